@@ -1,0 +1,198 @@
+"""Where the data is, and loading matches from it.
+
+A data folder is laid out like SoccerNet + SoccerNet-Echoes:
+``echoes/whisper_*/LEAGUE/SEASON/GAME/{1,2}_asr.json``,
+``soccernet/LEAGUE/SEASON/GAME/Labels-v2.json`` and ``soccernet/splits/spotting_*.txt``.
+Every command finds it the same way: ``--data DIR``, else ``$HIGHLIGHTS_DATA``, else the sample
+shipped with the package.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .echoes import DEFAULT_VERSION, TextChoice, asr_path, load_asr, translation_of
+from .errors import HighlightsError
+from .labels import load_labels
+from .language import detect_language
+from .names import parse_game_id
+from .types import HALVES, Event, Match, Segment
+from .video import find_videos
+
+log = logging.getLogger(__name__)
+
+SAMPLE_ROOT = Path(__file__).parent / "sample"
+DATA_ENV = "HIGHLIGHTS_DATA"
+SPLITS: tuple[str, ...] = ("train", "valid", "test", "challenge")
+LABELS_FILE = "Labels-v2.json"
+
+
+def resolve_data_root(data: str | Path | None = None) -> Path:
+    """The data folder: ``data`` if given, else ``$HIGHLIGHTS_DATA``, else the shipped sample."""
+    chosen = data or os.environ.get(DATA_ENV) or SAMPLE_ROOT
+    root = Path(chosen).expanduser()
+    if not root.is_dir():
+        raise HighlightsError("data folder does not exist", root)
+    if not (root / "echoes").is_dir() and not (root / "soccernet").is_dir():
+        raise HighlightsError("not a data folder: it has neither echoes/ nor soccernet/", root)
+    return root
+
+
+def split_games(root: Path, split: str) -> list[str]:
+    """Game ids of an official split, from ``soccernet/splits`` (or the package's own copy)."""
+    if split not in SPLITS:
+        raise HighlightsError(f"unknown split {split!r}; expected one of {', '.join(SPLITS)}")
+    for folder in (root / "soccernet" / "splits", SAMPLE_ROOT / "soccernet" / "splits"):
+        path = folder / f"spotting_{split}.txt"
+        if path.is_file():
+            return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    raise HighlightsError(f"no list of the {split} split (spotting_{split}.txt)", root)
+
+
+def available_games(root: Path, version: str = DEFAULT_VERSION) -> list[str]:
+    """Game ids that have commentary in ``version`` or labels under ``root``, sorted."""
+    games = {p.parent.relative_to(root / "echoes" / version).as_posix() for p in (root / "echoes" / version).glob("*/*/*/1_asr.json")}
+    games |= {p.parent.relative_to(root / "soccernet").as_posix() for p in (root / "soccernet").glob(f"*/*/*/{LABELS_FILE}")}
+    return sorted(games)
+
+
+def labels_path(root: Path, game_id: str) -> Path:
+    return root / "soccernet" / game_id / LABELS_FILE
+
+
+def _half_segments(root: Path, game_id: str, half: int, version: str, text: TextChoice) -> tuple[Segment, ...]:
+    echoes = root / "echoes"
+    original_path = asr_path(echoes, version, game_id, half)
+    translation = translation_of(version)
+    translated_path = asr_path(echoes, translation, game_id, half) if translation else None
+    has_translation = translated_path is not None and translated_path.is_file()
+    if not original_path.is_file() and not has_translation:
+        raise HighlightsError(f"half {half} has no commentary in {version}", original_path)
+    original = load_asr(original_path, half, version) if original_path.is_file() else ()
+    if text is TextChoice.ORIGINAL or not has_translation:
+        return original
+    translated = load_asr(translated_path, half, translation)
+    if text is TextChoice.ENGLISH:
+        return translated
+    return tuple(sorted(original + translated, key=lambda s: (s.start, s.source)))
+
+
+# SoccerNet sometimes labels one goal twice, a second apart; no two real goals are this close
+# (the restart alone takes longer).
+SAME_GOAL_S = 30.0
+
+
+def _score_from_labels(events: Iterable[Event]) -> tuple[int, int]:
+    """Goals per team implied by the labels, counting duplicate annotations of a goal once."""
+    score = {"home": 0, "away": 0}
+    last: dict[tuple[int, str], float] = {}
+    for event in sorted((e for e in events if e.label == "Goal"), key=lambda e: (e.half, e.position_ms)):
+        key = (event.half, event.team)
+        if event.team in score and event.seconds - last.get(key, -SAME_GOAL_S - 1) > SAME_GOAL_S:
+            score[event.team] += 1
+        last[key] = event.seconds
+    return score["home"], score["away"]
+
+
+def load_match(
+    root: Path,
+    game_id: str,
+    version: str = DEFAULT_VERSION,
+    text: TextChoice = TextChoice.ORIGINAL,
+    with_labels: bool = True,
+) -> Match:
+    """Load one game: metadata, both halves' commentary, labels where present, videos."""
+    name = parse_game_id(game_id)
+    has_commentary = (root / "echoes" / version / game_id).is_dir() or (
+        translation_of(version) and (root / "echoes" / f"{version}_en" / game_id).is_dir()
+    )
+    segments: dict[int, tuple[Segment, ...]] = {}
+    languages: dict[int, str] = {}
+    if has_commentary:
+        for half in HALVES:
+            half_segments = _half_segments(root, game_id, half, version, text)
+            originals = " ".join(s.text for s in half_segments if not s.source.endswith("_en"))
+            languages[half] = detect_language(originals) if originals else "en" if half_segments else ""
+            segments[half] = tuple(
+                _with_language(s, "en" if s.source.endswith("_en") else languages[half]) for s in half_segments
+            )
+    events: dict[int, tuple[Event, ...]] = {}
+    label_file = labels_path(root, game_id)
+    if with_labels and label_file.is_file():
+        events = load_labels(label_file)
+    if not segments and not events:
+        raise HighlightsError(f"no commentary ({version}) and no labels for this match", root / "echoes" / version / game_id)
+    home_score, away_score, note = name.home_score, name.away_score, ""
+    if events:
+        labelled = _score_from_labels(e for half in HALVES for e in events.get(half, ()))
+        if labelled != (name.home_score, name.away_score):
+            note = (
+                f"folder name says {name.home_score}-{name.away_score}, "
+                f"labelled goals say {labelled[0]}-{labelled[1]}; using the labels"
+            )
+            log.warning("%s: %s", game_id, note)
+            home_score, away_score = labelled
+    return Match(
+        id=game_id,
+        league=name.league,
+        season=name.season,
+        date=name.date,
+        kickoff=name.kickoff,
+        home=name.home,
+        away=name.away,
+        home_score=home_score,
+        away_score=away_score,
+        segments=segments,
+        events=events,
+        languages=languages,
+        videos=find_videos(root, game_id),
+        has_labels=bool(events),
+        score_note=note,
+    )
+
+
+def _with_language(segment: Segment, language: str) -> Segment:
+    return Segment(segment.half, segment.start, segment.end, segment.text, segment.source, language)
+
+
+@dataclass
+class Corpus:
+    """Matches loaded from a data folder, and the games that could not be loaded (and why)."""
+
+    root: Path
+    matches: list[Match]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def get(self, game_id: str) -> Match:
+        for match in self.matches:
+            if match.id == game_id:
+                return match
+        raise HighlightsError("no such match in the corpus", game_id)
+
+
+def load_corpus(
+    root: Path,
+    games: Iterable[str] | None = None,
+    version: str = DEFAULT_VERSION,
+    text: TextChoice = TextChoice.ORIGINAL,
+    strict: bool = False,
+    progress: bool = False,
+) -> Corpus:
+    """Load many games; a bad game is skipped with a warning (and counted) unless ``strict``."""
+    game_ids = list(games) if games is not None else available_games(root, version)
+    matches, skipped = [], []
+    for game_id in tqdm(game_ids, desc="loading matches", unit="game", disable=not progress):
+        try:
+            matches.append(load_match(root, game_id, version, text))
+        except HighlightsError as error:
+            if strict:
+                raise
+            log.warning("skipping %s: %s", game_id, error)
+            skipped.append((game_id, str(error)))
+    return Corpus(root=root, matches=matches, skipped=skipped)

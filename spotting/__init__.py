@@ -1,0 +1,1 @@
+"""Spotters: turn a chunk or a half of commentary (and/or video) into Spots."""

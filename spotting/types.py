@@ -1,0 +1,36 @@
+"""What a spotter predicts, and the interface every back end implements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from index.types import Match
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """A predicted action: the interval a user sees, and the anchor the average-mAP scores."""
+
+    label: str  # one of index.classes.LABELS
+    half: int
+    start: float  # seconds from the start of the half's video
+    end: float
+    position_ms: int  # anchor (SoccerNet's "position")
+    confidence: float  # in [0, 1]
+    evidence: str = ""  # the commentary the prediction rests on
+    backend: str = ""
+    team: str = ""  # "home"/"away" when the back end knows it
+
+
+class Spotter(Protocol):
+    """A back end that spots actions in a match's halves.
+
+    Implementations: the embedded commentary model (default), the keyword baseline, LLMs over
+    any OpenAI-compatible endpoint, local transformers, and Qwen2-VL on video.
+    """
+
+    name: str
+
+    def spot(self, match: Match, halves: Sequence[int] = (1, 2)) -> list[Spot]: ...

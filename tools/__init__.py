@@ -1,0 +1,1 @@
+"""What the agent can call: typed functions over the corpus and the spotters."""

@@ -1,0 +1,5 @@
+"""Sub-commands of ``highlights``; each module has ``register(subparsers)``."""
+
+from . import data
+
+COMMAND_MODULES = (data,)

@@ -1,0 +1,24 @@
+"""Options shared by several sub-commands, so every command finds data the same way."""
+
+from __future__ import annotations
+
+import argparse
+
+from index.corpus import DATA_ENV
+from index.echoes import DEFAULT_VERSION, ECHOES_VERSIONS, TextChoice
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        help=f"data folder laid out like SoccerNet + Echoes (default: ${DATA_ENV}, else the shipped sample)",
+    )
+    parser.add_argument("--echoes-version", default=DEFAULT_VERSION, choices=ECHOES_VERSIONS, help="Whisper version")
+    parser.add_argument(
+        "--text",
+        default=TextChoice.ORIGINAL.value,
+        choices=[c.value for c in TextChoice],
+        help="commentary text per half: original language, English translation where one exists, or both",
+    )
+    parser.add_argument("--strict", action="store_true", help="stop at the first bad game instead of skipping it")

@@ -1,0 +1,23 @@
+"""Spotter back ends by name, imported only when asked for: LLM and video back ends pull in
+heavy libraries that the default path must not pay for."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from index.errors import HighlightsError
+
+from .types import Spotter
+
+# name -> "module:factory"; the factory takes keyword options and returns a Spotter.
+BACKENDS: dict[str, str] = {}
+
+
+def make_spotter(name: str, **options: Any) -> Spotter:
+    """Build the back end called ``name`` with its options (model, endpoint, adapter, ...)."""
+    if name not in BACKENDS:
+        raise HighlightsError(f"unknown spotting back end {name!r}; choose one of {', '.join(sorted(BACKENDS))}")
+    module_name, factory_name = BACKENDS[name].split(":")
+    factory = getattr(importlib.import_module(module_name), factory_name)
+    return factory(**options)

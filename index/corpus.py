@@ -57,8 +57,9 @@ def split_games(root: Path, split: str) -> list[str]:
 
 def available_games(root: Path, version: str = DEFAULT_VERSION) -> list[str]:
     """Game ids that have commentary in ``version`` or labels under ``root``, sorted."""
-    games = {p.parent.relative_to(root / "echoes" / version).as_posix() for p in (root / "echoes" / version).glob("*/*/*/1_asr.json")}
-    games |= {p.parent.relative_to(root / "soccernet").as_posix() for p in (root / "soccernet").glob(f"*/*/*/{LABELS_FILE}")}
+    echoes, soccernet = root / "echoes" / version, root / "soccernet"
+    games = {p.parent.relative_to(echoes).as_posix() for p in echoes.glob("*/*/*/1_asr.json")}
+    games |= {p.parent.relative_to(soccernet).as_posix() for p in soccernet.glob(f"*/*/*/{LABELS_FILE}")}
     return sorted(games)
 
 
@@ -127,7 +128,9 @@ def load_match(
     if with_labels and label_file.is_file():
         events = load_labels(label_file)
     if not segments and not events:
-        raise HighlightsError(f"no commentary ({version}) and no labels for this match", root / "echoes" / version / game_id)
+        raise HighlightsError(
+            f"no commentary ({version}) and no labels for this match", root / "echoes" / version / game_id
+        )
     home_score, away_score, note = name.home_score, name.away_score, ""
     if events:
         labelled = _score_from_labels(e for half in HALVES for e in events.get(half, ()))

@@ -8,7 +8,7 @@ real file has "four hundred ninety seven"), so segments are ordered by start tim
 from __future__ import annotations
 
 import math
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from .errors import HighlightsError
@@ -21,7 +21,7 @@ ECHOES_VERSIONS: tuple[str, ...] = ("whisper_v1", "whisper_v1_en", "whisper_v2",
 DEFAULT_VERSION = "whisper_v2"
 
 
-class TextChoice(str, Enum):
+class TextChoice(StrEnum):
     """Which text of a half to use."""
 
     ORIGINAL = "original"  # the commentary's own language

@@ -71,7 +71,4 @@ def load_labels(path: Path) -> dict[int, tuple[Event, ...]]:
     if not isinstance(annotations, list):
         raise HighlightsError("no 'annotations' list (not a SoccerNet Labels-v2.json file)", path)
     events = [parse_annotation(item, f"{path} annotation {i}") for i, item in enumerate(annotations)]
-    return {
-        half: tuple(sorted((e for e in events if e.half == half), key=lambda e: e.position_ms))
-        for half in HALVES
-    }
+    return {half: tuple(sorted((e for e in events if e.half == half), key=lambda e: e.position_ms)) for half in HALVES}

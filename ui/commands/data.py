@@ -10,12 +10,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from index.atomic import atomic_write_text
 from index.chunks import DEFAULT_CHUNK_S, chunk_matches
 from index.classes import LABELS
 from index.corpus import Corpus, available_games, load_corpus, resolve_data_root, split_games
 from index.echoes import TextChoice
 from index.errors import HighlightsError
-from index.atomic import atomic_write_text
 
 from .options import add_data_options
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from .cache import cache_key, read_cached, write_cached
 from .echoes import DEFAULT_VERSION, TextChoice, asr_path, load_asr, translation_of
 from .errors import HighlightsError
 from .labels import load_labels
@@ -186,9 +187,19 @@ def load_corpus(
     text: TextChoice = TextChoice.ORIGINAL,
     strict: bool = False,
     progress: bool = False,
+    cache_dir: Path | None = None,
 ) -> Corpus:
-    """Load many games; a bad game is skipped with a warning (and counted) unless ``strict``."""
+    """Load many games; a bad game is skipped with a warning (and counted) unless ``strict``.
+
+    With ``cache_dir``, a load whose input files are unchanged is read back from the cache.
+    """
     game_ids = list(games) if games is not None else available_games(root, version)
+    cache_file = cache_dir / f"{cache_key(root, game_ids, version, str(text))}.msgpack" if cache_dir else None
+    cached = read_cached(cache_file) if cache_file else None
+    if cached and not (strict and cached[1]):
+        for game_id, reason in cached[1]:
+            log.warning("skipping %s: %s", game_id, reason)
+        return Corpus(root=root, matches=cached[0], skipped=cached[1])
     matches, skipped = [], []
     for game_id in tqdm(game_ids, desc="loading matches", unit="game", disable=not progress):
         try:
@@ -198,4 +209,6 @@ def load_corpus(
                 raise
             log.warning("skipping %s: %s", game_id, error)
             skipped.append((game_id, str(error)))
+    if cache_file:
+        write_cached(cache_file, matches, skipped)
     return Corpus(root=root, matches=matches, skipped=skipped)

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from index.atomic import atomic_write_text
+from index.cache import cache_root
 from index.chunks import DEFAULT_CHUNK_S, chunk_matches
 from index.classes import LABELS
 from index.corpus import Corpus, available_games, load_corpus, resolve_data_root, split_games
@@ -45,7 +46,15 @@ def load_from_args(args: argparse.Namespace) -> Corpus:
         games = [g for g in games if g in present]
         if not games:
             raise HighlightsError(f"none of the {args.split} games are in this data folder", root)
-    return load_corpus(root, games, args.echoes_version, TextChoice(args.text), strict=args.strict, progress=True)
+    return load_corpus(
+        root,
+        games,
+        args.echoes_version,
+        TextChoice(args.text),
+        strict=args.strict,
+        progress=True,
+        cache_dir=None if args.no_cache else cache_root() / "corpus",
+    )
 
 
 def run_summary(args: argparse.Namespace) -> int:

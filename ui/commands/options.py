@@ -22,3 +22,4 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
         help="commentary text per half: original language, English translation where one exists, or both",
     )
     parser.add_argument("--strict", action="store_true", help="stop at the first bad game instead of skipping it")
+    parser.add_argument("--no-cache", action="store_true", help="read every file again instead of the corpus cache")

@@ -1,0 +1,99 @@
+"""Spotting a match once and filtering its spots: by class, half, match minute, stoppage time and team.
+
+A spotter reads a whole match in one go; the cache keeps its spots per match, so a follow-up
+("only the second half", "and corners?") is a filter over memory, not another spotting run.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from index.types import HALVES, Match
+from spotting.types import Spot, Spotter
+
+from .actions import normalise
+from .teams import canonical_team, team_forms
+
+log = logging.getLogger(__name__)
+
+HALF_MINUTES = 45
+
+
+def match_minute(half: int, seconds: float) -> float:
+    """Minutes of the match elapsed at ``seconds`` into ``half``; a half's stoppage time counts as its 45th.
+
+    Positions are measured from the start of the half's video (SoccerNet), which is close to its kick-off.
+    """
+    return HALF_MINUTES * (half - 1) + min(seconds / 60.0, HALF_MINUTES)
+
+
+def in_stoppage_time(seconds: float) -> bool:
+    return seconds >= HALF_MINUTES * 60
+
+
+@dataclass(frozen=True, slots=True)
+class SpotFilter:
+    """Which spots a question wants; ``None`` fields keep everything."""
+
+    classes: tuple[str, ...] | None = None
+    half: int | None = None
+    from_minute: float | None = None  # match minutes, inclusive
+    to_minute: float | None = None  # exclusive
+    stoppage_time: bool = False
+    team: str | None = None  # a club name
+
+    def keeps(self, spot: Spot, match: Match) -> bool:
+        if self.classes is not None and spot.label not in self.classes:
+            return False
+        if self.half is not None and spot.half != self.half:
+            return False
+        minute = match_minute(spot.half, spot.start)
+        if self.from_minute is not None and minute < self.from_minute:
+            return False
+        if self.to_minute is not None and minute >= self.to_minute:
+            return False
+        if self.stoppage_time and not in_stoppage_time(spot.start):
+            return False
+        return self.team is None or spot_team(spot, match) == canonical_team(self.team)
+
+
+def spot_team(spot: Spot, match: Match) -> str | None:
+    """The club a spot belongs to: the back end's ``home``/``away`` if it knows, else the one club its
+    evidence names (only one of the two); ``None`` when unknown."""
+    if spot.team in ("home", "away"):
+        return canonical_team(match.home if spot.team == "home" else match.away)
+    text = f" {normalise(spot.evidence)} "
+    named = {team for form, team in _forms_of(match.home, match.away) if f" {form} " in text}
+    return named.pop() if len(named) == 1 else None
+
+
+@lru_cache(maxsize=1024)
+def _forms_of(home: str, away: str) -> tuple[tuple[str, str], ...]:
+    """Every spelling of the two clubs (normalised) with its canonical name."""
+    teams = {canonical_team(home), canonical_team(away)}
+    return tuple((form, team) for form, team in team_forms((home, away)).items() if team in teams)
+
+
+def filter_spots(spots: Iterable[Spot], match: Match, wanted: SpotFilter) -> list[Spot]:
+    return [s for s in spots if wanted.keeps(s, match)]
+
+
+class SpotCache:
+    """Spots per (spotter, match), computed on first use; safe to share between UI sessions."""
+
+    def __init__(self, spotter: Spotter) -> None:
+        self.spotter = spotter
+        self._spots: dict[str, list[Spot]] = {}
+        self._lock = threading.Lock()
+
+    def spots(self, match: Match, halves: Sequence[int] = HALVES) -> list[Spot]:
+        with self._lock:
+            if match.id not in self._spots:
+                log.info("spotting %s with %s", match.id, self.spotter.name)
+                found = self.spotter.spot(match, tuple(halves))
+                self._spots[match.id] = sorted(found, key=lambda s: (s.half, s.start, s.label))
+            return self._spots[match.id]

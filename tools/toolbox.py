@@ -1,0 +1,180 @@
+"""The tools bound to one corpus, spotter and commentary index: what the agent, the CLI and the UI call.
+
+Each public method is a tool: typed arguments an LLM can fill in, a docstring it can read, a result
+that is data (dataclasses of ``Spot``, ``MatchInfo``, ...). Matches can be named loosely ("Chelsea
+Burnley", "the Bayern game"); an unknown name or action raises ``HighlightsError`` with suggestions.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from index.corpus import Corpus
+from index.errors import HighlightsError
+from index.types import HALVES, Match
+from spotting.types import Spot, Spotter
+
+from .actions import resolve_actions
+from .commentary import CommentaryHit, search_hits
+from .matches import MatchInfo, closest_matches, find_matches, match_info
+from .spots import SpotCache, SpotFilter, filter_spots
+from .summary import MatchSummary, summarise
+from .teams import canonical_team, closest_team
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SPOTTER = "embedded"
+FALLBACK_SPOTTER = "keywords"
+
+
+def default_spotter(name: str = DEFAULT_SPOTTER) -> Spotter:
+    """The spotter called ``name``; the keyword baseline instead only when the embedded model's
+    files are not there (logged), so a fresh checkout still answers."""
+    from spotting.registry import make_spotter
+
+    try:
+        return make_spotter(name)
+    except HighlightsError as error:
+        if name != DEFAULT_SPOTTER or _embedded_model_present():
+            raise
+        log.warning("embedded spotter unavailable (%s); answering with the %s baseline", error, FALLBACK_SPOTTER)
+        return make_spotter(FALLBACK_SPOTTER)
+
+
+def _embedded_model_present() -> bool:
+    try:
+        from spotting.embedded.artifact import SHIPPED
+    except ImportError:
+        return False
+    return (SHIPPED / "model.json").is_file()
+
+
+def _check_half(half: int | None) -> int | None:
+    if half is not None and half not in HALVES:
+        raise HighlightsError(f"half must be 1 or 2, not {half}")
+    return half
+
+
+class Toolbox:
+    """The tools over one corpus. ``spotter`` finds actions; the commentary index is built on first search."""
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        spotter: Spotter,
+        commentary_index: Callable[[], object] | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.corpus = corpus
+        self.spotter = spotter
+        self.cache = SpotCache(spotter)
+        self._index_factory = commentary_index or (lambda: _load_index(corpus, cache_dir))
+        self._index: object | None = None
+        self._index_lock = threading.Lock()
+
+    # -- matches ---------------------------------------------------------------------------------
+    def find_matches(self, query: str, limit: int = 10) -> list[MatchInfo]:
+        """Find matches in the corpus from a free-text description: team names (fuzzy; aliases such as
+        "Man Utd", "Barca", "PSG", "Bayern"), a date (2015-02-21), a season (2015-2016), a competition
+        ("Premier League", "Bundesliga") or a score ("1-1"). Returns id, title, date, competition of each."""
+        return find_matches(query, self.corpus.matches, limit)
+
+    def resolve_match(self, match: str) -> Match:
+        """The one match that ``match`` (an id or a description) names; a clear error otherwise."""
+        for candidate in self.corpus.matches:
+            if candidate.id == match:
+                return candidate
+        found = find_matches(match, self.corpus.matches)
+        if len(found) == 1:
+            return self.corpus.get(found[0].match_id)
+        if found:
+            names = "; ".join(f.describe() for f in found[:5])
+            raise HighlightsError(f"{len(found)} matches fit {match!r}: {names}. Which one?")
+        raise HighlightsError(f"no match in the corpus fits {match!r}; {self.suggest_matches(match)}")
+
+    def suggest_matches(self, text: str) -> str:
+        close = closest_matches(text, self.corpus.matches)
+        if close:
+            return "closest: " + "; ".join(match_info(m).describe() for m in close)
+        return f"the corpus has {len(self.corpus.matches)} matches (ask 'which matches do you have?')"
+
+    # -- actions ---------------------------------------------------------------------------------
+    def spot_actions(
+        self,
+        match: str,
+        actions: list[str] | None = None,
+        half: int | None = None,
+        from_minute: float | None = None,
+        to_minute: float | None = None,
+        stoppage_time: bool = False,
+        team: str | None = None,
+    ) -> list[Spot]:
+        """Find the moments of actions in a match from its commentary. ``match``: id or description
+        ("Chelsea Burnley"). ``actions``: class names or everyday words ("goals", "free-kicks", "cards",
+        "subs", "chances", "highlights"); all 17 classes when omitted. ``half``: 1 or 2. ``from_minute``/
+        ``to_minute``: match minutes (second half = 45-90). ``stoppage_time``: only added time.
+        ``team``: only this club's actions (where known). Each spot: label, half, start/end seconds
+        from the start of that half, confidence 0-1, and the commentary it rests on."""
+        classes = resolve_actions(actions)
+        found = self.resolve_match(match)
+        wanted = SpotFilter(
+            classes=classes,
+            half=_check_half(half),
+            from_minute=from_minute,
+            to_minute=to_minute,
+            stoppage_time=stoppage_time,
+            team=self.team_of(found, team) if team else None,
+        )
+        return filter_spots(self.cache.spots(found), found, wanted)
+
+    @staticmethod
+    def team_of(match: Match, team: str) -> str:
+        """The canonical name of ``team`` (spelled loosely) if it plays in ``match``; an error otherwise."""
+        name = canonical_team(team)
+        sides = {canonical_team(match.home), canonical_team(match.away)}
+        if name not in sides:
+            name = closest_team(team, (match.home, match.away)) or name
+        if name not in sides:
+            teams = f"{match.home} and {match.away}"
+            raise HighlightsError(f"{team!r} does not play in {match.title}; the teams are {teams}")
+        return name
+
+    def match_summary(self, match: str) -> MatchSummary:
+        """Summarise a match (id or description): final score, goals with their times, cards and
+        substitutions, as found in the commentary."""
+        found = self.resolve_match(match)
+        return summarise(found, self.cache.spots(found), self.spotter.name)
+
+    # -- commentary ------------------------------------------------------------------------------
+    def search_commentary(
+        self,
+        query: str,
+        match: str | None = None,
+        half: int | None = None,
+        from_minute: float | None = None,
+        to_minute: float | None = None,
+        k: int = 5,
+    ) -> list[CommentaryHit]:
+        """Search the commentary by meaning (any language) for passages about ``query`` ("the penalty
+        save", "a header off the post"). Optional filters: ``match`` (id or description), ``half`` (1 or 2),
+        ``from_minute``/``to_minute`` in match minutes. Returns the ``k`` closest passages with times."""
+        if not query.strip():
+            raise HighlightsError("the search needs some words to look for")
+        match_id = self.resolve_match(match).id if match else None
+        return search_hits(self.commentary_index(), query, k, match_id, _check_half(half), from_minute, to_minute)
+
+    def commentary_index(self):
+        """The FAISS commentary index, loaded or built on first use (then kept)."""
+        with self._index_lock:
+            if self._index is None:
+                self._index = self._index_factory()
+            return self._index
+
+
+def _load_index(corpus: Corpus, cache_dir: Path | None):
+    from index.retrieval import load_or_build
+
+    return load_or_build(corpus, cache_dir)

@@ -15,6 +15,7 @@ from index.cache import cache_root
 from index.chunks import DEFAULT_CHUNK_S, chunk_matches
 from index.classes import LABELS
 from index.corpus import Corpus, available_games, load_corpus, resolve_data_root, split_games
+from index.download import ECHOES_URL, download
 from index.echoes import TextChoice
 from index.errors import HighlightsError
 
@@ -35,6 +36,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     chunks.add_argument("--length", type=float, default=DEFAULT_CHUNK_S, help="chunk length in seconds")
     chunks.add_argument("--out", type=Path, help="JSONL file to write (default: print counts only)")
     chunks.set_defaults(run=run_chunks)
+
+    fetch = data_commands.add_parser("download", help="fetch SoccerNet-Echoes and SoccerNet-v2 labels into DIR")
+    fetch.add_argument("dir", type=Path, help="folder to fill (then use it with --data DIR or $HIGHLIGHTS_DATA)")
+    fetch.add_argument("--split", action="append", help="label splits to fetch (repeatable; default train, valid)")
+    fetch.add_argument("--force", action="store_true", help="overwrite files that differ from the download")
+    fetch.add_argument("--echoes-url", default=ECHOES_URL, help="git URL of the SoccerNet-Echoes repository")
+    fetch.set_defaults(run=run_download)
 
 
 def load_from_args(args: argparse.Namespace) -> Corpus:
@@ -105,6 +113,19 @@ def run_chunks(args: argparse.Namespace) -> int:
     table.add_row("all", str(sum(per_class.values())))
     console.print(table)
     _print_skipped(console, corpus)
+    return 0
+
+
+def run_download(args: argparse.Namespace) -> int:
+    reports = download(args.dir, args.split or ("train", "valid"), args.force, args.echoes_url)
+    console = Console()
+    table = Table(title=f"Downloaded into {args.dir}")
+    for column in ("part", "copied", "already there", "kept (differs; --force to overwrite)"):
+        table.add_column(column)
+    for part, report in reports.items():
+        table.add_row(part, str(report.copied), str(report.unchanged), str(len(report.kept)))
+    console.print(table)
+    console.print(f"Use it with: highlights summary --data {args.dir}")
     return 0
 
 

@@ -11,7 +11,9 @@ from index.errors import HighlightsError
 from .types import Spotter
 
 # name -> "module:factory"; the factory takes keyword options and returns a Spotter.
-BACKENDS: dict[str, str] = {}
+BACKENDS: dict[str, str] = {
+    "keywords": "spotting.keywords:KeywordSpotter",
+}
 
 
 def make_spotter(name: str, **options: Any) -> Spotter:

@@ -62,6 +62,14 @@ def variants() -> tuple[str, ...]:
     return tuple(load_prompts()["variants"])
 
 
+def check_variant(variant: str) -> dict[str, Any]:
+    """The settings of a prompt variant; a clear error naming the choices if there is none."""
+    settings = load_prompts()["variants"].get(variant)
+    if settings is None:
+        raise HighlightsError(f"unknown prompt variant {variant!r}; choose one of {', '.join(variants())}", "--variant")
+    return settings
+
+
 def format_time(seconds: float) -> str:
     """``MM:SS`` of the half; minutes go past 59 rather than wrapping into hours."""
     total = max(0, round(seconds))
@@ -97,10 +105,7 @@ def build_messages(
     ``few-shot`` shows worked examples as earlier turns: ``examples`` if given, else the shipped
     ones from games other than ``chunk``'s.
     """
-    settings = load_prompts()["variants"].get(variant)
-    if settings is None:
-        raise HighlightsError(f"unknown prompt variant {variant!r}; choose one of {', '.join(variants())}", "--variant")
-    count = int(settings.get("examples", 0))
+    count = int(check_variant(variant).get("examples", 0))
     if count and not examples:
         examples = shipped_examples(exclude_match=chunk.match_id)
     messages: list[dict] = [{"role": "system", "content": load_prompts()["system"].strip()}]

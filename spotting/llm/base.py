@@ -1,0 +1,69 @@
+"""What every LLM spotter shares: cut the halves into chunks, ask the model about each chunk with
+the same prompts, read the replies with the same parser. A back end only says how it asks."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+from index.chunks import DEFAULT_CHUNK_S, chunk_half
+from index.errors import HighlightsError
+from index.types import HALVES, Chunk, Match
+from spotting.types import Spot
+
+from .accounting import Usage
+from .parsing import parse_reply
+from .prompting import build_messages, check_variant
+
+log = logging.getLogger(__name__)
+
+# A chunk with its chat messages; ``ask`` answers a list of them with one reply each (None: no reply).
+Question = tuple[Chunk, list[dict]]
+
+
+class LLMSpotter:
+    """Base of the LLM back ends; subclasses set ``name``, ``model`` and implement ``ask``."""
+
+    name = "llm"
+    model = ""
+
+    def __init__(self, variant: str = "zero-shot", examples: Sequence[Chunk] = (), chunk_s: float = DEFAULT_CHUNK_S):
+        check_variant(variant)
+        self.variant = variant
+        self.examples = tuple(examples)
+        self.chunk_s = chunk_s
+        self.usage = Usage()
+
+    def ask(self, questions: list[Question], desc: str) -> list[str | None]:
+        raise NotImplementedError
+
+    def questions(self, match: Match, halves: Sequence[int]) -> list[Question]:
+        """One question per chunk with commentary (a silent chunk has nothing to read)."""
+        for half in halves:
+            if half not in HALVES:
+                raise HighlightsError(f"no half {half!r}; a match has halves {HALVES}", match.id)
+        chunks = [c for half in halves for c in chunk_half(match, half, self.chunk_s) if c.segments]
+        examples = [e for e in self.examples if e.match_id != match.id]
+        return [(c, build_messages(c, match, self.variant, examples)) for c in chunks]
+
+    def spot(self, match: Match, halves: Sequence[int] = HALVES) -> list[Spot]:
+        questions = self.questions(match, halves)
+        started = time.perf_counter()
+        replies = self.ask(questions, desc=match.title)
+        self.usage.count("seconds", time.perf_counter() - started)
+        spots: list[Spot] = []
+        for (chunk, _), reply in zip(questions, replies, strict=True):
+            if reply is None:
+                continue
+            result = parse_reply(reply, chunk, self.name)
+            self.usage.count("parse_failures", len(result.failures))
+            spots.extend(result.spots)
+        return sorted(spots, key=lambda s: (s.half, s.position_ms, s.label))
+
+    def report(self, stream=None) -> str:
+        """The run's requests, tokens and cost, printed (to stderr by default) and returned."""
+        text = self.usage.summary(self.model)
+        print(text, file=stream or sys.stderr)
+        return text

@@ -1,5 +1,5 @@
 """Sub-commands of ``highlights``; each module has ``register(subparsers)``."""
 
-from . import data
+from . import clip, data, evaluate, index_cmd
 
-COMMAND_MODULES = (data,)
+COMMAND_MODULES = (data, evaluate, clip, index_cmd)

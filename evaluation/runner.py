@@ -1,0 +1,138 @@
+"""The benchmark runner behind ``highlights bench``: every back end, same games, same metrics.
+
+A back end that trains registers its fit function here, one line, as ``"module:function"``
+(imported only when benchmarked)::
+
+    TRAINABLE["embedded"] = "spotting.embedded:fit"
+
+where ``fit(train_matches: Sequence[Match]) -> Spotter``. It is then run with 5-fold
+cross-validation by game: each game is spotted by a model fitted on the other four folds. Back ends
+that do not train come from ``spotting.registry`` by name and spot every game as they are.
+
+Folds are fixed by game id (games ordered by the SHA-256 of their id, dealt round-robin), so
+every back end and every run sees the same split. The interval metric needs a confidence cut-off:
+for each fold it is the F1-best one on the other folds' games (``best_threshold``), never on the
+fold itself. Average-mAP sweeps the confidence and takes every prediction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from tqdm import tqdm
+
+from index.errors import HighlightsError
+from index.types import Match
+from spotting.registry import BACKENDS, make_spotter
+from spotting.types import Spot, Spotter
+
+from .intervals import best_threshold
+from .report import evaluate_predictions, evaluation_dict
+
+log = logging.getLogger(__name__)
+
+N_FOLDS = 5
+# name -> "module:function", function(train_matches) -> Spotter. See the module docstring.
+TRAINABLE: dict[str, str] = {}
+
+
+def fold_of(game_ids: Sequence[str], n_folds: int = N_FOLDS) -> dict[str, int]:
+    """Fold of each game: deterministic from the ids alone, folds differing in size by at most one."""
+    if n_folds < 2:
+        raise HighlightsError(f"cross-validation needs at least 2 folds, not {n_folds}")
+    ordered = sorted(set(game_ids), key=lambda g: hashlib.sha256(g.encode("utf-8")).hexdigest())
+    if len(ordered) < n_folds:
+        raise HighlightsError(f"{len(ordered)} games cannot be split into {n_folds} folds")
+    return {game: i % n_folds for i, game in enumerate(ordered)}
+
+
+def _import(target: str) -> Callable:
+    module_name, function_name = target.split(":")
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+@dataclass
+class BackendRun:
+    """Out-of-fold predictions of one back end for every game."""
+
+    backend: str
+    predictions: dict[str, list[Spot]]
+    folds: dict[str, int]
+    trained: bool
+    seconds: float
+
+
+def _spot_all(spotter: Spotter, matches: Sequence[Match], desc: str) -> dict[str, list[Spot]]:
+    return {m.id: spotter.spot(m) for m in tqdm(matches, desc=desc, unit="game", leave=False)}
+
+
+def run_backend(name: str, matches: Sequence[Match], n_folds: int = N_FOLDS) -> BackendRun:
+    """Spot every game with back end ``name``; cross-validated by game where it trains."""
+    if name not in TRAINABLE and name not in BACKENDS:
+        known = ", ".join(sorted(set(TRAINABLE) | set(BACKENDS)))
+        raise HighlightsError(f"unknown back end {name!r}; choose one of {known}", "--backends")
+    folds = fold_of([m.id for m in matches], n_folds)
+    started = time.perf_counter()
+    predictions: dict[str, list[Spot]] = {}
+    if name in TRAINABLE:
+        fit = _import(TRAINABLE[name])
+        for k in range(n_folds):
+            train = [m for m in matches if folds[m.id] != k]
+            test = [m for m in matches if folds[m.id] == k]
+            log.info("%s: fold %d, fitting on %d games", name, k, len(train))
+            predictions |= _spot_all(fit(train), test, f"{name} fold {k}")
+    else:
+        predictions = _spot_all(make_spotter(name), matches, name)
+    return BackendRun(name, predictions, folds, name in TRAINABLE, time.perf_counter() - started)
+
+
+def _mean_sd(values: list[float]) -> dict[str, float]:
+    return {"mean": statistics.fmean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0}
+
+
+def score_run(run: BackendRun, matches: Sequence[Match], command: str, split: str) -> dict:
+    """Per-fold and pooled scores of a run, JSON-ready: what ``docs/results.md`` is made of."""
+    n_folds = max(run.folds.values()) + 1
+    thresholds, per_fold, kept = {}, [], {}
+    for k in range(n_folds):
+        fold = [m for m in matches if run.folds[m.id] == k]
+        others = [m for m in matches if run.folds[m.id] != k]
+        thresholds[k] = best_threshold(run.predictions, others)
+        scores = evaluation_dict(evaluate_predictions(run.predictions, fold, min_confidence=thresholds[k]))
+        per_fold.append(
+            {
+                "fold": k,
+                "games": len(fold),
+                "loose": scores["loose"],
+                "tight": scores["tight"],
+                "threshold": thresholds[k],
+                **{key: scores["interval"][key] for key in ("precision", "recall", "f1")},
+            }
+        )
+        kept |= {m.id: [s for s in run.predictions.get(m.id, []) if s.confidence >= thresholds[k]] for m in fold}
+    pooled = evaluation_dict(evaluate_predictions(run.predictions, matches))
+    # Interval scores pooled over the folds, each fold at its own out-of-fold threshold.
+    pooled_intervals = evaluation_dict(evaluate_predictions(kept, matches))
+    cut_offs = {"min_confidence": None, "thresholds": list(thresholds.values())}
+    pooled["interval"] = pooled_intervals["interval"] | cut_offs
+    for label, values in pooled["per_class"].items():
+        values |= {key: pooled_intervals["per_class"][label][key] for key in ("precision", "recall", "f1")}
+    return {
+        "backend": run.backend,
+        "split": split,
+        "command": command,
+        "trained": run.trained,
+        "folds": n_folds,
+        "spot_seconds": round(run.seconds, 1),
+        "overall": pooled,
+        "per_fold": per_fold,
+        "fold_mean": {
+            key: _mean_sd([f[key] for f in per_fold]) for key in ("loose", "tight", "precision", "recall", "f1")
+        },
+    }

@@ -1,0 +1,135 @@
+"""``highlights evaluate`` (score a prediction folder) and ``highlights bench`` (run back ends and score them)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from evaluation.ground_truth import load_ground_truth
+from evaluation.intervals import DEFAULT_HALF_WIDTH_S, DEFAULT_IOU
+from evaluation.plots import class_bars, map_vs_tolerance, timeline
+from evaluation.report import evaluate_predictions, evaluation_dict, evaluation_table
+from evaluation.results_io import read_results, write_results
+from evaluation.results_md import save_result, write_results_md
+from evaluation.runner import N_FOLDS, run_backend, score_run
+from index.atomic import atomic_write_text
+from index.corpus import SPLITS, resolve_data_root
+from index.echoes import TextChoice
+from index.errors import HighlightsError
+
+from .data import load_from_args
+from .options import add_data_options
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    evaluate = commands.add_parser(
+        "evaluate", help="score a folder of results_spotting.json files (average-mAP and interval P/R/F1)"
+    )
+    evaluate.add_argument("predictions", type=Path, metavar="PRED_DIR", help="folder of LEAGUE/SEASON/GAME/ files")
+    evaluate.add_argument(
+        "--labels",
+        metavar="DIR",
+        help="data folder (DIR/soccernet/...) or SoccerNet folder (DIR/GAME/Labels-v2.json); "
+        "default: --data's rule ($HIGHLIGHTS_DATA, else the shipped sample)",
+    )
+    evaluate.add_argument("--split", choices=SPLITS, help="only the games of this split")
+    evaluate.add_argument("--json", type=Path, metavar="FILE", help="also write the numbers as JSON")
+    evaluate.add_argument("--plots", type=Path, metavar="DIR", help="draw PNG plots into DIR")
+    evaluate.add_argument("--game", help="game for the timeline plot (default: the first one)")
+    _add_interval_options(evaluate)
+    evaluate.add_argument(
+        "--min-confidence", type=float, default=0.0, help="interval metric: ignore predictions below this"
+    )
+    evaluate.set_defaults(run=run_evaluate)
+
+    bench = commands.add_parser("bench", help="run spotting back ends over a split and write docs/results.md")
+    add_data_options(bench)
+    bench.set_defaults(text=TextChoice.BOTH.value)  # spotters get the English translation where one exists
+    bench.add_argument("--backends", default="keywords", help="comma-separated back ends, e.g. keywords,embedded")
+    bench.add_argument("--split", default="valid", choices=SPLITS, help="games to run on (must be labelled)")
+    bench.add_argument("--folds", type=int, default=N_FOLDS, help="cross-validation folds, by game")
+    bench.add_argument("--results-dir", type=Path, default=Path("benchmarks/results"), help="per-back-end JSON")
+    bench.add_argument("--out", type=Path, default=Path("docs/results.md"), help="the Markdown table to write")
+    bench.add_argument("--predictions", type=Path, metavar="DIR", help="also write each back end's predictions")
+    bench.set_defaults(run=run_bench)
+
+
+def _add_interval_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--half-width", type=float, default=DEFAULT_HALF_WIDTH_S, help="event window half-width in seconds"
+    )
+    parser.add_argument("--iou", type=float, default=DEFAULT_IOU, help="IoU for an interval to count as a hit")
+
+
+def _check_interval_options(args: argparse.Namespace) -> None:
+    if not args.half_width > 0:
+        raise HighlightsError(f"must be positive, not {args.half_width}", "--half-width")
+    if not 0 < args.iou <= 1:
+        raise HighlightsError(f"must be in (0, 1], not {args.iou}", "--iou")
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    _check_interval_options(args)
+    matches = load_ground_truth(Path(args.labels) if args.labels else resolve_data_root(None), args.split)
+    read = read_results(args.predictions, matches, args.half_width)
+    console = Console()
+    for line in read.warning_lines():
+        console.print(f"[yellow]warning:[/yellow] {line}")
+    evaluation = evaluate_predictions(read.predictions, matches, args.half_width, args.iou, args.min_confidence)
+    console.print(evaluation_table(evaluation, f"{args.predictions}: {len(matches)} games"))
+    if args.json:
+        numbers = evaluation_dict(evaluation) | {"warnings": dict(read.warnings)}
+        atomic_write_text(args.json, json.dumps(numbers, indent=1, ensure_ascii=False) + "\n")
+    if args.plots:
+        game = args.game or next((m.id for m in matches if read.predictions.get(m.id)), matches[0].id)
+        match = next((m for m in matches if m.id == game), None)
+        if match is None:
+            raise HighlightsError("not one of the evaluated games", "--game")
+        for path in (
+            class_bars(evaluation, args.plots / "per_class.png"),
+            map_vs_tolerance(evaluation, args.plots / "map_vs_tolerance.png"),
+            timeline(match, read.predictions.get(game, []), args.plots / "timeline.png"),
+        ):
+            console.print(f"wrote {path}")
+    return 0
+
+
+def _command(args: argparse.Namespace, backend: str) -> str:
+    parts = ["highlights bench", f"--backends {backend}", f"--split {args.split}"]
+    if args.data:
+        parts.append(f"--data {args.data}")
+    if args.text != TextChoice.BOTH.value:
+        parts.append(f"--text {args.text}")
+    if args.echoes_version != "whisper_v2":
+        parts.append(f"--echoes-version {args.echoes_version}")
+    if args.folds != N_FOLDS:
+        parts.append(f"--folds {args.folds}")
+    return " ".join(parts)
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    backends = [name.strip() for name in args.backends.split(",") if name.strip()]
+    if not backends:
+        raise HighlightsError("name at least one back end", "--backends")
+    matches = [m for m in load_from_args(args).matches if m.has_labels]
+    if not matches:
+        raise HighlightsError(f"no labelled games of the {args.split} split in this data folder", "--data")
+    console = Console()
+    for backend in backends:
+        run = run_backend(backend, matches, args.folds)
+        if args.predictions:
+            write_results(args.predictions / backend, run.predictions, [m.id for m in matches])
+        result = score_run(run, matches, _command(args, backend), args.split)
+        save_result(args.results_dir, result)
+        overall = result["overall"]
+        console.print(
+            f"{backend}: loose {overall['loose']:.2f} %, tight {overall['tight']:.2f} %, "
+            f"interval F1 {overall['interval']['f1']:.3f} over {overall['games']} games ({run.seconds:.0f} s)"
+        )
+    path = write_results_md(args.out, args.results_dir, args.split)
+    print(f"wrote {path}", file=sys.stderr)
+    return 0

@@ -90,6 +90,23 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "event": LABELS,
     "everything": LABELS,
 }
+# A few words of the commentary's other languages, for questions asked in them.
+FOREIGN: dict[str, tuple[str, ...]] = {
+    "gol": ("Goal",), "goles": ("Goal",), "golazo": ("Goal",), "tor": ("Goal",), "tore": ("Goal",),
+    "buts": ("Goal",), "reti": ("Goal",), "penalti": ("Penalty",), "penaltis": ("Penalty",),
+    "elfmeter": ("Penalty",), "rigore": ("Penalty",), "rigori": ("Penalty",), "tarjeta": CARDS,
+    "tarjetas": CARDS, "karte": CARDS, "karten": CARDS, "cartellino": CARDS, "cartellini": CARDS,
+    "tarjeta amarilla": ("Yellow card",), "gelbe karte": ("Yellow card",), "carton jaune": ("Yellow card",),
+    "tarjeta roja": SENDING_OFF, "rote karte": SENDING_OFF, "carton rouge": SENDING_OFF, "ecke": ("Corner",),
+    "ecken": ("Corner",), "córner": ("Corner",), "córners": ("Corner",), "saque de esquina": ("Corner",),
+    "falta": ("Foul",), "faltas": ("Foul",), "faute": ("Foul",), "fallo": ("Foul",), "freistoß": FREE_KICKS,
+    "freistoss": FREE_KICKS, "tiro libre": FREE_KICKS, "coup franc": FREE_KICKS, "punizione": FREE_KICKS,
+    "cambio": ("Substitution",), "cambios": ("Substitution",), "wechsel": ("Substitution",),
+    "remplacement": ("Substitution",), "sostituzione": ("Substitution",), "abseits": ("Offside",),
+    "fuera de juego": ("Offside",), "hors jeu": ("Offside",), "fuorigioco": ("Offside",),
+    "saque de banda": ("Throw-in",), "einwurf": ("Throw-in",),
+}  # fmt: skip
+VOCABULARY.update(FOREIGN)
 # The official names themselves are words too ("Shots on target", "Yellow->red card").
 for _label in LABELS:
     VOCABULARY.setdefault(re.sub(r"[^a-z]+", " ", _label.lower()).strip(), (_label,))

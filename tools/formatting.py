@@ -96,3 +96,10 @@ def plural_of(classes: Sequence[str]) -> str:
     if len(names) > 4:
         return f"{len(names)} kinds of action"
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def count_phrase(count: int, classes: Sequence[str]) -> str:
+    """ "1 goal", "3 goals", "2 free-kicks (direct and indirect)"."""
+    if count == 1 and len(classes) == 1:
+        return f"1 {NOUNS.get(classes[0], (classes[0], classes[0]))[0]}"
+    return f"{count} {plural_of(classes)}"

@@ -1,0 +1,101 @@
+"""The assistant the UI and the CLI talk to: the LLM agent when an endpoint is set, else (and whenever
+the endpoint fails) the offline planner, both over the same tools and the same session state."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+from index.corpus import Corpus
+from spotting.types import Spotter
+from tools.toolbox import Toolbox, default_spotter
+
+from .planner import BACKEND, Planner
+from .session import Answer, Session
+from .settings import LLMSettings
+
+log = logging.getLogger(__name__)
+
+
+class Assistant:
+    """Questions in, timestamped intervals out; follow-ups read against the session."""
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        spotter: Spotter | None = None,
+        llm: LLMSettings | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
+        self.corpus = corpus
+        self.spotter = spotter or default_spotter()
+        self.toolbox = Toolbox(corpus, self.spotter, cache_dir=cache_dir)
+        self.planner = Planner(self.toolbox)
+        self.llm = llm
+        self._agent = None
+        if llm:  # langchain is imported only when an endpoint is set: the offline path stays light
+            from .llm import LLMAgent
+
+            self._agent = LLMAgent(self.toolbox, llm)
+
+    @property
+    def backend(self) -> str:
+        return self.llm.model if self.llm else BACKEND
+
+    def new_session(self) -> Session:
+        return Session()
+
+    def ask(self, question: str, session: Session, match_id: str | None = None) -> Answer:
+        """The whole answer at once."""
+        *_, answer = self.stream(question, session, match_id)  # the stream always ends with the Answer
+        return answer
+
+    def stream(self, question: str, session: Session, match_id: str | None = None) -> Iterator[str | Answer]:
+        """Text pieces as they come, then the final ``Answer``."""
+        question = question if isinstance(question, str) else ""
+        if self._agent is None:
+            answer = self.planner.ask(question, session, match_id)
+            yield from _lines(answer.text)
+            yield answer
+            return
+        from .llm import LLMFailure, Turn
+
+        try:
+            turn = None
+            for piece in self._agent.stream(question, session.thread_id, self._context(session, match_id)):
+                if isinstance(piece, Turn):
+                    turn = piece
+                else:
+                    yield piece
+        except LLMFailure as failure:
+            yield from self._fallback(question, session, match_id, failure.reason)
+            return
+        answer = Answer(turn.text, turn.spots, turn.match_id or match_id, self.llm.model, turn.calls)
+        session.remember(turn.plan(), answer)
+        yield answer
+
+    def _fallback(self, question: str, session: Session, match_id: str | None, reason: str) -> Iterator[str | Answer]:
+        """Answer offline after an LLM failure; the LLM restarts on a clean thread next time."""
+        log.warning("LLM agent failed (%s); answering with the offline planner", reason)
+        session.forget_llm_memory()
+        answer = self.planner.ask(question, session, match_id)
+        answer.notice = f"{self.llm.redact(reason)}; answered offline"
+        yield f"\n[{answer.notice}]\n"
+        yield from _lines(answer.text)
+        yield answer
+
+    def _context(self, session: Session, match_id: str | None) -> str:
+        """The match in view, told to the model with each question (the UI's picker can change it)."""
+        chosen = match_id or session.match_id
+        if not chosen:
+            return ""
+        for match in self.corpus.matches:
+            if match.id == chosen:
+                return f"(The match in view: {match.title}, {match.date.isoformat()}; id {match.id!r}.)"
+        return ""
+
+
+def _lines(text: str) -> Iterator[str]:
+    """A finished text as stream pieces, a line at a time."""
+    yield from text.splitlines(keepends=True)

@@ -1,0 +1,50 @@
+"""A conversation: what the last answer was, so follow-ups ("only the second half", "the second one",
+"which of those were Chelsea's?") can refer back to it; and what an answer is."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from spotting.types import Spot
+
+from .plan import Plan
+
+
+@dataclass
+class Answer:
+    """One reply: its text, the intervals it names, the match it is about, who answered and how."""
+
+    text: str
+    spots: list[Spot]
+    match_id: str | None
+    backend: str  # "planner" or the LLM's model name
+    tool_calls: list[dict] = field(default_factory=list)  # {"name": ..., "args": {...}} in call order
+    notice: str = ""  # e.g. "endpoint unreachable, answered offline"
+
+
+@dataclass
+class Session:
+    """The state of one conversation. ``thread_id`` keys the LLM's memory (LangGraph checkpointer);
+    the rest is what the offline planner needs for follow-ups."""
+
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    thread_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    match_id: str | None = None
+    last_plan: Plan | None = None
+    last_spots: list[Spot] = field(default_factory=list)
+    turns: int = 0
+
+    def remember(self, plan: Plan | None, answer: Answer) -> None:
+        """Keep what a follow-up may refer to: the last list of intervals and the question behind it.
+        Answers that list nothing (a search, a help text, picking one item) keep the previous list."""
+        self.turns += 1
+        if answer.match_id:
+            self.match_id = answer.match_id
+        if plan is not None and plan.lists_spots:
+            self.last_plan = plan
+            self.last_spots = list(answer.spots)
+
+    def forget_llm_memory(self) -> None:
+        """Start the LLM on a fresh thread (after a failed turn left half a tool call in its memory)."""
+        self.thread_id = uuid.uuid4().hex

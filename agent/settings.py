@@ -1,0 +1,50 @@
+"""Where the LLM agent's model is: any OpenAI-compatible endpoint (OpenAI, vLLM serving Mistral-7B).
+
+The key is held here and handed to the client only; it is left out of ``repr`` and of every message.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from index.errors import HighlightsError
+
+MODEL_ENV = "HIGHLIGHTS_LLM_MODEL"
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """An endpoint, its key and the model to ask. Hashable, so a UI can cache one agent per setting."""
+
+    base_url: str | None
+    api_key: str = field(repr=False)
+    model: str = DEFAULT_MODEL
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    max_retries: int = 1
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> LLMSettings | None:
+        """``OPENAI_BASE_URL``, ``OPENAI_API_KEY`` and ``HIGHLIGHTS_LLM_MODEL``; ``None`` when neither the
+        URL nor the key is set (then the offline planner answers)."""
+        env = os.environ if env is None else env
+        base_url = env.get("OPENAI_BASE_URL", "").strip() or None
+        api_key = env.get("OPENAI_API_KEY", "").strip()
+        if not base_url and not api_key:
+            return None
+        timeout = env.get("HIGHLIGHTS_LLM_TIMEOUT", "").strip()
+        try:
+            timeout_s = float(timeout) if timeout else DEFAULT_TIMEOUT_S
+        except ValueError:
+            raise HighlightsError(f"not a number of seconds: {timeout!r}", "HIGHLIGHTS_LLM_TIMEOUT") from None
+        model = env.get(MODEL_ENV, "").strip() or DEFAULT_MODEL
+        return cls(base_url=base_url, api_key=api_key or "EMPTY", model=model, timeout_s=timeout_s)
+
+    def redact(self, text: str) -> str:
+        """``text`` with the key blanked out, for anything that might repeat what the endpoint was sent."""
+        if self.api_key and self.api_key != "EMPTY":
+            return text.replace(self.api_key, "***")
+        return text

@@ -20,6 +20,7 @@ from tools.teams import canonical_team
 from . import language
 
 MAX_QUESTION_CHARS = 1000
+PENDING = ("ambiguous_match", "no_match")  # replies that ask "which match?" and wait for the answer
 
 # Words before a club that make it "whose actions" rather than "which match".
 _TEAM_FILTER_BEFORE = {"by", "for", "from", "did", "does", "has", "had", "were", "was", "of"}
@@ -59,6 +60,11 @@ class Plan:
     @property
     def lists_spots(self) -> bool:
         return self.intent in ("spots", "count", "summary")
+
+    @property
+    def remembered(self) -> bool:
+        """Whether the next question may build on this plan: a list, or a question still waiting for its match."""
+        return self.lists_spots or self.intent in PENDING
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,13 +109,16 @@ def make_plan(question: str, context: Context) -> Plan:
         if not found:
             return Plan("unknown_match", query=_match_words(text, query))
         if len(found) > 1 and context.match_id not in {m.id for m in found}:
-            return Plan("ambiguous_match", candidates=tuple(m.id for m in found), classes=classes)
+            team = filter_teams[0].team if filter_teams else None
+            return Plan("ambiguous_match", candidates=tuple(m.id for m in found), classes=classes, team=team)
         match_id = context.match_id if len(found) > 1 else found[0].id
     elif _UNKNOWN_MATCH.search(text) and not classes and not time.said:
         return Plan("unknown_match", query=text)
     else:
         match_id = context.match_id
     team = filter_teams[0].team if filter_teams else None
+    if last is not None and last.intent in PENDING and not classes and named and match_id:
+        classes, team = last.classes, team or last.team  # "which one?" answered: finish that question
 
     if said_intent == "search":
         return Plan("search", match_id=match_id, half=_half(time.half), from_minute=time.from_minute,
@@ -122,7 +131,8 @@ def make_plan(question: str, context: Context) -> Plan:
     if classes:
         base = last if follow_up and continuing and not named else None
         plan = _merge(base, time, team, classes, match_id)
-        plan = replace(plan, intent="count" if language.counts(flat) else "spots", ordinal=_ordinal(words, actions))
+        counting = language.counts(flat) or (base is not None and base.intent == "count")
+        plan = replace(plan, intent="count" if counting else "spots", ordinal=_ordinal(words, actions))
         return _needs_match(plan, context)
     if follow_up and (time.said or team or named or continuing):
         switched = named and match_id != last.match_id
@@ -210,7 +220,8 @@ def _needs_match(plan: Plan, context: Context) -> Plan:
         return plan
     if len(context.matches) == 1:
         return replace(plan, match_id=context.matches[0].id)
-    return Plan("no_match", classes=plan.classes, candidates=tuple(m.id for m in context.matches))
+    everything = sorted(context.matches, key=lambda m: (m.date, m.id))
+    return Plan("no_match", classes=plan.classes, team=plan.team, candidates=tuple(m.id for m in everything))
 
 
 def _unknown_word(words: list[str], teams: list[TeamMention]) -> str:

@@ -41,8 +41,9 @@ class Session:
         self.turns += 1
         if answer.match_id:
             self.match_id = answer.match_id
-        if plan is not None and plan.lists_spots:
+        if plan is not None and plan.remembered:
             self.last_plan = plan
+        if plan is not None and plan.lists_spots:
             self.last_spots = list(answer.spots)
 
     def forget_llm_memory(self) -> None:

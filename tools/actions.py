@@ -169,9 +169,13 @@ def _plural(phrase: str) -> str:
 _FUZZY_FORMS: dict[str, str] = {form: key for key in VOCABULARY for form in (key, _plural(key))}
 
 
+# Words near an action word that mean something else ("score" is not "scored").
+NOT_ACTIONS = frozenset({"score", "scores", "scoreline", "scoring", "shoot", "goalie", "goalkeeper"})
+
+
 def _fuzzy(words: list[str]) -> tuple[str, ...] | None:
     phrase = " ".join(words)
-    if len(phrase.replace(" ", "")) < _FUZZY_MIN_LENGTH:
+    if len(phrase.replace(" ", "")) < _FUZZY_MIN_LENGTH or phrase in NOT_ACTIONS:
         return None
     best = process.extractOne(phrase, _FUZZY_FORMS.keys(), scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
     if best is None or len(best[0].split()) != len(words):

@@ -64,6 +64,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "Malmo FF": ("Malmo",),
     "Betis": ("Real Betis",),
     "Gijon": ("Sporting Gijon",),
+    "Rayo Vallecano": ("Rayo",),
 }
 
 # Every club SoccerNet's 550 games name, so a known club missing from a smaller corpus is reported

@@ -99,7 +99,8 @@ class Toolbox:
         close = closest_matches(text, self.corpus.matches)
         if close:
             return "closest: " + "; ".join(match_info(m).describe() for m in close)
-        return f"the corpus has {len(self.corpus.matches)} matches (ask 'which matches do you have?')"
+        some = "; ".join(match_info(m).describe() for m in self.corpus.matches[:5])
+        return f"the corpus has {len(self.corpus.matches)} matches, e.g. {some} (ask 'which matches do you have?')"
 
     # -- actions ---------------------------------------------------------------------------------
     def spot_actions(
@@ -175,6 +176,6 @@ class Toolbox:
 
 
 def _load_index(corpus: Corpus, cache_dir: Path | None):
-    from index.retrieval import load_or_build
+    from index.index_cache import load_or_build
 
     return load_or_build(corpus, cache_dir)

@@ -5,7 +5,7 @@ A back end that trains registers its fit function here, one line, as ``"module:f
 
     TRAINABLE["embedded"] = "spotting.embedded:fit"
 
-where ``fit(train_matches: Sequence[Match]) -> Spotter``. It is then run with 5-fold
+where ``fit(train_matches: Sequence[Match]) -> Spotter`` (the function itself works too). It is then run with 5-fold
 cross-validation by game: each game is spotted by a model fitted on the other four folds. Back ends
 that do not train come from ``spotting.registry`` by name and spot every game as they are.
 
@@ -38,8 +38,8 @@ from .report import evaluate_predictions, evaluation_dict
 log = logging.getLogger(__name__)
 
 N_FOLDS = 5
-# name -> "module:function", function(train_matches) -> Spotter. See the module docstring.
-TRAINABLE: dict[str, str] = {}
+# name -> "module:function" (or the function), function(train_matches) -> Spotter. See the module docstring.
+TRAINABLE: dict[str, str | Callable[[Sequence[Match]], Spotter]] = {}
 
 
 def fold_of(game_ids: Sequence[str], n_folds: int = N_FOLDS) -> dict[str, int]:
@@ -52,7 +52,9 @@ def fold_of(game_ids: Sequence[str], n_folds: int = N_FOLDS) -> dict[str, int]:
     return {game: i % n_folds for i, game in enumerate(ordered)}
 
 
-def _import(target: str) -> Callable:
+def _import(target: str | Callable) -> Callable:
+    if callable(target):
+        return target
     module_name, function_name = target.split(":")
     return getattr(importlib.import_module(module_name), function_name)
 

@@ -21,6 +21,7 @@ from transformers import (
     Qwen2VLConfig,
     Qwen2VLForConditionalGeneration,
 )
+from transformers.models.qwen2_vl.image_processing_pil_qwen2_vl import Qwen2VLImageProcessorPil
 
 from index.classes import LABELS
 
@@ -107,7 +108,7 @@ def tiny_mistral(folder: Path, texts: Iterable[str] = (), seed: int = 0) -> Path
 
 
 def tiny_qwen2_vl(folder: Path, texts: Iterable[str] = (), seed: int = 0) -> Path:
-    """A 2-layer Qwen2VLForConditionalGeneration (vision tower included) and its tokenizer."""
+    """A 2-layer Qwen2VLForConditionalGeneration (vision tower included), its tokenizer and image processor."""
     tokenizer = PreTrainedTokenizerFast(
         tokenizer_object=train_tokenizer(texts, QWEN_SPECIALS),
         eos_token="<|im_end|>",
@@ -148,6 +149,8 @@ def tiny_qwen2_vl(folder: Path, texts: Iterable[str] = (), seed: int = 0) -> Pat
     torch.manual_seed(seed)
     Qwen2VLForConditionalGeneration(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
+    # Small frames: a 96x64 frame becomes 84x56, 6 merged patches (tokens) per pair of frames.
+    Qwen2VLImageProcessorPil(min_pixels=28 * 28, max_pixels=112 * 112).save_pretrained(folder)
     return folder
 
 

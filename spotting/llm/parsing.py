@@ -67,6 +67,7 @@ MINUTE_RE = re.compile(
     r"|\bminute\s+(\d{1,3})(?:\s*\+\s*(\d{1,2}))?",
     re.IGNORECASE,
 )
+FENCE_RE = re.compile(r"```(?:json)?", re.IGNORECASE)
 SECONDS_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:s|sec|secs|seconds)?\s*$", re.IGNORECASE)
 
 
@@ -228,8 +229,9 @@ def _spot(label: str, time: _Time, chunk: Chunk, confidence: float, backend: str
 # --- structured replies ---------------------------------------------------------------------
 
 
-def _json_values(text: str) -> Iterator[Any]:
-    """Every JSON object or list embedded in ``text`` (code fences, prose around it), outermost first."""
+def _json_values(text: str) -> Iterator[tuple[Any, bool]]:
+    """Every JSON object or list embedded in ``text`` (code fences, prose around it), outermost
+    first, and whether it is the whole reply."""
     decoder = json.JSONDecoder()
     index = 0
     while True:
@@ -242,13 +244,15 @@ def _json_values(text: str) -> Iterator[Any]:
         except ValueError:
             index += 1
             continue
-        yield value
+        yield value, not FENCE_RE.sub("", text[:index] + text[end:]).strip()
         index = end
 
 
-def _action_list(value: Any) -> list | None:
+def _action_list(value: Any, whole: bool) -> list | None:
+    """The actions a JSON value lists; an empty bare list counts only as the whole reply (in
+    garbage, "[]" says nothing)."""
     if isinstance(value, list):
-        return value if all(isinstance(v, dict) for v in value) else None
+        return value if (value or whole) and all(isinstance(v, dict) for v in value) else None
     if isinstance(value, dict):
         for key, item in value.items():
             if key.lower() in LIST_KEYS and isinstance(item, list):
@@ -333,8 +337,8 @@ def parse_reply(text: str, chunk: Chunk, backend: str = "") -> ParseResult:
     """The spots a reply names for ``chunk``; never raises, counts what it cannot read."""
     result = ParseResult()
     text = text if isinstance(text, str) else ""
-    for value in _json_values(text):
-        actions = _action_list(value)
+    for value, whole in _json_values(text):
+        actions = _action_list(value, whole)
         if actions is not None:
             result.structured = True
             _parse_structured(actions, chunk, backend, result)

@@ -1,0 +1,197 @@
+"""LoRA/QLoRA supervised fine-tuning of a spotter on an SFT data folder.
+
+transformers' ``Trainer`` with this package's collator (loss on the answer's tokens only), peft
+for the adapter, the held-out games scored with the project's metrics after every epoch,
+checkpoints to resume from, and the adapter written the way ``vllm serve --enable-lora`` loads it
+(``adapter_config.json`` + ``adapter_model.safetensors``).
+
+Why not TRL's ``SFTTrainer``: its answer-only loss (``assistant_only_loss``) needs a chat template
+with ``{% generation %}`` markers, which neither Mistral's nor Qwen2-VL's has, and it does not
+support that option for vision-language models; its prompt/completion path would be a second code
+path beside the video one. The collator here gives the same masking for both from any template.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from index.atomic import atomic_write_text
+from index.corpus import load_corpus
+from index.echoes import TextChoice
+from index.errors import HighlightsError
+
+from .data import read_manifest, read_records
+from .encoding import ChatEncoder, ClipFrames, Collator, default_template
+from .evaluate import EvaluationCallback, HeldOutEvaluation
+from .model import DEFAULT_TARGET_MODULES, add_lora, choose_precision, load_base, load_image_processor, load_tokenizer
+
+log = logging.getLogger(__name__)
+
+ADAPTER_DIR = "adapter"
+CHECKPOINT_DIR = "checkpoints"
+HELDOUT_FILE = "heldout_metrics.jsonl"
+SETTINGS_FILE = "finetune.json"
+
+# Per-kind defaults: the research's two fine-tuned models.
+DEFAULT_BASE = {"text": "mistralai/Mistral-7B-v0.3", "video": "Qwen/Qwen2-VL-2B-Instruct"}
+DEFAULT_LEARNING_RATE = {"text": 2e-4, "video": 1e-4}
+DEFAULT_MAX_LENGTH = {"text": 4096, "video": 8192}
+
+
+@dataclass
+class TrainSettings:
+    """Everything a run depends on; written beside the adapter so a run can be told apart later."""
+
+    kind: str
+    data: Path
+    out: Path
+    base: str = ""
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.05
+    target_modules: tuple[str, ...] = DEFAULT_TARGET_MODULES
+    quantize: str = "none"
+    precision: str = "auto"
+    learning_rate: float = 0.0
+    epochs: float = 3.0
+    max_steps: int = -1  # > 0: stop after this many optimisation steps (overrides epochs)
+    batch_size: int = 1
+    grad_accum: int = 8
+    warmup: float = 0.03  # < 1: share of the steps; >= 1: steps
+    max_length: int = 0
+    gradient_checkpointing: bool = True
+    save_steps: int = 0  # 0: a checkpoint per epoch
+    logging_steps: int = 10
+    eval_chunks: int = 0  # held-out chunks answered per epoch, 0: all
+    max_new_tokens: int = 256
+    resume: bool = False
+    seed: int = 0
+    chat_template: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # passed to TrainingArguments as they are
+
+    def __post_init__(self) -> None:
+        if self.kind not in DEFAULT_BASE:
+            raise HighlightsError(f"unknown kind {self.kind!r}; expected text or video")
+        self.base = self.base or DEFAULT_BASE[self.kind]
+        self.learning_rate = self.learning_rate or DEFAULT_LEARNING_RATE[self.kind]
+        self.max_length = self.max_length or DEFAULT_MAX_LENGTH[self.kind]
+        if self.lora_r <= 0 or self.lora_alpha <= 0 or self.batch_size <= 0 or self.grad_accum <= 0:
+            raise HighlightsError("LoRA rank and alpha, batch size and accumulation must be positive")
+
+
+@dataclass
+class TrainResult:
+    adapter: Path
+    log_history: list[dict[str, Any]]
+    heldout: list[dict[str, Any]]
+
+
+def _held_out_matches(manifest: dict[str, Any], records: list[dict]) -> dict:
+    source = manifest["source"]
+    games = sorted({r["match"] for r in records})
+    corpus = load_corpus(Path(source["data"]), games, source["echoes_version"], TextChoice(source["text"]))
+    missing = set(games) - {m.id for m in corpus.matches}
+    if missing:
+        raise HighlightsError(f"held-out games no longer load: {', '.join(sorted(missing))}", source["data"])
+    return {m.id: m for m in corpus.matches}
+
+
+def _last_checkpoint(folder: Path) -> str | None:
+    from transformers.trainer_utils import get_last_checkpoint
+
+    return get_last_checkpoint(str(folder)) if folder.is_dir() else None
+
+
+def train(settings: TrainSettings) -> TrainResult:
+    """Fine-tune, scoring the held-out games each epoch, and save the adapter; returns where it is."""
+    from transformers import Trainer, TrainingArguments, set_seed
+
+    manifest = read_manifest(settings.data)
+    made_for = manifest["settings"]["kind"]
+    if made_for != settings.kind:
+        raise HighlightsError(f"this SFT data is for {made_for}, not {settings.kind}", settings.data)
+    train_records, valid_records = read_records(settings.data, "train"), read_records(settings.data, "valid")
+    if not train_records:
+        raise HighlightsError("no training records", settings.data)
+    set_seed(settings.seed)
+    precision = choose_precision(settings.precision)
+    tokenizer = load_tokenizer(settings.base)
+    model = load_base(settings.kind, settings.base, precision, settings.quantize)
+    template = settings.chat_template.read_text(encoding="utf-8") if settings.chat_template else None
+    encoder = ChatEncoder(tokenizer, settings.max_length, chat_template=template or default_template(tokenizer))
+    if settings.kind == "video":
+        encoder.image_processor = load_image_processor(settings.base)
+        data_settings = manifest["settings"]
+        encoder.load_frames = ClipFrames(encoder.image_processor, data_settings["fps"], tuple(data_settings["size"]))
+    model = add_lora(
+        model,
+        settings.lora_r,
+        settings.lora_alpha,
+        settings.lora_dropout,
+        settings.target_modules,
+        settings.gradient_checkpointing,
+    )
+    checkpoints = settings.out / CHECKPOINT_DIR
+    resume_from = _last_checkpoint(checkpoints) if settings.resume else None
+    if settings.resume and resume_from is None:
+        log.warning("nothing to resume in %s: starting from the base model", checkpoints)
+    heldout_file = settings.out / HELDOUT_FILE
+    if resume_from is None and heldout_file.exists():
+        heldout_file.unlink()
+    held_out = valid_records[: settings.eval_chunks] if settings.eval_chunks > 0 else valid_records
+    evaluation = HeldOutEvaluation(
+        held_out,
+        _held_out_matches(manifest, held_out) if held_out else {},
+        encoder,
+        float(manifest["settings"]["chunk_length"]),
+        settings.max_new_tokens,
+        backend=f"finetune-{settings.kind}",
+    )
+    callback = EvaluationCallback(evaluation, heldout_file)
+    options: dict[str, Any] = dict(
+        output_dir=str(checkpoints),
+        per_device_train_batch_size=settings.batch_size,
+        per_device_eval_batch_size=settings.batch_size,
+        gradient_accumulation_steps=settings.grad_accum,
+        learning_rate=settings.learning_rate,
+        num_train_epochs=settings.epochs,
+        max_steps=settings.max_steps,
+        lr_scheduler_type="cosine",
+        warmup_steps=settings.warmup,
+        logging_steps=settings.logging_steps,
+        save_strategy="steps" if settings.save_steps else "epoch",
+        save_steps=settings.save_steps or 500,
+        save_total_limit=2,
+        eval_strategy="epoch" if valid_records else "no",
+        bf16=precision.bf16,
+        fp16=precision.fp16,
+        activation_checkpointing=settings.gradient_checkpointing,
+        activation_checkpointing_kwargs={"use_reentrant": False},
+        remove_unused_columns=False,
+        report_to="none",
+        seed=settings.seed,
+        use_cpu=not torch.cuda.is_available(),
+        disable_tqdm=not os.isatty(2),
+    )
+    args = TrainingArguments(**(options | settings.extra))
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=train_records,
+        eval_dataset=valid_records or None,
+        data_collator=Collator(encoder, tokenizer.pad_token_id),
+        callbacks=[callback] if held_out else [],
+    )
+    trainer.train(resume_from_checkpoint=resume_from)
+    adapter = settings.out / ADAPTER_DIR
+    model.save_pretrained(str(adapter))
+    record = asdict(settings) | {"data_manifest": manifest["source"], "precision_used": str(precision.dtype)}
+    atomic_write_text(adapter / SETTINGS_FILE, json.dumps(record, indent=2, default=str) + "\n")
+    return TrainResult(adapter, trainer.state.log_history, callback.history)

@@ -73,6 +73,7 @@ class Assistant:
             return
         answer = Answer(turn.text, turn.spots, turn.match_id or match_id, self.llm.model, turn.calls)
         session.remember(turn.plan(), answer)
+        session.llm_match_id = answer.match_id or session.llm_match_id
         yield answer
 
     def _fallback(self, question: str, session: Session, match_id: str | None, reason: str) -> Iterator[str | Answer]:
@@ -86,12 +87,14 @@ class Assistant:
         yield answer
 
     def _context(self, session: Session, match_id: str | None) -> str:
-        """The match in view, told to the model with each question (the UI's picker can change it)."""
+        """The match in view, told to the model when it is not the one its thread already knows
+        (the UI's picker can change it between questions)."""
         chosen = match_id or session.match_id
-        if not chosen:
+        if not chosen or chosen == session.llm_match_id:
             return ""
         for match in self.corpus.matches:
             if match.id == chosen:
+                session.llm_match_id = chosen
                 return f"(The match in view: {match.title}, {match.date.isoformat()}; id {match.id!r}.)"
         return ""
 

@@ -34,6 +34,7 @@ class Session:
     last_plan: Plan | None = None
     last_spots: list[Spot] = field(default_factory=list)
     turns: int = 0
+    llm_match_id: str | None = None  # the match the LLM's thread last heard about (told or found itself)
 
     def remember(self, plan: Plan | None, answer: Answer) -> None:
         """Keep what a follow-up may refer to: the last list of intervals and the question behind it.
@@ -49,3 +50,4 @@ class Session:
     def forget_llm_memory(self) -> None:
         """Start the LLM on a fresh thread (after a failed turn left half a tool call in its memory)."""
         self.thread_id = uuid.uuid4().hex
+        self.llm_match_id = None

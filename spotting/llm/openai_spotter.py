@@ -265,14 +265,9 @@ def _retry_after(error: BaseException | None) -> float | None:
 # --- registry factories ----------------------------------------------------------------------
 
 
-def _api_key(api_key_env: str, required: bool) -> str:
-    key = os.environ.get(api_key_env, "")
-    if not key and required:
-        raise HighlightsError(f"no API key: set the environment variable {api_key_env}", "--api-key-env")
-    return key or "EMPTY"  # vLLM without --api-key accepts any key
-
-
-def _no_adapter(adapter: str | None, name: str) -> None:
+def _make(name: str, model: str | None, base_url: str | None, api_key_env: str | None, adapter: str | None,
+          defaults: tuple[str, str | None, bool], options: dict[str, Any]) -> OpenAISpotter:  # fmt: skip
+    default_model, default_url, key_required = defaults
     if adapter:
         raise HighlightsError(
             f"the {name} back end selects a LoRA adapter by model name: serve it with "
@@ -280,6 +275,13 @@ def _no_adapter(adapter: str | None, name: str) -> None:
             "and pass --model spotter",
             "--adapter",
         )
+    variable = api_key_env or API_KEY_ENV
+    key = os.environ.get(variable, "")
+    if not key and key_required:
+        raise HighlightsError(f"no API key: set the environment variable {variable}", "--api-key-env")
+    url = base_url or os.environ.get(BASE_URL_ENV) or default_url
+    # vLLM started without --api-key accepts any key
+    return OpenAISpotter(model or default_model, name=name, base_url=url, api_key=key or "EMPTY", **options)
 
 
 def make_openai_spotter(
@@ -290,10 +292,7 @@ def make_openai_spotter(
     **options: Any,
 ) -> OpenAISpotter:
     """OpenAI (o4-mini by default) or any endpoint in ``--base-url``/``$OPENAI_BASE_URL``; a key is required."""
-    _no_adapter(adapter, "openai")
-    key = _api_key(api_key_env or API_KEY_ENV, required=True)
-    url = base_url or os.environ.get(BASE_URL_ENV) or None
-    return OpenAISpotter(model or OPENAI_DEFAULT_MODEL, name="openai", base_url=url, api_key=key, **options)
+    return _make("openai", model, base_url, api_key_env, adapter, (OPENAI_DEFAULT_MODEL, None, True), options)
 
 
 def make_vllm_spotter(
@@ -304,7 +303,4 @@ def make_vllm_spotter(
     **options: Any,
 ) -> OpenAISpotter:
     """A ``vllm serve`` endpoint (``http://localhost:8000/v1`` unless told), Mistral-7B-v0.3 by default."""
-    _no_adapter(adapter, "vllm")
-    key = _api_key(api_key_env or API_KEY_ENV, required=False)
-    url = base_url or os.environ.get(BASE_URL_ENV) or VLLM_DEFAULT_URL
-    return OpenAISpotter(model or VLLM_DEFAULT_MODEL, name="vllm", base_url=url, api_key=key, **options)
+    return _make("vllm", model, base_url, api_key_env, adapter, (VLLM_DEFAULT_MODEL, VLLM_DEFAULT_URL, False), options)

@@ -81,20 +81,26 @@ def render_commentary(segments: Iterable[Segment]) -> str:
     return "\n".join(lines) if lines else "(no commentary in this part of the half)"
 
 
-def user_message(chunk: Chunk, match: Match | None = None) -> str:
-    """The user turn for one chunk; without ``match`` the teams come from the chunk's game id."""
+def chunk_fields(chunk: Chunk, match: Match | None = None) -> dict[str, Any]:
+    """The template fields of a chunk (teams, half, times, commentary, classes); without ``match``
+    the teams come from the chunk's game id."""
     game = match if match is not None else parse_game_id(chunk.match_id)
-    return load_prompts()["user"].format(
-        home=game.home,
-        away=game.away,
-        league=game.league,
-        season=game.season,
-        half=chunk.half,
-        chunk_start=format_time(chunk.start),
-        chunk_end=format_time(chunk.end),
-        commentary=render_commentary(chunk.segments),
-        labels=", ".join(LABELS),
-    )
+    return {
+        "home": game.home,
+        "away": game.away,
+        "league": game.league,
+        "season": game.season,
+        "half": chunk.half,
+        "chunk_start": format_time(chunk.start),
+        "chunk_end": format_time(chunk.end),
+        "commentary": render_commentary(chunk.segments),
+        "labels": ", ".join(LABELS),
+    }
+
+
+def user_message(chunk: Chunk, match: Match | None = None) -> str:
+    """The user turn for one chunk."""
+    return load_prompts()["user"].format(**chunk_fields(chunk, match))
 
 
 def build_messages(

@@ -265,8 +265,16 @@ def _retry_after(error: BaseException | None) -> float | None:
 # --- registry factories ----------------------------------------------------------------------
 
 
-def _make(name: str, model: str | None, base_url: str | None, api_key_env: str | None, adapter: str | None,
-          defaults: tuple[str, str | None, bool], options: dict[str, Any]) -> OpenAISpotter:  # fmt: skip
+def _make(
+    name: str,
+    model: str | None,
+    base_url: str | None,
+    api_key_env: str | None,
+    adapter: str | None,
+    defaults: tuple[str, str | None, bool],
+    options: dict[str, Any],
+) -> OpenAISpotter:
+    """A spotter over an OpenAI-compatible endpoint; ``defaults``: model, URL, whether a key is required."""
     default_model, default_url, key_required = defaults
     if adapter:
         raise HighlightsError(

@@ -124,7 +124,7 @@ def find_team_mentions(text: str, extra_teams: tuple[str, ...] = ()) -> list[Tea
             phrase = " ".join(words[i : i + size])
             team = forms.get(phrase)
             if team is None and len(phrase) >= 6:
-                best = process.extractOne(phrase, forms.keys(), scorer=fuzz.ratio, score_cutoff=88)
+                best = process.extractOne(phrase, forms.keys(), scorer=fuzz.ratio, score_cutoff=85)
                 team = forms[best[0]] if best and len(best[0].split()) == size else None
             if team is None or (size == 1 and phrase in COMMON_WORDS and not original[i][0].isupper()):
                 continue

@@ -113,7 +113,7 @@ def team_forms(extra: tuple[str, ...] = ()) -> dict[str, str]:
     return forms
 
 
-def closest_team(name: str, extra: tuple[str, ...] = (), score_cutoff: float = 86) -> str | None:
+def closest_team(name: str, extra: tuple[str, ...] = (), score_cutoff: float = 80) -> str | None:
     """Canonical name of the club ``name`` most likely misspells, or None."""
     forms = team_forms(extra)
     best = process.extractOne(normalise(name), forms.keys(), scorer=fuzz.ratio, score_cutoff=score_cutoff)

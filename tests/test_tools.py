@@ -1,0 +1,208 @@
+"""The tools on the shipped sample: matches from loose names, actions from everyday words, spots filtered
+by half, minute and team, summaries, and the research's interval sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.classes import LABELS
+from index.corpus import load_corpus
+from index.errors import HighlightsError
+from spotting.registry import make_spotter
+from spotting.types import Spot
+from tools.actions import FREE_KICKS, HIGHLIGHTS, resolve_actions
+from tools.formatting import clock, interval_sentence, minute_label, quote, spots_block
+from tools.matches import find_matches, parse_match_query
+from tools.spots import SpotFilter, match_minute, spot_team
+from tools.summary import summary_text
+from tools.teams import canonical_team, closest_team
+from tools.toolbox import Toolbox
+
+CB = "england_epl/2014-2015/2015-02-21 - 18-00 Chelsea 1 - 1 Burnley"
+CW = "england_epl/2015-2016/2015-12-26 - 18-00 Chelsea 2 - 2 Watford"
+BD = "germany_bundesliga/2015-2016/2015-10-04 - 18-30 Bayern Munich 5 - 1 Dortmund"
+
+
+class CountingSpotter:
+    """The real keyword spotter, counting how often it is asked (to see the cache work)."""
+
+    def __init__(self) -> None:
+        self.inner = make_spotter("keywords")
+        self.name = self.inner.name
+        self.calls = 0
+
+    def spot(self, match, halves=(1, 2)):
+        self.calls += 1
+        return self.inner.spot(match, halves)
+
+
+@pytest.fixture(scope="module")
+def corpus(sample_root):
+    return load_corpus(sample_root)
+
+
+@pytest.fixture(scope="module")
+def toolbox(corpus):
+    return Toolbox(corpus, make_spotter("keywords"))
+
+
+def titles(found) -> list[str]:
+    return [m.title for m in found]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Chelsea 1 - 1 Burnley", ["Chelsea 1 - 1 Burnley"]),
+        ("chelsa burnly", ["Chelsea 1 - 1 Burnley"]),
+        ("Bayern", ["Bayern Munich 5 - 1 Dortmund"]),
+        ("BVB", ["Bayern Munich 5 - 1 Dortmund"]),
+        ("Chelsea", ["Chelsea 1 - 1 Burnley", "Chelsea 2 - 2 Watford"]),
+        ("2015-12-26", ["Chelsea 2 - 2 Watford"]),
+        ("26 December 2015", ["Chelsea 2 - 2 Watford"]),
+        ("Premier League 2014/15", ["Chelsea 1 - 1 Burnley", "Burnley 0 - 1 Arsenal"]),
+        ("bundesliga", ["Bayern Munich 5 - 1 Dortmund"]),
+        ("the 2-2", ["Chelsea 2 - 2 Watford"]),
+        ("Real Madrid 1 - 0 Rayo Vallecano", ["Real Madrid 10 - 2 Rayo Vallecano"]),  # the folder's own score
+        ("Man Utd", []),
+        ("Barca vs PSG", []),
+    ],
+)
+def test_find_matches(corpus, query, expected):
+    assert titles(find_matches(query, corpus.matches)) == expected
+
+
+def test_aliases_and_spellings():
+    assert canonical_team("Man Utd") == "Manchester United"
+    assert canonical_team("barca") == "Barcelona"
+    assert canonical_team("PSG") == "Paris SG"
+    assert canonical_team("Bayern") == canonical_team("Bayern Munich") == "Bayern Munich"
+    assert canonical_team("Atl. Madrid") == "Atletico Madrid"
+    assert closest_team("Chelsae") == "Chelsea"
+    assert closest_team("Xyzzy FC") is None
+
+
+def test_common_words_are_teams_only_when_capitalised():
+    assert [m.team for m in parse_match_query("Nice vs Lyon").teams] == ["Nice", "Lyon"]
+    assert parse_match_query("that was a really nice goal").teams == []
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["goals"], ("Goal",)),
+        (["free kicks"], FREE_KICKS),
+        (["Free-kicks", "corners"], ("Indirect free-kick", "Direct free-kick", "Corner")),
+        (["bookings"], ("Yellow card", "Yellow->red card")),
+        (["cards"], ("Yellow card", "Red card", "Yellow->red card")),
+        (["subs"], ("Substitution",)),
+        (["chances"], ("Shots on target", "Shots off target")),
+        (["highlights"], HIGHLIGHTS),
+        (["penalites"], ("Penalty",)),
+        (["Yellow->red card"], ("Yellow->red card",)),
+        (None, LABELS),
+        ([], LABELS),
+    ],
+)
+def test_resolve_actions(words, expected):
+    assert set(resolve_actions(words)) == set(expected)
+
+
+def test_unknown_action_suggests():
+    with pytest.raises(HighlightsError, match=r"unknown action 'dribbles'.*I can find: Penalty"):
+        resolve_actions(["dribbles"])
+    with pytest.raises(HighlightsError, match="did you mean 'foul"):
+        resolve_actions(["fouled"])
+
+
+def test_interval_sentences_and_clock():
+    assert interval_sentence("Direct free-kick", 2169, 2184) == "A direct free-kick occurs at (36:09, 36:24)"
+    assert interval_sentence("Offside", 5, 20) == "An offside occurs at (00:05, 00:20)"
+    assert clock(3005.4) == "50:05"
+    assert minute_label(1, 2169) == "37'"
+    assert minute_label(1, 46 * 60 + 5) == "45+2'"
+    assert minute_label(2, 600) == "56'"
+    assert minute_label(2, 47 * 60) == "90+3'"
+    assert match_minute(2, 15 * 60) == 60.0
+    assert match_minute(1, 50 * 60) == 45.0  # first-half stoppage time counts as the 45th minute
+    long = quote("word " * 100)
+    assert long.startswith("“word") and long.endswith("…”") and len(long) <= 112
+
+
+def test_spots_are_grouped_by_half_and_numbered_across(corpus):
+    match = corpus.get(CW)
+    spots = [
+        Spot("Goal", 1, 1900.0, 1915.0, 1907000, 0.9, "Goal for Chelsea!", "test", "home"),
+        Spot("Corner", 2, 60.0, 75.0, 67000, 0.5, "corner kick", "test"),
+    ]
+    text = spots_block(spots, match)
+    assert text.splitlines() == [
+        "First half:",
+        "  1. A goal occurs at (31:40, 31:55) · 32' · Chelsea · confidence 0.90 — “Goal for Chelsea!”",
+        "Second half:",
+        "  2. A corner occurs at (01:00, 01:15) · 47' · confidence 0.50 — “corner kick”",
+    ]
+
+
+def test_team_of_a_spot(corpus):
+    match = corpus.get(CW)
+    assert spot_team(Spot("Goal", 1, 0, 15, 0, 1.0, "", "x", "away"), match) == "Watford"
+    assert spot_team(Spot("Goal", 1, 0, 15, 0, 1.0, "great save by the Watford keeper"), match) == "Watford"
+    assert spot_team(Spot("Goal", 1, 0, 15, 0, 1.0, "Chelsea press Watford"), match) is None
+    assert spot_team(Spot("Goal", 1, 0, 15, 0, 1.0, "a shot"), match) is None
+
+
+def test_spot_actions_filters_agree_with_the_spots(toolbox, corpus):
+    match = corpus.get(BD)
+    every = toolbox.spot_actions(BD)
+    assert every and {s.label for s in every} <= set(LABELS)
+    second = toolbox.spot_actions("Bayern Dortmund", ["goals"], half=2)
+    assert second == [s for s in every if s.label == "Goal" and s.half == 2]
+    late = toolbox.spot_actions(BD, None, from_minute=60, to_minute=75)
+    assert late == [s for s in every if 60 <= match_minute(s.half, s.start) < 75]
+    added = toolbox.spot_actions(BD, stoppage_time=True)
+    assert added == [s for s in every if s.start >= 45 * 60]
+    bayern = toolbox.spot_actions(BD, team="bayern")
+    assert bayern == [s for s in every if spot_team(s, match) == "Bayern Munich"]
+    assert SpotFilter(classes=("Goal",), half=1).keeps(Spot("Goal", 1, 10, 25, 17000, 0.5), match)
+
+
+def test_spotter_runs_once_per_match(corpus):
+    spotter = CountingSpotter()
+    toolbox = Toolbox(corpus, spotter)
+    toolbox.spot_actions(CB, ["goals"])
+    toolbox.spot_actions(CB, ["corners"], half=2)
+    toolbox.match_summary(CB)
+    assert spotter.calls == 1
+    toolbox.spot_actions(CW, ["goals"])
+    assert spotter.calls == 2
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda t: t.spot_actions("Juventus vs Napoli"), "no match in the corpus fits 'Juventus vs Napoli'"),
+        (lambda t: t.spot_actions("Chelsea"), "2 matches fit 'Chelsea'.*Which one"),
+        (lambda t: t.spot_actions(CB, ["nutmegs"]), "unknown action 'nutmegs'"),
+        (lambda t: t.spot_actions(CB, half=3), "half must be 1 or 2"),
+        (lambda t: t.spot_actions(CB, team="Arsenal"), "'Arsenal' does not play in Chelsea 1 - 1 Burnley"),
+        (lambda t: t.search_commentary("   "), "needs some words"),
+    ],
+)
+def test_user_errors_name_the_problem(toolbox, call, message):
+    with pytest.raises(HighlightsError, match=message):
+        call(toolbox)
+
+
+def test_match_summary(toolbox, corpus):
+    summary = toolbox.match_summary("Bayern Munich 5 - 1 Dortmund")
+    assert summary.score == "Bayern Munich 5 - 1 Dortmund"
+    assert summary.match.competition == "Bundesliga"
+    assert all(s.label == "Goal" for s in summary.goals)
+    assert all(s.label in ("Yellow card", "Red card", "Yellow->red card") for s in summary.cards)
+    assert all(s.label == "Substitution" for s in summary.substitutions)
+    assert summary.spotter == "keywords"
+    text = summary_text(summary, corpus.get(BD))
+    assert text.startswith("Bayern Munich 5 - 1 Dortmund — Bundesliga, 2015-2016, 2015-10-04.")
+    empty = summary_text(toolbox.match_summary("Real Madrid"), corpus.get(toolbox.resolve_match("Real Madrid").id))
+    assert "Goals: none found." in empty and "Score note" in empty

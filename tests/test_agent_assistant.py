@@ -29,8 +29,7 @@ def test_stream_gives_text_then_the_answer(assistant):
     assert "".join(pieces[:-1]) == answer.text
     assert answer.backend == "planner" and answer.match_id == CB and answer.notice == ""
     assert answer.spots == assistant.toolbox.spot_actions(CB, ["Goal"])
-    plan = {"intent": "spots", "match_id": CB, "classes": ("Goal",)}
-    assert answer.tool_calls == [{"name": "spot_actions", "args": plan}]
+    assert answer.tool_calls == [{"name": "spot_actions", "args": {"match": CB, "actions": ["Goal"]}}]
     assert session.match_id == CB and session.last_spots == answer.spots
 
 

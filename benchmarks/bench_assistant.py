@@ -1,0 +1,109 @@
+"""Offline assistant latency and memory: "all goals in match X" and a follow-up, warm, p50/p95; peak RSS.
+
+Targets (issue 8): p95 <= 300 ms for both, peak RSS <= 1.5 GB. "Warm" means the match has been
+spotted once (the first question pays for spotting and is reported on its own line as "cold").
+Each timed question names its match, so every run also pays for reading the match out of the
+question (fuzzy team names over the whole corpus). Run:
+
+    python benchmarks/bench_assistant.py                          # the shipped sample
+    python benchmarks/bench_assistant.py --data ../shared/data    # all 550 games
+
+Prints a table and writes benchmarks/results/assistant.json (or --out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from agent import Assistant  # noqa: E402
+from index.atomic import atomic_write_text  # noqa: E402
+from index.corpus import load_corpus, resolve_data_root  # noqa: E402
+from tools.toolbox import default_spotter  # noqa: E402
+
+FOLLOW_UPS = ("only the second half", "which of those were Chelsea's?", "and corners?", "the second one")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def timed(function) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = function()
+    return (time.perf_counter() - start) * 1000, result
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", help="data folder (default: the shipped sample)")
+    parser.add_argument("--spotter", default="embedded", help="spotting back end (default: %(default)s)")
+    parser.add_argument("--match", default="Chelsea 2 - 2 Watford", help="the match the questions name")
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "assistant.json")
+    args = parser.parse_args()
+
+    load_ms, corpus = timed(lambda: load_corpus(resolve_data_root(args.data)))
+    spotter = default_spotter(args.spotter)
+    assistant = Assistant(corpus, spotter)
+    question = f"all goals in {args.match}"
+    cold_ms, first = timed(lambda: assistant.ask(question, assistant.new_session()))
+    if first.match_id is None:
+        raise SystemExit(f"the question {question!r} names no single match: {first.text}")
+
+    first_question, follow_up = [], {q: [] for q in FOLLOW_UPS}
+    for _ in range(args.runs):
+        session = assistant.new_session()
+        first_question.append(timed(lambda s=session: assistant.ask(question, s))[0])
+        for text in FOLLOW_UPS:
+            follow_up[text].append(timed(lambda s=session, t=text: assistant.ask(t, s))[0])
+    every_follow_up = [ms for values in follow_up.values() for ms in values]
+
+    rows = [("cold: first question (spots the match)", [cold_ms])]
+    rows.append((f"warm: {question!r}", first_question))
+    rows += [(f"warm follow-up: {text!r}", values) for text, values in follow_up.items()]
+    rows.append(("warm follow-ups, all", every_follow_up))
+    print(f"{len(corpus.matches)} matches, spotter {spotter.name}, corpus loaded in {load_ms:.0f} ms")
+    print(f"{'question':<62} {'runs':>5} {'p50 ms':>8} {'p95 ms':>8}")
+    for name, values in rows:
+        print(f"{name:<62} {len(values):>5} {statistics.median(values):>8.1f} {percentile(values, 0.95):>8.1f}")
+    rss = peak_rss_mb()
+    print(f"peak RSS {rss:.0f} MB")
+
+    report = {
+        "machine": f"{platform.machine()}, {platform.python_version()}",
+        "matches": len(corpus.matches),
+        "spotter": spotter.name,
+        "corpus_load_ms": round(load_ms, 1),
+        "cold_first_question_ms": round(cold_ms, 1),
+        "latency_ms": {
+            name: {
+                "runs": len(values),
+                "p50": round(statistics.median(values), 2),
+                "p95": round(percentile(values, 0.95), 2),
+            }
+            for name, values in rows[1:]
+        },
+        "peak_rss_mb": round(rss, 1),
+        "targets": {"p95_ms": 300, "peak_rss_mb": 1536},
+    }
+    atomic_write_text(args.out, json.dumps(report, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -216,8 +216,9 @@ def half_end_s(match: Match, half: int) -> float | None:
 
 def _check_game(result: ReadResult, match: Match, spots: list[Spot], where: str) -> None:
     frames: set[tuple[int, str, int]] = set()
+    ends = {half: half_end_s(match, half) for half in HALVES}
     for spot in spots:
-        end = half_end_s(match, spot.half)
+        end = ends[spot.half]
         if end is not None and spot.position_ms / 1000 > end + PAST_END_MARGIN_S:
             result.warn(
                 "predictions past the end of their half",

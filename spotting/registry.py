@@ -16,6 +16,7 @@ BACKENDS: dict[str, str] = {
     "openai": "spotting.llm.openai_spotter:make_openai_spotter",
     "vllm": "spotting.llm.openai_spotter:make_vllm_spotter",
     "transformers": "spotting.llm.transformers_spotter:make_transformers_spotter",
+    "qwen2-vl": "spotting.video.spotter:make_qwen2vl_spotter",
 }
 
 

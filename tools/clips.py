@@ -29,7 +29,7 @@ import av
 from index.errors import HighlightsError
 from index.types import HALVES, Match
 from spotting.types import Spot
-from spotting.video.frames import HalfVideo, open_video
+from spotting.video.frames import HalfVideo, match_videos, open_video
 
 from .formatting import clock
 from .video_encode import ReelGraph
@@ -466,47 +466,6 @@ def _join_encoded(cuts: Sequence[_Cut], out: Path, style: ReelStyle) -> list[Cli
 
 def _sources(cuts: Sequence[_Cut]) -> str:
     return ", ".join(sorted({str(cut.video.path) for cut in cuts}))
-
-
-def match_videos(
-    match: Match | None,
-    video_dir: Path | None = None,
-    video: Path | Mapping[int, Path] | None = None,
-    offsets: float | Mapping[int, float] = 0.0,
-) -> dict[int, HalfVideo]:
-    """The video of each half: ``video`` (one file for every half, or one per half), else SoccerNet
-    names (``1_224p.mkv``, ``1_720p.mkv``, ...) in ``video_dir``, else the files found with the match.
-
-    ``offsets`` is where each half starts in its file (one number for all, or per half).
-    """
-    from index.video import VIDEO_NAMES
-
-    def offset(half: int) -> float:
-        return float(offsets.get(half, 0.0) if isinstance(offsets, Mapping) else offsets)
-
-    if video is not None:
-        paths = dict(video) if isinstance(video, Mapping) else dict.fromkeys(HALVES, Path(video))
-    elif video_dir is not None:
-        folder = Path(video_dir)
-        if not folder.is_dir():
-            raise HighlightsError("video folder not found", folder)
-        paths = {}
-        for half in HALVES:
-            found = [
-                folder / name.format(half=half) for name in VIDEO_NAMES if (folder / name.format(half=half)).is_file()
-            ]
-            if found:
-                paths[half] = found[0]
-        if not paths:
-            names = ", ".join(name.format(half=1) for name in VIDEO_NAMES)
-            raise HighlightsError(f"no half videos in this folder (looked for {names}, ...)", folder)
-    else:
-        paths = dict(match.videos) if match is not None else {}
-        if not paths:
-            raise HighlightsError(
-                "no video for this match: give a video file or a folder with 1_224p.mkv", match.id if match else None
-            )
-    return {half: HalfVideo(Path(path), offset(half)) for half, path in paths.items()}
 
 
 REELS_ENV = "HIGHLIGHTS_REELS"

@@ -11,6 +11,7 @@ from index.corpus import Corpus
 from spotting.types import Spotter
 from tools.toolbox import Toolbox, default_spotter
 
+from .plan import MAX_QUESTION_CHARS
 from .planner import BACKEND, Planner
 from .session import Answer, Session
 from .settings import LLMSettings
@@ -54,7 +55,8 @@ class Assistant:
     def stream(self, question: str, session: Session, match_id: str | None = None) -> Iterator[str | Answer]:
         """Text pieces as they come, then the final ``Answer``."""
         question = question if isinstance(question, str) else ""
-        if self._agent is None:
+        if self._agent is None or not question.strip() or len(question.strip()) > MAX_QUESTION_CHARS:
+            # no endpoint, or nothing worth sending to one: the planner's reply is the answer
             answer = self.planner.ask(question, session, match_id)
             yield from _lines(answer.text)
             yield answer

@@ -277,3 +277,11 @@ def test_settings_from_env():
     hosted = LLMSettings.from_env({"OPENAI_API_KEY": KEY})
     assert hosted.base_url is None and hosted.api_key == KEY and KEY not in repr(hosted)
     assert hosted.redact(f"bad key {KEY}") == "bad key ***"
+
+
+def test_empty_and_huge_questions_never_reach_the_endpoint(server, corpus, spotter):
+    assistant = Assistant(corpus, spotter, settings_for(server))
+    for question in ("", "   ", "x" * 10_000):
+        answer = assistant.ask(question, assistant.new_session())
+        assert answer.backend == "planner" and answer.text
+    assert server.requests == []

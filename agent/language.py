@@ -179,7 +179,9 @@ def search_query(question: str) -> str:
 
 
 _CONTINUATION = re.compile(r"^(?:and|also|plus|what about|how about|now|then|same for|and what about)\b")
-_REFERS_BACK = re.compile(r"\b(?:those|these|them|that list|of them|among them|the same)\b")
+_REFERS_BACK = re.compile(
+    r"\b(?:those|these|them|that list|of them|among them|the same)\b|^(?:which|who) (?:were|was)\b"
+)
 _REQUEST = re.compile(
     r"\b(?:show|give|find|list|get|any|all|every|where|when|how many|were there|was there|did|highlight)\b"
 )

@@ -86,7 +86,7 @@ def make_plan(question: str, context: Context) -> Plan:
     flat = _flatten(text)
     words = [w.lower() for w in words_of(text)]
     query = parse_match_query(text, team_names(context.matches))
-    actions = find_action_mentions(words, skip=_claimed(query.teams))
+    actions = _specific(find_action_mentions(words, skip=_claimed(query.teams)))
     classes = ordered(c for m in actions for c in m.classes)
     time = language.time_filter(flat)
     filter_teams, match_teams = _split_team_mentions(query.teams, words, context)
@@ -134,7 +134,7 @@ def make_plan(question: str, context: Context) -> Plan:
         counting = language.counts(flat) or (base is not None and base.intent == "count")
         plan = replace(plan, intent="count" if counting else "spots", ordinal=_ordinal(words, actions))
         return _needs_match(plan, context)
-    if follow_up and (time.said or team or named or continuing):
+    if follow_up and (time.said or team or named or continuing or language.counts(flat)):
         switched = named and match_id != last.match_id
         base = replace(last, team=None) if switched else last  # another match: its own teams
         plan = _merge(base, time, team, last.classes, match_id if named else last.match_id)
@@ -205,6 +205,19 @@ def _merge(base: Plan | None, time: language.TimeFilter, team: str | None, class
 
 def _half(value: int | None) -> int | None:
     return value or None  # 0 ("both halves") lifts the filter
+
+
+def _specific(actions: list[ActionMention]) -> list[ActionMention]:
+    """Drop a general word next to a more specific one: "shots ... off target" means off target."""
+    return [
+        general
+        for general in actions
+        if not any(set(other.classes) < set(general.classes) and _gap(other, general) <= 3 for other in actions)
+    ]
+
+
+def _gap(one: ActionMention, other: ActionMention) -> int:
+    return max(one.start - other.stop, other.start - one.stop, 0)
 
 
 def _ordinal(words: list[str], actions: list[ActionMention]) -> int | None:

@@ -45,6 +45,8 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "shot on goal": ("Shots on target",),
     "save": ("Shots on target",),
     "shot off target": ("Shots off target",),
+    "off target": ("Shots off target",),
+    "on target": ("Shots on target",),
     "shot wide": ("Shots off target",),
     "shot": SHOTS,
     "chance": SHOTS,

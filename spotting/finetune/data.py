@@ -36,7 +36,8 @@ from spotting.video.prompting import video_messages as build_video_messages
 from spotting.video.prompting import video_part
 from spotting.video.spotter import DEFAULT_FPS, DEFAULT_SIZE
 
-KINDS = ("text", "video")
+from .defaults import KINDS
+
 MANIFEST = "manifest.json"
 SPLIT_FILES = {"train": "train.jsonl", "valid": "valid.jsonl"}
 
@@ -128,36 +129,42 @@ def video_messages(chunk: Chunk, match: Match, settings: DataSettings) -> list[d
     ]
 
 
+def _game_records(match: Match, settings: DataSettings, chooser: random.Random, dropped: Counter[str]) -> list[dict]:
+    records = []
+    for half in HALVES:
+        for chunk in chunk_half(match, half, settings.chunk_length):
+            if settings.kind == "text" and not chunk.segments:
+                dropped["chunks without commentary"] += 1
+            elif not chunk.events and chooser.random() >= settings.keep_empty:
+                dropped["chunks without actions, thinned"] += 1
+            elif settings.kind == "text":
+                records.append(chunk_record(chunk, text_messages(chunk, match)))
+            else:
+                records.append(chunk_record(chunk, video_messages(chunk, match, settings)))
+    return records
+
+
 def build_sft_data(matches: Sequence[Match], settings: DataSettings) -> SftData:
-    """Records of every labelled match's chunks, split by game, empty chunks thinned to ``keep_empty``."""
+    """Records of every labelled match's chunks, split by game, empty chunks thinned to ``keep_empty``.
+
+    Only games left with at least one record take part in the split, so neither side is empty.
+    """
     settings.check()
     dropped: Counter[str] = Counter()
-    usable = []
+    chooser = random.Random(settings.seed)
+    per_game: dict[str, list[dict]] = {}
     for match in matches:
         if not match.has_labels:
             dropped["games without labels"] += 1
         elif settings.kind == "video" and not all(h in match.videos for h in HALVES):
             dropped["games without both halves' video"] += 1
+        elif records := _game_records(match, settings, chooser, dropped):
+            per_game[match.id] = records
         else:
-            usable.append(match)
-    train_games, valid_games = split_by_game((m.id for m in usable), settings.valid_fraction, settings.seed)
-    split_of = {game: "train" for game in train_games} | {game: "valid" for game in valid_games}
-    chooser = random.Random(settings.seed)
-    records: dict[str, list[dict]] = {"train": [], "valid": []}
-    for match in usable:
-        for half in HALVES:
-            for chunk in chunk_half(match, half, settings.chunk_length):
-                if settings.kind == "text" and not chunk.segments:
-                    dropped["chunks without commentary"] += 1
-                    continue
-                if not chunk.events and chooser.random() >= settings.keep_empty:
-                    dropped["chunks without actions, thinned"] += 1
-                    continue
-                messages = (
-                    text_messages(chunk, match) if settings.kind == "text" else video_messages(chunk, match, settings)
-                )
-                records[split_of[match.id]].append(chunk_record(chunk, messages))
-    return SftData(settings, records, {"train": train_games, "valid": valid_games}, dropped)
+            dropped["games without any chunk left"] += 1
+    train, valid = split_by_game(per_game, settings.valid_fraction, settings.seed)
+    records = {"train": [r for g in train for r in per_game[g]], "valid": [r for g in valid for r in per_game[g]]}
+    return SftData(settings, records, {"train": train, "valid": valid}, dropped)
 
 
 def write_sft_data(data: SftData, folder: Path, source: dict[str, Any]) -> None:

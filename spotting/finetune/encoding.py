@@ -22,7 +22,7 @@ import torch
 from jinja2 import TemplateError
 
 from index.errors import HighlightsError
-from spotting.llm.transformers_spotter import MISTRAL_TEMPLATE_FILE, fold_system
+from spotting.llm.transformers_spotter import fold_system
 from spotting.video.frames import sample_frames
 from spotting.video.qwen_inputs import build_inputs, frame_size
 
@@ -43,11 +43,6 @@ def video_parts(messages: Sequence[dict]) -> list[dict]:
         for part in message["content"]
         if isinstance(part, dict) and part.get("type") == "video"
     ]
-
-
-def default_template(tokenizer: Any) -> str | None:
-    """None where the tokenizer has a chat template; else the Mistral instruct one the spotter uses."""
-    return None if tokenizer.chat_template else MISTRAL_TEMPLATE_FILE.read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)

@@ -7,21 +7,13 @@ user error with its own message, not a crash inside bitsandbytes.
 from __future__ import annotations
 
 import importlib.util
-import logging
 from dataclasses import dataclass
 
 import torch
 
 from index.errors import HighlightsError
 
-log = logging.getLogger(__name__)
-
-# Every projection of the language model's attention and MLP (Mistral and Qwen2 name them alike).
-# Qwen2-VL's vision tower names its layers qkv/proj/fc1/fc2, so these leave it untouched, as
-# vLLM's LoRA for Qwen2-VL expects (it applies adapters to the language model only).
-DEFAULT_TARGET_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-PRECISIONS = ("auto", "bf16", "fp16", "fp32")
-QUANTIZE = ("none", "4bit")
+from .defaults import PRECISIONS, QUANTIZE
 
 
 @dataclass(frozen=True)

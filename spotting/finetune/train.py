@@ -26,23 +26,21 @@ from index.atomic import atomic_write_text
 from index.corpus import load_corpus
 from index.echoes import TextChoice
 from index.errors import HighlightsError
+from spotting.llm.transformers_spotter import MISTRAL_TEMPLATE_FILE
 
 from .data import read_manifest, read_records
-from .encoding import ChatEncoder, ClipFrames, Collator, default_template
+from .defaults import DEFAULT_BASE, DEFAULT_LEARNING_RATE, DEFAULT_MAX_LENGTH, DEFAULT_TARGET_MODULES
+from .encoding import ChatEncoder, ClipFrames, Collator
 from .evaluate import EvaluationCallback, HeldOutEvaluation
-from .model import DEFAULT_TARGET_MODULES, add_lora, choose_precision, load_base, load_image_processor, load_tokenizer
+from .model import add_lora, choose_precision, load_base, load_image_processor, load_tokenizer
 
 log = logging.getLogger(__name__)
 
 ADAPTER_DIR = "adapter"
 CHECKPOINT_DIR = "checkpoints"
 HELDOUT_FILE = "heldout_metrics.jsonl"
+VLLM_DEFAULT_MAX_LORA_RANK = 16
 SETTINGS_FILE = "finetune.json"
-
-# Per-kind defaults: the research's two fine-tuned models.
-DEFAULT_BASE = {"text": "mistralai/Mistral-7B-v0.3", "video": "Qwen/Qwen2-VL-2B-Instruct"}
-DEFAULT_LEARNING_RATE = {"text": 2e-4, "video": 1e-4}
-DEFAULT_MAX_LENGTH = {"text": 4096, "video": 8192}
 
 
 @dataclass
@@ -91,6 +89,17 @@ class TrainResult:
     adapter: Path
     log_history: list[dict[str, Any]]
     heldout: list[dict[str, Any]]
+    serve_command: str
+
+
+def serve_command(settings: TrainSettings, adapter: Path, template: Path | None) -> str:
+    """The ``vllm serve`` line that serves this adapter as the model ``spotter``."""
+    words = ["vllm serve", settings.base, "--enable-lora", f"--lora-modules spotter={adapter}"]
+    if settings.lora_r > VLLM_DEFAULT_MAX_LORA_RANK:
+        words.append(f"--max-lora-rank {settings.lora_r}")
+    if template is not None:
+        words.append(f"--chat-template {template}")
+    return " ".join(words)
 
 
 def _held_out_matches(manifest: dict[str, Any], records: list[dict]) -> dict:
@@ -124,8 +133,9 @@ def train(settings: TrainSettings) -> TrainResult:
     precision = choose_precision(settings.precision)
     tokenizer = load_tokenizer(settings.base)
     model = load_base(settings.kind, settings.base, precision, settings.quantize)
-    template = settings.chat_template.read_text(encoding="utf-8") if settings.chat_template else None
-    encoder = ChatEncoder(tokenizer, settings.max_length, chat_template=template or default_template(tokenizer))
+    template_file = settings.chat_template or (None if tokenizer.chat_template else MISTRAL_TEMPLATE_FILE)
+    template = template_file.read_text(encoding="utf-8") if template_file else None
+    encoder = ChatEncoder(tokenizer, settings.max_length, chat_template=template)
     if settings.kind == "video":
         encoder.image_processor = load_image_processor(settings.base)
         data_settings = manifest["settings"]
@@ -194,4 +204,6 @@ def train(settings: TrainSettings) -> TrainResult:
     model.save_pretrained(str(adapter))
     record = asdict(settings) | {"data_manifest": manifest["source"], "precision_used": str(precision.dtype)}
     atomic_write_text(adapter / SETTINGS_FILE, json.dumps(record, indent=2, default=str) + "\n")
-    return TrainResult(adapter, trainer.state.log_history, callback.history)
+    return TrainResult(
+        adapter, trainer.state.log_history, callback.history, serve_command(settings, adapter, template_file)
+    )

@@ -206,3 +206,16 @@ def test_match_summary(toolbox, corpus):
     assert text.startswith("Bayern Munich 5 - 1 Dortmund — Bundesliga, 2015-2016, 2015-10-04.")
     empty = summary_text(toolbox.match_summary("Real Madrid"), corpus.get(toolbox.resolve_match("Real Madrid").id))
     assert "Goals: none found." in empty and "Score note" in empty
+
+
+def test_default_spotter_falls_back_only_without_the_embedded_model(caplog):
+    from spotting.registry import BACKENDS
+    from tools.toolbox import _embedded_model_present, default_spotter
+
+    if "embedded" in BACKENDS and _embedded_model_present():
+        assert default_spotter().name == "embedded"
+    else:
+        assert default_spotter().name == "keywords"
+        assert "answering with the keywords baseline" in caplog.text
+    with pytest.raises(HighlightsError, match="unknown spotting back end 'nope'"):
+        default_spotter("nope")

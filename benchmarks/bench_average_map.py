@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 from rich.console import Console
 from rich.table import Table
 from SoccerNet.Evaluation.ActionSpotting import evaluate as official_evaluate
@@ -32,32 +31,14 @@ from SoccerNet.Evaluation.ActionSpotting import evaluate as official_evaluate
 from evaluation.average_map import MapReport, average_map
 from evaluation.ground_truth import load_ground_truth
 from evaluation.results_io import read_results, write_results
+from evaluation.synthetic import near_miss_predictions
 from index.atomic import atomic_write_text
 from index.classes import LABELS
 from index.corpus import load_corpus
 from index.echoes import TextChoice
-from index.types import Match
 from spotting.keywords import KeywordSpotter
-from spotting.types import Spot
 
 HERE = Path(__file__).resolve().parent
-
-
-def random_predictions(matches: list[Match], seed: int = 0, noise_per_game: int = 200) -> dict[str, list[Spot]]:
-    rng = np.random.default_rng(seed)
-    predictions = {}
-    for match in matches:
-        spots = []
-        for event in match.all_events():
-            if rng.random() < 0.5:
-                position = max(0, int(event.position_ms + rng.normal(0, 8000)))
-                label = event.label if rng.random() < 0.8 else LABELS[rng.integers(len(LABELS))]
-                spots.append(Spot(label, event.half, 0.0, 1.0, position, float(np.round(rng.random(), 3))))
-        for _ in range(noise_per_game):
-            label, half = LABELS[rng.integers(len(LABELS))], int(rng.integers(1, 3))
-            spots.append(Spot(label, half, 0.0, 1.0, int(rng.integers(0, 2_900_000)), float(rng.random())))
-        predictions[match.id] = spots
-    return predictions
 
 
 def timed(function: Callable[[], object], repeat: int) -> tuple[object, float, float]:
@@ -96,7 +77,7 @@ def main() -> None:
     spotter = KeywordSpotter()
     sets = {
         "keywords": {m.id: spotter.spot(m) for m in with_text},
-        "random": random_predictions(matches),
+        "random": near_miss_predictions(matches),
     }
     rows = []
     for name, predictions in sets.items():

@@ -14,6 +14,7 @@ import pytest
 from evaluation.average_map import average_map
 from evaluation.ground_truth import load_ground_truth
 from evaluation.results_io import write_results
+from evaluation.synthetic import near_miss_predictions
 from index.classes import LABELS
 from index.errors import HighlightsError
 from index.types import Event, Match
@@ -77,22 +78,11 @@ def test_bad_metric_and_visibility_are_user_errors() -> None:
 
 
 def _random_predictions(matches: list[Match], seed: int, noise_per_game: int) -> dict[str, list[Spot]]:
-    """Near-misses of real events (some mislabelled) plus uniform noise, with quantised confidences
-    so ties, frame collisions, zero confidence and the 120-minute clip all occur."""
-    rng = np.random.default_rng(seed)
-    predictions = {}
-    for match in matches:
-        spots = []
-        for event in match.all_events():
-            if rng.random() < 0.5:
-                position = max(0, int(event.position_ms + rng.normal(0, 6000)))
-                label = event.label if rng.random() < 0.8 else LABELS[rng.integers(len(LABELS))]
-                spots.append(_spot(label, event.half, position, float(np.round(rng.random(), 2))))
-        for _ in range(noise_per_game):
-            position = int(rng.integers(0, 3_000_000))
-            spots.append(_spot(LABELS[rng.integers(17)], int(rng.integers(1, 3)), position, float(rng.random())))
+    """Near-misses and noise with 2-digit confidences (ties, frame collisions, zero confidence), plus a
+    prediction at exactly 120 minutes (the official clip)."""
+    predictions = near_miss_predictions(matches, seed, noise_per_game, error_s=6.0, confidence_digits=2)
+    for spots in predictions.values():
         spots.append(_spot("Kick-off", 2, 7_200_000, 0.0))
-        predictions[match.id] = spots
     return predictions
 
 

@@ -1,0 +1,38 @@
+"""requirements.txt (what a Hugging Face Space installs) must list exactly pyproject.toml's base dependencies."""
+
+from __future__ import annotations
+
+import tomllib
+
+from conftest import REPO
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+
+def _normalised(lines: list[str]) -> dict[str, str]:
+    """name -> "specifiers; markers", comparable whatever the spelling or the order."""
+    found = {}
+    for line in lines:
+        requirement = Requirement(line)
+        found[canonicalize_name(requirement.name)] = f"{requirement.specifier}; {requirement.marker or ''}"
+    return found
+
+
+def _requirement_lines(text: str) -> list[str]:
+    lines = (line.split(" #")[0].strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith(("#", "-"))]
+
+
+def test_requirements_agree_with_pyproject() -> None:
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = _normalised(pyproject["project"]["dependencies"])
+    listed = _normalised(_requirement_lines((REPO / "requirements.txt").read_text(encoding="utf-8")))
+    assert sorted(set(declared) - set(listed)) == [], "in pyproject.toml but not in requirements.txt"
+    assert sorted(set(listed) - set(declared)) == [], "in requirements.txt but not in pyproject.toml"
+    differing = {name: (declared[name], listed[name]) for name in declared if declared[name] != listed[name]}
+    assert differing == {}, "versions differ between pyproject.toml and requirements.txt"
+
+
+def test_requirements_reader_sees_every_kind_of_line() -> None:
+    text = "# comment\n--extra-index-url https://example.org/simple\n\ntorch==2.13.0  # pinned\nGradio >=6.0,<7\n"
+    assert _normalised(_requirement_lines(text)) == {"torch": "==2.13.0; ", "gradio": "<7,>=6.0; "}

@@ -1,0 +1,31 @@
+"""``highlights serve``: the chat app in a browser, on the embedded back end by default (no key, no GPU)."""
+
+from __future__ import annotations
+
+import argparse
+
+from index.errors import HighlightsError
+
+from .data import load_from_args
+from .options import add_data_options
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser("serve", help="open the chat app (Gradio) in a browser")
+    add_data_options(serve)
+    serve.add_argument("--host", help="address to listen on (default: $GRADIO_SERVER_NAME, else 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: $GRADIO_SERVER_PORT, else 7860)")
+    serve.add_argument("--concurrency", type=int, default=None, help="answers computed at once (default 8)")
+    serve.set_defaults(run=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from ui.app import DEFAULT_CONCURRENCY, create_app, launch  # Gradio is slow to import: only here
+
+    if args.port is not None and not 0 < args.port < 65536:
+        raise HighlightsError(f"a port is a number from 1 to 65535, not {args.port}", "--port")
+    if args.concurrency is not None and args.concurrency < 1:
+        raise HighlightsError(f"concurrency must be at least 1, not {args.concurrency}", "--concurrency")
+    demo = create_app(load_from_args(args), concurrency=args.concurrency or DEFAULT_CONCURRENCY)
+    launch(demo, args.host, args.port)
+    return 0

@@ -172,6 +172,8 @@ def _split_team_mentions(
         elif len(teams) == 1 and mention.team in playing and after not in _MATCH_WORDS:
             whose = True  # the one club of the match we are on: "what about Chelsea?"
         (as_filter if whose else as_match).append(mention)
+        if whose and current and mention.team not in playing:
+            as_match.append(mention)  # "Watford's goals" while on another match: Watford's match too
     if len(as_filter) > 1:  # two clubs "by" each other: that names a match, not one side
         return [], teams
     return as_filter, as_match

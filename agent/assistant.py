@@ -4,6 +4,7 @@ the endpoint fails) the offline planner, both over the same tools and the same s
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from .session import Answer, Session
 from .settings import LLMSettings
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER_S = 60.0  # after the endpoint was unreachable or timed out, answer offline this long
 
 
 class Assistant:
@@ -34,6 +37,7 @@ class Assistant:
         self.toolbox = Toolbox(corpus, self.spotter, cache_dir=cache_dir)
         self.planner = Planner(self.toolbox)
         self.llm = llm
+        self._down_until = 0.0  # monotonic time until which a dead endpoint is not asked again
         self._agent = None
         if llm:  # langchain is imported only when an endpoint is set: the offline path stays light
             from .llm import LLMAgent
@@ -55,6 +59,9 @@ class Assistant:
     def stream(self, question: str, session: Session, match_id: str | None = None) -> Iterator[str | Answer]:
         """Text pieces as they come, then the final ``Answer``."""
         question = question if isinstance(question, str) else ""
+        if time.monotonic() < self._down_until:
+            yield from self._fallback(question, session, match_id, "the endpoint failed a moment ago")
+            return
         if self._agent is None or not question.strip() or len(question.strip()) > MAX_QUESTION_CHARS:
             # no endpoint, or nothing worth sending to one: the planner's reply is the answer
             answer = self.planner.ask(question, session, match_id)
@@ -71,6 +78,8 @@ class Assistant:
                 else:
                     yield piece
         except LLMFailure as failure:
+            if failure.down:  # do not make every question wait for a dead endpoint
+                self._down_until = time.monotonic() + RETRY_AFTER_S
             yield from self._fallback(question, session, match_id, failure.reason)
             return
         answer = Answer(turn.text, turn.spots, turn.match_id or match_id, self.llm.model, turn.calls)

@@ -43,11 +43,13 @@ minute and confidence. Times are MM:SS from the start of that half. Say plainly 
 
 
 class LLMFailure(Exception):
-    """The model's side failed; ``reason`` is short, safe to show, and names no secret."""
+    """The model's side failed; ``reason`` is short, safe to show, and names no secret. ``down``: the
+    endpoint could not be reached or did not answer in time (worth not asking again for a while)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, down: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.down = down
 
 
 @dataclass
@@ -128,7 +130,7 @@ class LLMAgent:
         except LLMFailure:
             raise
         except Exception as error:  # the boundary: whatever the client or graph raised becomes a fallback
-            raise LLMFailure(_reason(error)) from None
+            raise LLMFailure(_reason(error), down=_is_down(error)) from None
         if not final.strip():
             raise LLMFailure("the model gave no answer")
         turn.text = final.strip()
@@ -161,6 +163,12 @@ def _text_piece(chunk) -> str:
     if isinstance(message, AIMessageChunk) and metadata.get("langgraph_node") == "model":
         return _text(message.content)
     return ""
+
+
+def _is_down(error: Exception) -> bool:
+    import openai
+
+    return isinstance(error, openai.APIConnectionError)  # includes APITimeoutError
 
 
 def _reason(error: Exception) -> str:

@@ -230,6 +230,8 @@ def test_endpoint_down_falls_back(corpus, spotter):
     assert answer.backend == "planner" and "unreachable" in answer.notice
     assert answer.spots == assistant.toolbox.spot_actions(CW, ["Corner"])
     assert KEY not in repr(settings)
+    again = assistant.ask("goals", assistant.new_session(), CW)  # not asked again for a while
+    assert again.notice == "the endpoint failed a moment ago; answered offline"
 
 
 def test_tool_errors_and_unknown_tools_go_back_to_the_model(server, corpus, spotter):

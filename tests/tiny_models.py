@@ -78,15 +78,20 @@ def train_tokenizer(texts: Iterable[str], special_tokens: list[str], vocab_size:
     return tokenizer
 
 
-def tiny_mistral(folder: Path, texts: Iterable[str] = (), seed: int = 0) -> Path:
-    """A 2-layer MistralForCausalLM and its tokenizer, saved to ``folder`` (loadable by name)."""
+def tiny_mistral(
+    folder: Path, texts: Iterable[str] = (), seed: int = 0, chat_template: str | None = MISTRAL_TEMPLATE
+) -> Path:
+    """A 2-layer MistralForCausalLM and its tokenizer, saved to ``folder`` (loadable by name).
+
+    ``chat_template=None`` gives a tokenizer without one, like mistralai/Mistral-7B-v0.3's.
+    """
     tokenizer = PreTrainedTokenizerFast(
         tokenizer_object=train_tokenizer(texts, MISTRAL_SPECIALS),
         bos_token="<s>",
         eos_token="</s>",
         unk_token="<unk>",
         pad_token="</s>",
-        chat_template=MISTRAL_TEMPLATE,
+        chat_template=chat_template,
     )
     config = MistralConfig(
         vocab_size=len(tokenizer),

@@ -51,7 +51,7 @@ class DataSettings:
     keep_empty: float = 0.5  # share of chunks without any action kept, so the model learns "none"
     seed: int = 0
     chunk_length: float = DEFAULT_CHUNK_S
-    with_commentary: bool = True  # video only: the commentary beside the clip
+    with_commentary: bool = False  # video only: the commentary beside the clip (the research: frames alone)
     fps: float = DEFAULT_FPS  # video only: frames sampled per second of the clip
     size: tuple[int, int] = DEFAULT_SIZE  # video only: (width, height) frames are decoded at
 

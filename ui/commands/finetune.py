@@ -41,7 +41,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     data.add_argument(
         "--size", type=int, nargs=2, metavar=("W", "H"), help="video: frame size (default: the spotter's)"
     )
-    data.add_argument("--no-commentary", action="store_true", help="video: the frames alone, without commentary")
+    data.add_argument("--with-commentary", action="store_true", help="video: the commentary beside the frames")
     data.set_defaults(run=run_data)
 
     for kind, about in (("text", "Mistral-7B on commentary"), ("video", "Qwen2-VL on video")):
@@ -67,6 +67,7 @@ def _training_options(parser: argparse.ArgumentParser, kind: str) -> None:
     parser.add_argument("--max-steps", type=int, default=-1, help="stop after this many steps (overrides epochs)")
     parser.add_argument("--batch-size", type=int, default=1, help="chunks per device step")
     parser.add_argument("--grad-accum", type=int, default=8, help="steps per optimiser update")
+    parser.add_argument("--warmup", type=float, default=0.03, help="warm-up: a share of the steps (< 1) or steps")
     parser.add_argument("--max-length", type=int, default=DEFAULT_MAX_LENGTH[kind], help="tokens per chat at most")
     parser.add_argument("--no-gradient-checkpointing", action="store_true", help="faster, more memory")
     parser.add_argument("--save-steps", type=int, default=0, help="checkpoint every N steps (0: every epoch)")
@@ -89,7 +90,7 @@ def run_data(args: argparse.Namespace) -> int:
         keep_empty=args.keep_empty,
         seed=args.seed,
         chunk_length=args.length,
-        with_commentary=not args.no_commentary,
+        with_commentary=args.with_commentary,
         **video,
     )
     settings.check()
@@ -136,6 +137,7 @@ def run_train(args: argparse.Namespace) -> int:
         max_steps=args.max_steps,
         batch_size=args.batch_size,
         grad_accum=args.grad_accum,
+        warmup=args.warmup,
         max_length=args.max_length,
         gradient_checkpointing=not args.no_gradient_checkpointing,
         save_steps=args.save_steps,

@@ -116,7 +116,7 @@ def main() -> None:
 
     table = Table(title=f"average-mAP over {len(matches)} valid games: ours vs official SoccerNet")
     columns = ("predictions", "metric", "ours %", "official %", "max |Δ|", "ours s", "ours+files s", "official s",
-               "speed-up", "speed-up incl. files")  # fmt: skip
+               "speed-up", "speed-up incl. files", "CPU s ours / official", "CPU speed-up")  # fmt: skip
     for column in columns:
         table.add_column(column, justify="right")
     for r in rows:
@@ -124,7 +124,8 @@ def main() -> None:
             f"{r['predictions']} ({r['n_predictions']})", r["metric"], f"{r['ours_a_mAP_pct']:.4f}",
             f"{r['official_a_mAP_pct']:.4f}", f"{r['max_abs_difference']:.1e}", f"{r['ours_s']:.3f}",
             f"{r['ours_with_files_s']:.3f}", f"{r['official_s']:.2f}", f"{r['speed_up']:.0f}×",
-            f"{r['speed_up_with_files']:.0f}×",
+            f"{r['speed_up_with_files']:.0f}×", f"{r['ours_cpu_s']:.3f} / {r['official_cpu_s']:.2f}",
+            f"{r['official_cpu_s'] / r['ours_cpu_s']:.0f}×",
         )  # fmt: skip
     Console(width=170).print(table)
     atomic_write_text(args.out, json.dumps({"games": len(matches), "rows": rows}, indent=1) + "\n")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from index.corpus import Corpus
 from spotting.types import Spotter
+from tools.formatting import interval_sentence, spots_block
 from tools.toolbox import Toolbox, default_spotter
 
 from .plan import MAX_QUESTION_CHARS
@@ -82,10 +83,26 @@ class Assistant:
                 self._down_until = time.monotonic() + RETRY_AFTER_S
             yield from self._fallback(question, session, match_id, failure.reason)
             return
-        answer = Answer(turn.text, turn.spots, turn.match_id or match_id, self.llm.model, turn.calls)
+        missing = self._missing_intervals(turn)
+        if missing:
+            yield missing
+        answer = Answer(turn.text + missing, turn.spots, turn.match_id or match_id, self.llm.model, turn.calls)
         session.remember(turn.plan(), answer)
         session.llm_match_id = answer.match_id or session.llm_match_id
         yield answer
+
+    def _missing_intervals(self, turn) -> str:
+        """The tools' intervals in the research's form, when the model's text left some out (a small
+        model may paraphrase or garble times; the intervals themselves always come from the tools)."""
+        blocks: dict[tuple, str] = {}
+        for result in turn.results:
+            if not result.match_id or not result.spots:
+                continue
+            if all(interval_sentence(s.label, s.start, s.end) in turn.text for s in result.spots):
+                continue
+            match = self.corpus.get(result.match_id)
+            blocks.setdefault((match.id, result.spots), f"{match.title}:\n{spots_block(list(result.spots), match)}")
+        return "\n\nThe intervals the tools found:\n" + "\n".join(blocks.values()) if blocks else ""
 
     def _fallback(self, question: str, session: Session, match_id: str | None, reason: str) -> Iterator[str | Answer]:
         """Answer offline after an LLM failure; the LLM restarts on a clean thread next time."""

@@ -223,10 +223,9 @@ def _gap(one: ActionMention, other: ActionMention) -> int:
 
 
 def _ordinal(words: list[str], actions: list[ActionMention]) -> int | None:
-    """ "the first goal", "the last corner": an ordinal before the (only) action named."""
-    if len(actions) != 1:
-        return None
-    return language.ordinal_before(words, actions[0].start)
+    """ "the first goal", "who scored the second goal?": the one ordinal right before an action word."""
+    found = {language.ordinal_before(words, m.start) for m in actions} - {None}
+    return found.pop() if len(found) == 1 else None
 
 
 def _needs_match(plan: Plan, context: Context) -> Plan:

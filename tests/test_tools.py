@@ -65,6 +65,16 @@ def titles(found) -> list[str]:
         ("the 2-2", ["Chelsea 2 - 2 Watford"]),
         ("Real Madrid 1 - 0 Rayo Vallecano", ["Real Madrid 10 - 2 Rayo Vallecano"]),  # the folder's own score
         ("Man Utd", []),
+        (
+            "",
+            [
+                "Chelsea 1 - 1 Burnley",
+                "Burnley 0 - 1 Arsenal",
+                "Bayern Munich 5 - 1 Dortmund",
+                "Real Madrid 10 - 2 Rayo Vallecano",
+                "Chelsea 2 - 2 Watford",
+            ],
+        ),
         ("Barca vs PSG", []),
     ],
 )

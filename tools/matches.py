@@ -218,5 +218,8 @@ def closest_matches(text: str, matches: Sequence[Match], limit: int = 3) -> list
 def find_matches(text: str, matches: Sequence[Match], limit: int = 10) -> list[MatchInfo]:
     """Matches named by ``text`` (teams, date, season, competition, score); fuzzy title search otherwise."""
     query = parse_match_query(text, team_names(matches))
-    found = matches_for(query, matches) if query.constrains else closest_matches(text, matches, limit)
+    if query.constrains or not text.strip():  # nothing asked: every match, by date
+        found = matches_for(query, matches)
+    else:
+        found = closest_matches(text, matches, limit)
     return [match_info(m) for m in found[:limit]]

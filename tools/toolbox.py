@@ -79,7 +79,8 @@ class Toolbox:
     def find_matches(self, query: str, limit: int = 10) -> list[MatchInfo]:
         """Find matches in the corpus from a free-text description: team names (fuzzy; aliases such as
         "Man Utd", "Barca", "PSG", "Bayern"), a date (2015-02-21), a season (2015-2016), a competition
-        ("Premier League", "Bundesliga") or a score ("1-1"). Returns id, title, date, competition of each."""
+        ("Premier League", "Bundesliga") or a score ("1-1"); an empty query lists every match. Returns id,
+        title, date, competition of each."""
         return find_matches(query, self.corpus.matches, limit)
 
     def resolve_match(self, match: str) -> Match:

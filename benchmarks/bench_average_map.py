@@ -18,7 +18,6 @@ import argparse
 import contextlib
 import io
 import json
-import logging
 import tempfile
 import time
 from collections.abc import Callable
@@ -70,7 +69,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of ours (best is kept); the official runs once")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "average_map.json")
     args = parser.parse_args()
-    logging.getLogger("evaluation.results_io").setLevel(logging.ERROR)  # random predictions warn by design
 
     matches = load_ground_truth(args.data, "valid")
     with_text = load_corpus(args.data, [m.id for m in matches], text=TextChoice.BOTH).matches

@@ -18,7 +18,6 @@ warnings (``ReadResult.warnings``) that the caller shows.
 from __future__ import annotations
 
 import json
-import logging
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,8 +32,6 @@ from index.types import HALVES, Match
 from spotting.types import Spot
 
 from .average_map import FRAMERATE, HALF_FRAMES
-
-log = logging.getLogger(__name__)
 
 RESULTS_FILE = "results_spotting.json"
 INTERVALS_FILE = "intervals.json"
@@ -265,6 +262,4 @@ def read_results(
             result.predictions[game_id] = []
     if expected is not None and len(result.predictions) == result.warnings[_MISSING]:
         raise HighlightsError("none of the prediction files is for a game being evaluated", folder)
-    for line in result.warning_lines():
-        log.warning("%s: %s", folder, line)
     return result

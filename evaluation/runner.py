@@ -32,7 +32,7 @@ from index.types import Match
 from spotting.registry import BACKENDS, make_spotter
 from spotting.types import Spot, Spotter
 
-from .intervals import best_threshold
+from .intervals import best_threshold, filter_confidence
 from .report import evaluate_predictions, evaluation_dict
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def score_run(run: BackendRun, matches: Sequence[Match], command: str, split: st
                 **{key: scores["interval"][key] for key in ("precision", "recall", "f1")},
             }
         )
-        kept |= {m.id: [s for s in run.predictions.get(m.id, []) if s.confidence >= thresholds[k]] for m in fold}
+        kept |= filter_confidence({m.id: run.predictions.get(m.id, []) for m in fold}, thresholds[k])
     pooled = evaluation_dict(evaluate_predictions(run.predictions, matches))
     # Interval scores pooled over the folds, each fold at its own out-of-fold threshold.
     pooled_intervals = evaluation_dict(evaluate_predictions(kept, matches))

@@ -7,7 +7,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from fake_openai import FakeOpenAI
+from fake_openai import FakeOpenAI, Reply, ToolCall
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
@@ -128,3 +128,21 @@ def test_connection_to_a_live_endpoint_names_its_models(client: Client) -> None:
         with pytest.raises(AppError, match=r"does not serve 'other-model'.*fake-model"):
             client.predict("vllm", server.base_url, "other-model", SECRET, api_name="/test_connection")
         assert all(r.headers.get("authorization") == f"Bearer {SECRET}" for r in server.requests)
+
+
+def test_ask_through_an_openai_compatible_endpoint(client: Client) -> None:
+    with FakeOpenAI() as server:
+        server.script(
+            Reply(content="", tool_calls=[ToolCall("spot_actions", {"match": WATFORD, "actions": ["goals"]})]),
+            Reply(content="Here are the goals of Chelsea 2 - 2 Watford."),
+        )
+        result = client.predict(
+            "all the goals", WATFORD, backend="vllm", base_url=server.base_url, model="fake-model", api_key=SECRET,
+            api_name="/ask",
+        )  # fmt: skip
+        assert server.chat_requests(), "the question went to the endpoint"
+        assert all(r.headers.get("authorization") == f"Bearer {SECRET}" for r in server.chat_requests())
+    assert result["backend"] == "fake-model"
+    assert result["notice"] == ""
+    assert result["intervals"] and {i["class"] for i in result["intervals"]} == {"Goal"}
+    assert SECRET not in repr(result)

@@ -15,7 +15,7 @@ import gradio as gr
 from agent import Assistant
 from index.corpus import Corpus, load_corpus, resolve_data_root
 
-from .chat import ChatBackend
+from .chat import MAX_QUESTION_CHARS, ChatBackend
 from .intervals import intervals_table
 from .settings import BACKEND_CHOICES, DEFAULT_MODELS, DEFAULT_URLS, EMBEDDED, KEY_ENV
 from .timeline import timeline_figure
@@ -84,6 +84,7 @@ def build_app(corpus: Corpus, assistant: Assistant) -> gr.Blocks:
                     show_label=False,
                     submit_btn=True,
                     max_lines=4,
+                    max_length=MAX_QUESTION_CHARS,
                     elem_id="question",
                 )
                 gr.Examples(EXAMPLES, inputs=message, label="Try")

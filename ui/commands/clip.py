@@ -11,7 +11,8 @@ from pathlib import Path
 
 from index.errors import HighlightsError
 from index.types import HALVES, Match
-from spotting.types import Spot
+from spotting.registry import make_spotter
+from spotting.types import Spot, Spotter
 from tools.actions import resolve_actions
 from tools.clips import (
     DEFAULT_PADDING_S,
@@ -28,6 +29,7 @@ from tools.toolbox import DEFAULT_SPOTTER, Toolbox, default_spotter
 from .data import load_from_args
 from .options import add_data_options
 
+VIDEO_BACKEND = "qwen2-vl"  # spots from the video itself: given the same files as the reel
 LABEL_WINDOW_S = 7.5  # a labelled event at t is shown as [t - 7.5 s, t + 7.5 s], as the metrics score it
 
 
@@ -51,7 +53,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_data_options(clip)
     source = clip.add_argument_group("where the moments come from")
     source.add_argument(
-        "--backend", default=DEFAULT_SPOTTER, help=f"spotting back end (default {DEFAULT_SPOTTER}; e.g. keywords)"
+        "--backend",
+        default=DEFAULT_SPOTTER,
+        help=f"spotting back end (default {DEFAULT_SPOTTER}; e.g. keywords, or {VIDEO_BACKEND} on the video itself)",
     )
     source.add_argument("--from-labels", action="store_true", help="use the match's labelled events, not a spotter")
     source.add_argument("--min-confidence", type=float, default=0.0, help="skip spots below this confidence")
@@ -117,27 +121,30 @@ def label_spots(match: Match, classes: tuple[str, ...]) -> list[Spot]:
     ]
 
 
+def _spotter(args: argparse.Namespace, video: object, offsets: object) -> Spotter:
+    """The back end; the video one is pointed at the same files as the reel."""
+    if args.backend == VIDEO_BACKEND:
+        return make_spotter(VIDEO_BACKEND, video=video, video_dir=args.video_dir, offset=offsets or 0.0)
+    return default_spotter(args.backend)
+
+
 def run_clip(args: argparse.Namespace) -> int:
     classes = resolve_actions(args.label or ["Goal"])
+    video, offsets = per_half(args.video, "video", Path), per_half(args.offset, "offset", float)
     corpus = load_from_args(args)
     if args.from_labels:
         toolbox = Toolbox(corpus, spotter=None)  # only resolves the match
         match = toolbox.resolve_match(args.match)
         spots = label_spots(match, classes)
     else:
-        toolbox = Toolbox(corpus, default_spotter(args.backend))
+        toolbox = Toolbox(corpus, _spotter(args, video, offsets))
         match = toolbox.resolve_match(args.match)
         spots = toolbox.spot_actions(match.id, list(classes))
     spots = [s for s in spots if s.confidence >= args.min_confidence and (args.half is None or s.half == args.half)]
     wanted = ", ".join(classes)
     if not spots:
         raise HighlightsError(f"no {wanted} found in {match.title}; nothing to cut", match.id)
-    videos = match_videos(
-        match,
-        args.video_dir,
-        per_half(args.video, "video", Path),
-        per_half(args.offset, "offset", float) or 0.0,
-    )
+    videos = match_videos(match, args.video_dir, video, offsets or 0.0)
     requests = merge_overlapping((as_request(s) for s in spots), args.padding)
     style = ReelStyle(captions=args.captions, title_cards=args.title_cards, title=match.title)
     out = args.out or Path(reel_filename(match.id, classes if len(classes) < 4 else ["highlights"]))

@@ -79,11 +79,12 @@ def train_tokenizer(texts: Iterable[str], special_tokens: list[str], vocab_size:
 
 
 def tiny_mistral(
-    folder: Path, texts: Iterable[str] = (), seed: int = 0, chat_template: str | None = MISTRAL_TEMPLATE
+    folder: Path, texts: Iterable[str] = (), seed: int = 0, chat_template: str | None = MISTRAL_TEMPLATE, **sizes: int
 ) -> Path:
     """A 2-layer MistralForCausalLM and its tokenizer, saved to ``folder`` (loadable by name).
 
-    ``chat_template=None`` gives a tokenizer without one, like mistralai/Mistral-7B-v0.3's.
+    ``chat_template=None`` gives a tokenizer without one, like mistralai/Mistral-7B-v0.3's;
+    ``sizes`` override the config's (hidden_size, num_hidden_layers, ...) for bigger benchmarks.
     """
     tokenizer = PreTrainedTokenizerFast(
         tokenizer_object=train_tokenizer(texts, MISTRAL_SPECIALS),
@@ -93,18 +94,21 @@ def tiny_mistral(
         pad_token="</s>",
         chat_template=chat_template,
     )
+    shape = {
+        "hidden_size": 64,
+        "intermediate_size": 128,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+    }
     config = MistralConfig(
         vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
         max_position_embeddings=8192,
         bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,
         tie_word_embeddings=False,
+        **(shape | sizes),
     )
     torch.manual_seed(seed)
     MistralForCausalLM(config).save_pretrained(folder)

@@ -175,7 +175,8 @@ def write_sft_data(data: SftData, folder: Path, source: dict[str, Any]) -> None:
     for split, name in SPLIT_FILES.items():
         lines = [json.dumps(record, ensure_ascii=False) for record in data.records[split]]
         atomic_write_text(folder / name, "".join(line + "\n" for line in lines))
-    DatasetDict({split: Dataset.from_list(records) for split, records in data.records.items()}).save_to_disk(
+    # (Arrow cannot type an empty split; an empty valid split just means nothing is held out.)
+    DatasetDict({split: Dataset.from_list(records) for split, records in data.records.items() if records}).save_to_disk(
         str(folder / "dataset")
     )
     manifest = {

@@ -233,3 +233,17 @@ def test_cli_errors_are_messages(match_video_dir, tmp_path, capsys):
     assert "no half videos" in capsys.readouterr().err
     assert main([*base, "--video-dir", str(match_video_dir), "--offset", "1=x"]) == 2
     assert "--offset" in capsys.readouterr().err
+
+
+def test_soccernet_names_and_per_half_flags(tmp_path):
+    from ui.commands.clip import per_half
+
+    (tmp_path / "1_720p.mkv").write_bytes(b"")
+    (tmp_path / "2_224p.mkv").write_bytes(b"")
+    (tmp_path / "2_720p.mkv").write_bytes(b"")
+    videos = match_videos(None, video_dir=tmp_path, offsets={2: 3.5})  # type: ignore[arg-type]
+    assert {h: (v.path.name, v.offset) for h, v in videos.items()} == {1: ("1_720p.mkv", 0.0), 2: ("2_224p.mkv", 3.5)}
+    assert per_half(["1=a b.mkv", "2=c=d.mkv"], "video", Path) == {1: Path("a b.mkv"), 2: Path("c=d.mkv")}
+    assert per_half(["12.5"], "offset", float) == 12.5
+    with pytest.raises(HighlightsError, match="one per half"):
+        per_half(["1.0", "2=3"], "offset", float)

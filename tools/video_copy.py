@@ -46,7 +46,7 @@ class Copied:
 def copy_join(ranges: Sequence[CopyRange], out: Path) -> list[Copied]:
     """Copy each range's packets into one MP4 at ``out``, one after another."""
     copied: list[Copied] = []
-    with av.open(str(out), mode="w", format="mp4") as output:
+    with av.open(str(out), mode="w", format="mp4", options={"movflags": "+faststart"}) as output:
         joined = _Joined(output)
         for stretch in ranges:
             with open_video(stretch.path) as container:

@@ -20,6 +20,7 @@ from tools.formatting import clock, quote
 
 SPOTTED, TRUTH = "answer", "ground truth"
 HALF_TITLES = {1: "First half", 2: "Second half"}
+EMPTY = "Ask for some moments: they appear here, on the minute of each half."
 MIN_HALF_S = 47 * 60
 TICK_S = 5 * 60
 # One colour per class (Plotly's qualitative palettes, extended to 17).
@@ -83,6 +84,8 @@ def timeline_figure(
             range=[-30, length + 30], tickvals=ticks, ticktext=[clock(t) for t in ticks], row=row, col=1
         )
         figure.update_yaxes(categoryorder="array", categoryarray=rows, range=[-0.6, len(rows) - 0.4], row=row, col=1)
+    if not figure.data:
+        figure.update_yaxes(showticklabels=False)
     figure.update_layout(
         height=380,
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
@@ -96,7 +99,7 @@ def timeline_figure(
 
 def _caption(spots: Sequence[Spot], events: Sequence[Event]) -> str:
     if not events:
-        return f"{len(spots)} intervals (no ground truth for this match)" if spots else "No intervals yet"
+        return f"{len(spots)} intervals (no ground truth for this match)" if spots else EMPTY
     found = sum(any(overlaps(e, s) for s in spots) for e in events)
     return f"{len(spots)} intervals · ground truth: {found} of {len(events)} found (● found, ○ missed, ◇ no event)"
 
@@ -111,12 +114,7 @@ def _add_spots(figure: go.Figure, spots: Sequence[Spot], events: Sequence[Event]
             y=[SPOTTED] * len(spots),
             error_x={"type": "data", "array": [(s.end - s.start) / 2 for s in spots], "thickness": 3, "width": 0},
             mode="markers",
-            marker={
-                "size": 13,
-                "color": COLOURS[spots[0].label],
-                "symbol": ["diamond" if hit else "diamond-open" for hit in hits],
-                "line": {"width": 2, "color": COLOURS[spots[0].label]},
-            },
+            marker=_marker(spots[0].label, "diamond", hits, 13),
             name=spots[0].label,
             legendgroup=spots[0].label,
             showlegend=not _has_trace(figure, spots[0].label),
@@ -141,12 +139,7 @@ def _add_events(figure: go.Figure, events: Sequence[Event], spots: Sequence[Spot
             x=[e.seconds for e in events],
             y=[TRUTH] * len(events),
             mode="markers",
-            marker={
-                "size": 11,
-                "color": COLOURS[events[0].label],
-                "symbol": ["circle" if hit else "circle-open" for hit in found],
-                "line": {"width": 2, "color": COLOURS[events[0].label]},
-            },
+            marker=_marker(events[0].label, "circle", found, 11),
             name=f"{events[0].label} (ground truth)",
             legendgroup=events[0].label,
             showlegend=False,
@@ -159,6 +152,13 @@ def _add_events(figure: go.Figure, events: Sequence[Event], spots: Sequence[Spot
         row=half,
         col=1,
     )
+
+
+def _marker(label: str, symbol: str, filled: Sequence[bool], size: int) -> dict:
+    """Markers in the class's colour, filled for a hit and hollow otherwise."""
+    colour = COLOURS[label]
+    symbols = [symbol if full else f"{symbol}-open" for full in filled]
+    return {"size": size, "color": colour, "symbol": symbols, "line": {"width": 2, "color": colour}}
 
 
 def _has_trace(figure: go.Figure, name: str) -> bool:

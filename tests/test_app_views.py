@@ -17,7 +17,9 @@ from index.corpus import SAMPLE_ROOT, load_corpus
 from index.errors import HighlightsError
 from spotting.types import Spot
 from tools.video_io import probe
+from ui.app import server_address
 from ui.chat import ChatBackend, asked_classes, check_question
+from ui.cli import main
 from ui.intervals import (
     TABLE_COLUMNS,
     answer_payload,
@@ -211,3 +213,24 @@ def test_picking_a_row_describes_it_and_plays_its_clip(corpus, halves, tmp_path:
     assert Path(clip.value["path"]).suffix == ".mp4" and Path(clip.value["path"]).is_file()
     text, _, clip = backend.select_interval(pick, [chosen], answer, None, None, "")
     assert "No video for this half" in text
+
+
+# -- serving --------------------------------------------------------------------------------------
+def test_server_address_flags_then_gradio_variables_then_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GRADIO_SERVER_NAME", raising=False)
+    monkeypatch.delenv("GRADIO_SERVER_PORT", raising=False)
+    assert server_address() == ("127.0.0.1", 7860)
+    monkeypatch.setenv("GRADIO_SERVER_NAME", "0.0.0.0")
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "7999")
+    assert server_address() == ("0.0.0.0", 7999)
+    assert server_address("localhost", 8080) == ("localhost", 8080)
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "seventy")
+    with pytest.raises(HighlightsError, match="GRADIO_SERVER_PORT"):
+        server_address()
+
+
+def test_serve_rejects_bad_flags_before_loading_anything(capsys: pytest.CaptureFixture) -> None:
+    assert main(["serve", "--port", "70000"]) == 2
+    assert "--port: a port is a number from 1 to 65535, not 70000" in capsys.readouterr().err
+    assert main(["serve", "--concurrency", "0"]) == 2
+    assert "concurrency must be at least 1" in capsys.readouterr().err

@@ -14,6 +14,7 @@ import gradio as gr
 
 from agent import Assistant
 from index.corpus import Corpus, load_corpus, resolve_data_root
+from index.errors import HighlightsError
 
 from .chat import MAX_QUESTION_CHARS, ChatBackend
 from .intervals import intervals_table
@@ -190,11 +191,24 @@ def create_app(corpus: Corpus | None = None, concurrency: int = DEFAULT_CONCURRE
     return build_app(corpus, Assistant(corpus)).queue(default_concurrency_limit=concurrency, max_size=QUEUE_SIZE)
 
 
+def server_address(host: str | None = None, port: int | None = None) -> tuple[str, int]:
+    """``host:port`` as given, else Gradio's ``GRADIO_SERVER_NAME``/``GRADIO_SERVER_PORT``, else 127.0.0.1:7860."""
+    chosen = port or os.environ.get("GRADIO_SERVER_PORT") or DEFAULT_PORT
+    try:
+        number = int(chosen)
+    except ValueError:
+        raise HighlightsError(f"a port is a number, not {chosen!r}", "GRADIO_SERVER_PORT") from None
+    if not 0 < number < 65536:
+        raise HighlightsError(f"a port is a number from 1 to 65535, not {number}", "--port")
+    return host or os.environ.get("GRADIO_SERVER_NAME") or DEFAULT_HOST, number
+
+
 def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, **options) -> None:
-    """Serve on ``host:port``; unset, Gradio's ``GRADIO_SERVER_NAME``/``GRADIO_SERVER_PORT``, then 127.0.0.1:7860."""
+    """Serve ``demo`` at ``server_address(host, port)``."""
+    server_name, server_port = server_address(host, port)
     demo.launch(
-        server_name=host or os.environ.get("GRADIO_SERVER_NAME") or DEFAULT_HOST,
-        server_port=int(port or os.environ.get("GRADIO_SERVER_PORT") or DEFAULT_PORT),
+        server_name=server_name,
+        server_port=server_port,
         run_history=False,  # the browser must not keep inputs (an API key among them)
         footer_links=["api", "gradio"],
         **options,

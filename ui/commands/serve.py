@@ -20,10 +20,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from ui.app import DEFAULT_CONCURRENCY, create_app, launch  # Gradio is slow to import: only here
+    from ui.app import DEFAULT_CONCURRENCY, create_app, launch, server_address  # Gradio is slow to import
 
-    if args.port is not None and not 0 < args.port < 65536:
-        raise HighlightsError(f"a port is a number from 1 to 65535, not {args.port}", "--port")
+    server_address(args.host, args.port)  # a bad port is said before the corpus loads
     if args.concurrency is not None and args.concurrency < 1:
         raise HighlightsError(f"concurrency must be at least 1, not {args.concurrency}", "--concurrency")
     demo = create_app(load_from_args(args), concurrency=args.concurrency or DEFAULT_CONCURRENCY)

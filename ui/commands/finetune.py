@@ -98,10 +98,8 @@ def run_data(args: argparse.Namespace) -> int:
     data = build_sft_data(corpus.matches, settings)
     source = {"data": str(corpus.root.resolve()), "echoes_version": args.echoes_version, "text": args.text}
     write_sft_data(data, args.out, source)
-    table = Table(
-        title=f"SFT {args.kind} chats in {args.out}: {len(data.games['train'])} train / "
-        f"{len(data.games['valid'])} valid games"
-    )
+    games = data.games
+    table = Table(title=f"SFT {args.kind} chats: {len(games['train'])} train / {len(games['valid'])} valid games")
     for column in ("class", "train", "valid"):
         table.add_column(column, justify="left" if column == "class" else "right")
     for label, train, valid in count_rows(data):
@@ -110,6 +108,7 @@ def run_data(args: argparse.Namespace) -> int:
     console.print(table)
     for reason, count in sorted(data.dropped.items()):
         console.print(f"left out: {count} {reason}")
+    console.print(f"written to {args.out}")
     return 0
 
 

@@ -234,3 +234,15 @@ def test_serve_rejects_bad_flags_before_loading_anything(capsys: pytest.CaptureF
     assert "--port: a port is a number from 1 to 65535, not 70000" in capsys.readouterr().err
     assert main(["serve", "--concurrency", "0"]) == 2
     assert "concurrency must be at least 1" in capsys.readouterr().err
+
+
+def test_old_files_for_users_are_pruned(corpus, tmp_path: Path) -> None:
+    backend = ChatBackend(corpus, Assistant(corpus), files=tmp_path)
+    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+    old.write_text("x")
+    new.write_text("y")
+    backend.prune_files(now=old.stat().st_mtime + 3601)
+    assert not old.exists()
+    new.touch()
+    backend.prune_files()
+    assert new.exists()

@@ -45,7 +45,7 @@ def build_app(corpus: Corpus, assistant: Assistant) -> gr.Blocks:
     backend = ChatBackend(corpus, assistant)
     key_hint = f"from ${KEY_ENV}" if os.environ.get(KEY_ENV) else "sk-…"
 
-    with gr.Blocks(title="Soccer highlights", analytics_enabled=False) as demo:
+    with gr.Blocks(title="Soccer highlights", analytics_enabled=False, delete_cache=(1800, 3600)) as demo:
         session = gr.State(None)  # the assistant's Session of this browser tab (or API client)
         answer = gr.State(None)  # the last Answer
         shown = gr.State([])  # its intervals after threshold and padding, in table order

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 MAX_ASSISTANTS = 8  # LLM back ends kept ready, one per (URL, model, key)
+FILE_TTL_S = 3600  # downloads, clips and reels older than this are deleted
 UNEXPECTED = "Something went wrong on the server (it is logged); try again or rephrase the question."
 
 
@@ -91,6 +93,13 @@ class ChatBackend:
         self.assistant = assistant
         self.files = files or Path(tempfile.mkdtemp(prefix="highlights-app-"))
         self._llm_assistant = functools.lru_cache(maxsize=MAX_ASSISTANTS)(self._make_llm_assistant)
+
+    def prune_files(self, now: float | None = None) -> None:
+        """Delete the files written for users more than ``FILE_TTL_S`` ago (Gradio serves its own copies)."""
+        limit = (now or time.time()) - FILE_TTL_S
+        for path in self.files.iterdir():
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
 
     # -- matches ------------------------------------------------------------------------------------
     def choices(self, query: str = "") -> list[tuple[str, str]]:
@@ -210,6 +219,7 @@ class ChatBackend:
         classes, half = asked_classes(answer)
         payload = answer_payload(answer.text, spots, match, answer.backend, answer.notice)
         stem = f"intervals-{uuid.uuid4().hex[:8]}"
+        self.prune_files()
         csv_path, json_path = write_downloads(payload, self.files, stem)
         figure = timeline_figure(spots, match, classes, half=half)
         return (

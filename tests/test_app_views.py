@@ -246,3 +246,13 @@ def test_old_files_for_users_are_pruned(corpus, tmp_path: Path) -> None:
     new.touch()
     backend.prune_files()
     assert new.exists()
+
+
+def test_space_entry_builds_the_queued_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HIGHLIGHTS_DATA", raising=False)
+    import app  # the Hugging Face Space's app_file
+
+    assert isinstance(app.demo, gr.Blocks)
+    endpoints = {fn.api_name for fn in app.demo.fns.values()}
+    assert {"ask", "test_connection"} <= endpoints
+    assert app.demo.enable_queue

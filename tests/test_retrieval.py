@@ -156,7 +156,7 @@ def test_index_reused_when_unchanged_and_rebuilt_when_changed(small, tmp_path):
 
     wider = load_or_build(small, tmp_path, window_s=30)
     assert wider.path not in (first.path, rebuilt.path)
-    assert wider.settings == IndexSettings("use-multilingual", 30.0, 15.0)
+    assert wider.settings == IndexSettings("use-multilingual", 30.0, 30.0)
 
 
 def test_saved_index_loads_back_identically(small, tmp_path):

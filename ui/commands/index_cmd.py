@@ -51,7 +51,7 @@ def _add_index_options(parser: argparse.ArgumentParser) -> None:
         help=f"embedding model: {', '.join(MODELS)}, or a sentence-transformers folder (default {DEFAULT_MODEL})",
     )
     parser.add_argument("--window", type=float, default=DEFAULT_WINDOW_S, help="document window in seconds")
-    parser.add_argument("--stride", type=float, help="seconds between window starts (default: half the window)")
+    parser.add_argument("--stride", type=float, help="seconds between window starts (default: the window, no overlap)")
     parser.add_argument("--cache", type=Path, help=f"index cache folder (default {default_cache_dir()})")
 
 

@@ -76,6 +76,14 @@ def test_follow_up_refines_the_same_clients_last_answer(client: Client) -> None:
     assert len(follow_up["intervals"]) < len(first["intervals"])
 
 
+def test_each_client_is_its_own_conversation(app_url: str) -> None:
+    first, second = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    first.predict("all the goals in Chelsea Watford", api_name="/ask")
+    stranger = second.predict("only the second half", api_name="/ask")
+    assert stranger["match"] is None and stranger["intervals"] == []  # nothing to follow up on
+    assert first.predict("only the second half", api_name="/ask")["match"]["id"] == WATFORD
+
+
 def test_threshold_and_padding_shape_the_intervals(client: Client) -> None:
     plain = client.predict("all the goals", WATFORD, api_name="/ask")
     padded = client.predict("all the goals", WATFORD, threshold=0.0, padding=5, api_name="/ask")

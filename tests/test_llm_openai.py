@@ -279,3 +279,14 @@ def test_back_end_options_are_checked(monkeypatch, tmp_path):
         make_spotter("vllm", variant="three-shot")
     with pytest.raises(HighlightsError, match="concurrency"):
         make_spotter("vllm", concurrency=0)
+    with pytest.raises(HighlightsError, match="max_tokens must be a number"):
+        make_spotter("vllm", max_tokens="lots")
+    with pytest.raises(HighlightsError, match="stream must be true or false"):
+        make_spotter("vllm", stream="maybe")
+
+
+def test_text_options_are_typed(monkeypatch, tmp_path):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    spot = make_spotter("vllm", max_tokens="300", stream="true", timeout_s="2.5", use_cache="no", concurrency="3")
+    assert (spot.max_tokens, spot.stream, spot.concurrency, spot.cache.folder) == (300, True, 3, None)
+    assert spot.request([])["max_tokens"] == 300

@@ -7,6 +7,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from index.chunks import DEFAULT_CHUNK_S, chunk_half
 from index.errors import HighlightsError
@@ -18,6 +19,32 @@ from .parsing import parse_reply
 from .prompting import build_messages, check_variant
 
 log = logging.getLogger(__name__)
+
+# Option types, for values that arrive as text (``highlights spot --option max_tokens=4000``).
+INT_OPTIONS = {"concurrency", "max_retries", "max_tokens", "batch_size", "max_new_tokens"}
+FLOAT_OPTIONS = {"backoff_s", "timeout_s", "chunk_s"}
+BOOL_OPTIONS = {"structured", "stream", "use_cache", "progress"}
+
+
+def typed_options(options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with the text values of numeric and yes/no options converted."""
+    typed = dict(options)
+    for key, value in options.items():
+        if not isinstance(value, str):
+            continue
+        try:
+            if key in INT_OPTIONS:
+                typed[key] = int(value)
+            elif key in FLOAT_OPTIONS:
+                typed[key] = float(value)
+        except ValueError:
+            raise HighlightsError(f"{key} must be a number, not {value!r}", "--option") from None
+        if key in BOOL_OPTIONS:
+            if value.lower() not in {"true", "false", "yes", "no", "1", "0"}:
+                raise HighlightsError(f"{key} must be true or false, not {value!r}", "--option")
+            typed[key] = value.lower() in {"true", "yes", "1"}
+    return typed
+
 
 # A chunk with its chat messages; ``ask`` answers a list of them with one reply each (None: no reply).
 Question = tuple[Chunk, list[dict]]

@@ -31,7 +31,7 @@ from index.chunks import DEFAULT_CHUNK_S
 from index.errors import HighlightsError
 from index.types import Chunk
 
-from .base import LLMSpotter, Question
+from .base import LLMSpotter, Question, typed_options
 from .cache import ReplyCache, default_cache_dir
 from .prompting import RESPONSE_SCHEMA
 
@@ -289,7 +289,9 @@ def _make(
         raise HighlightsError(f"no API key: set the environment variable {variable}", "--api-key-env")
     url = base_url or os.environ.get(BASE_URL_ENV) or default_url
     # vLLM started without --api-key accepts any key
-    return OpenAISpotter(model or default_model, name=name, base_url=url, api_key=key or "EMPTY", **options)
+    return OpenAISpotter(
+        model or default_model, name=name, base_url=url, api_key=key or "EMPTY", **typed_options(options)
+    )
 
 
 def make_openai_spotter(

@@ -17,7 +17,7 @@ from index.chunks import DEFAULT_CHUNK_S
 from index.errors import HighlightsError
 from index.types import Chunk
 
-from .base import LLMSpotter, Question
+from .base import LLMSpotter, Question, typed_options
 from .prompting import PROMPTS_DIR
 
 log = logging.getLogger(__name__)
@@ -146,4 +146,4 @@ def make_transformers_spotter(
     """A local model by Hugging Face name or folder (``--model``), with ``--adapter`` if given."""
     if not model:
         raise HighlightsError("the transformers back end needs --model NAME_OR_PATH", "--model")
-    return TransformersSpotter(model, adapter=adapter, **options)
+    return TransformersSpotter(model, adapter=adapter, **typed_options(options))

@@ -20,7 +20,7 @@ from spotting.finetune.data import DataSettings, build_sft_data, text_messages, 
 from spotting.finetune.defaults import DEFAULT_TARGET_MODULES
 from spotting.finetune.encoding import IGNORE_INDEX, ChatEncoder, ClipFrames, Collator
 from spotting.finetune.model import choose_precision, quantization_config
-from spotting.finetune.train import TrainSettings, train
+from spotting.finetune.train import TrainSettings, spread, train
 from spotting.llm.parsing import parse_reply
 from spotting.llm.transformers_spotter import MISTRAL_TEMPLATE_FILE, TransformersSpotter
 from spotting.video.frames import HalfVideo
@@ -117,6 +117,20 @@ def test_qlora_and_fp16_need_cuda():
     with pytest.raises(HighlightsError, match="fp16 training needs a CUDA GPU"):
         choose_precision("fp16")
     assert choose_precision("auto").dtype == torch.float32 and quantization_config("none", choose_precision()) is None
+
+
+def test_held_out_chunks_are_spread_over_the_records():
+    assert spread(list(range(10)), 3) == [0, 3, 6]
+    assert spread(list(range(3)), 5) == spread(list(range(3)), 0) == [0, 1, 2]
+
+
+def test_bad_run_settings_are_refused(tmp_path):
+    with pytest.raises(HighlightsError, match="unknown kind"):
+        TrainSettings(kind="audio", data=tmp_path, out=tmp_path)
+    with pytest.raises(HighlightsError, match="must be positive"):
+        TrainSettings(kind="text", data=tmp_path, out=tmp_path, lora_r=0)
+    with pytest.raises(HighlightsError, match="not an SFT data folder"):
+        train(TrainSettings(kind="text", data=tmp_path, out=tmp_path / "run"))
 
 
 def losses(run):

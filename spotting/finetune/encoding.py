@@ -125,7 +125,7 @@ class ChatEncoder:
         if "mm_token_type_ids" in inputs:
             inputs["mm_token_type_ids"] = inputs["mm_token_type_ids"][0].tolist() + [0] * len(answer_ids)
         if len(input_ids) > self.max_length:
-            if len(inputs) or len(prompt_ids) >= self.max_length:
+            if len(prompt_ids) >= self.max_length:
                 raise HighlightsError(
                     f"a chunk's prompt takes {len(prompt_ids)} tokens, more than --max-length {self.max_length}",
                     f"{record.get('match')} half {record.get('half')} at {record.get('start')} s",
@@ -134,6 +134,8 @@ class ChatEncoder:
                 log.warning("answers cut to fit --max-length %d (first: %s)", self.max_length, record.get("match"))
                 self._warned = True
             input_ids, labels = input_ids[: self.max_length], labels[: self.max_length]
+            if "mm_token_type_ids" in inputs:
+                inputs["mm_token_type_ids"] = inputs["mm_token_type_ids"][: self.max_length]
         return {"input_ids": input_ids, "labels": labels, **inputs}
 
 

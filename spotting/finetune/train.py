@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from .data import read_manifest, read_records
 from .defaults import DEFAULT_BASE, DEFAULT_LEARNING_RATE, DEFAULT_MAX_LENGTH, DEFAULT_TARGET_MODULES
 from .encoding import ChatEncoder, ClipFrames, Collator
 from .evaluate import EvaluationCallback, HeldOutEvaluation
-from .model import add_lora, choose_precision, load_base, load_image_processor, load_tokenizer
+from .model import Precision, add_lora, choose_precision, load_base, load_image_processor, load_tokenizer
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,8 @@ class TrainSettings:
     gradient_checkpointing: bool = True
     save_steps: int = 0  # 0: a checkpoint per epoch
     logging_steps: int = 10
-    eval_chunks: int = 0  # held-out chunks answered per epoch, 0: all
+    eval_chunks: int = 200  # held-out chunks answered per epoch, spread over the valid records; 0: all
+    workers: int = 0  # data-loader processes (video decoding runs in them)
     max_new_tokens: int = 256
     resume: bool = False
     seed: int = 0
@@ -102,6 +104,13 @@ def serve_command(settings: TrainSettings, adapter: Path, template: Path | None)
     return " ".join(words)
 
 
+def spread(records: list[dict], count: int) -> list[dict]:
+    """``count`` records taken at an even stride (every game has its share), or all for 0."""
+    if count <= 0 or count >= len(records):
+        return records
+    return [records[i * len(records) // count] for i in range(count)]
+
+
 def _held_out_matches(manifest: dict[str, Any], records: list[dict]) -> dict:
     source = manifest["source"]
     games = sorted({r["match"] for r in records})
@@ -116,6 +125,58 @@ def _last_checkpoint(folder: Path) -> str | None:
     from transformers.trainer_utils import get_last_checkpoint
 
     return get_last_checkpoint(str(folder)) if folder.is_dir() else None
+
+
+def save_adapter(model, folder: Path, record: dict[str, Any]) -> None:
+    """peft's adapter files and the run's settings, written beside and then moved into place, so a
+    crash never leaves a half-written adapter where a server would load it."""
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    model.save_pretrained(str(partial))
+    atomic_write_text(partial / SETTINGS_FILE, json.dumps(record, indent=2, default=str) + "\n")
+    shutil.rmtree(folder, ignore_errors=True)
+    partial.rename(folder)
+
+
+def _encoder(settings: TrainSettings, tokenizer, template_file: Path | None, data_settings: dict) -> ChatEncoder:
+    """The encoder for this run: the chat template in use and, for video, frames as the spotter takes them."""
+    template = template_file.read_text(encoding="utf-8") if template_file else None
+    encoder = ChatEncoder(tokenizer, settings.max_length, chat_template=template)
+    if settings.kind == "video":
+        encoder.image_processor = load_image_processor(settings.base)
+        encoder.load_frames = ClipFrames(encoder.image_processor, data_settings["fps"], tuple(data_settings["size"]))
+    return encoder
+
+
+def _training_arguments(settings: TrainSettings, precision: Precision, evaluate: bool) -> dict[str, Any]:
+    """``TrainingArguments`` of a run; ``settings.extra`` overrides any of them."""
+    options: dict[str, Any] = dict(
+        output_dir=str(settings.out / CHECKPOINT_DIR),
+        per_device_train_batch_size=settings.batch_size,
+        per_device_eval_batch_size=settings.batch_size,
+        gradient_accumulation_steps=settings.grad_accum,
+        learning_rate=settings.learning_rate,
+        num_train_epochs=settings.epochs,
+        max_steps=settings.max_steps,
+        lr_scheduler_type="cosine",
+        warmup_steps=settings.warmup,
+        logging_steps=settings.logging_steps,
+        save_strategy="steps" if settings.save_steps else "epoch",
+        save_steps=settings.save_steps or 500,
+        save_total_limit=2,
+        eval_strategy="epoch" if evaluate else "no",
+        bf16=precision.bf16,
+        fp16=precision.fp16,
+        activation_checkpointing=settings.gradient_checkpointing,
+        activation_checkpointing_kwargs={"use_reentrant": False},
+        remove_unused_columns=False,
+        report_to="none",
+        seed=settings.seed,
+        use_cpu=not torch.cuda.is_available(),
+        dataloader_num_workers=settings.workers,
+        disable_tqdm=not os.isatty(2),
+    )
+    return options | settings.extra
 
 
 def train(settings: TrainSettings) -> TrainResult:
@@ -134,12 +195,7 @@ def train(settings: TrainSettings) -> TrainResult:
     tokenizer = load_tokenizer(settings.base)
     model = load_base(settings.kind, settings.base, precision, settings.quantize)
     template_file = settings.chat_template or (None if tokenizer.chat_template else MISTRAL_TEMPLATE_FILE)
-    template = template_file.read_text(encoding="utf-8") if template_file else None
-    encoder = ChatEncoder(tokenizer, settings.max_length, chat_template=template)
-    if settings.kind == "video":
-        encoder.image_processor = load_image_processor(settings.base)
-        data_settings = manifest["settings"]
-        encoder.load_frames = ClipFrames(encoder.image_processor, data_settings["fps"], tuple(data_settings["size"]))
+    encoder = _encoder(settings, tokenizer, template_file, manifest["settings"])
     model = add_lora(
         model,
         settings.lora_r,
@@ -155,7 +211,7 @@ def train(settings: TrainSettings) -> TrainResult:
     heldout_file = settings.out / HELDOUT_FILE
     if resume_from is None and heldout_file.exists():
         heldout_file.unlink()
-    held_out = valid_records[: settings.eval_chunks] if settings.eval_chunks > 0 else valid_records
+    held_out = spread(valid_records, settings.eval_chunks)
     evaluation = HeldOutEvaluation(
         held_out,
         _held_out_matches(manifest, held_out) if held_out else {},
@@ -165,32 +221,7 @@ def train(settings: TrainSettings) -> TrainResult:
         backend=f"finetune-{settings.kind}",
     )
     callback = EvaluationCallback(evaluation, heldout_file)
-    options: dict[str, Any] = dict(
-        output_dir=str(checkpoints),
-        per_device_train_batch_size=settings.batch_size,
-        per_device_eval_batch_size=settings.batch_size,
-        gradient_accumulation_steps=settings.grad_accum,
-        learning_rate=settings.learning_rate,
-        num_train_epochs=settings.epochs,
-        max_steps=settings.max_steps,
-        lr_scheduler_type="cosine",
-        warmup_steps=settings.warmup,
-        logging_steps=settings.logging_steps,
-        save_strategy="steps" if settings.save_steps else "epoch",
-        save_steps=settings.save_steps or 500,
-        save_total_limit=2,
-        eval_strategy="epoch" if valid_records else "no",
-        bf16=precision.bf16,
-        fp16=precision.fp16,
-        activation_checkpointing=settings.gradient_checkpointing,
-        activation_checkpointing_kwargs={"use_reentrant": False},
-        remove_unused_columns=False,
-        report_to="none",
-        seed=settings.seed,
-        use_cpu=not torch.cuda.is_available(),
-        disable_tqdm=not os.isatty(2),
-    )
-    args = TrainingArguments(**(options | settings.extra))
+    args = TrainingArguments(**_training_arguments(settings, precision, bool(valid_records)))
     trainer = Trainer(
         model=model,
         args=args,
@@ -201,9 +232,8 @@ def train(settings: TrainSettings) -> TrainResult:
     )
     trainer.train(resume_from_checkpoint=resume_from)
     adapter = settings.out / ADAPTER_DIR
-    model.save_pretrained(str(adapter))
     record = asdict(settings) | {"data_manifest": manifest["source"], "precision_used": str(precision.dtype)}
-    atomic_write_text(adapter / SETTINGS_FILE, json.dumps(record, indent=2, default=str) + "\n")
+    save_adapter(model, adapter, record)
     return TrainResult(
         adapter, trainer.state.log_history, callback.history, serve_command(settings, adapter, template_file)
     )

@@ -72,7 +72,10 @@ def _training_options(parser: argparse.ArgumentParser, kind: str) -> None:
     parser.add_argument("--no-gradient-checkpointing", action="store_true", help="faster, more memory")
     parser.add_argument("--save-steps", type=int, default=0, help="checkpoint every N steps (0: every epoch)")
     parser.add_argument("--logging-steps", type=int, default=10)
-    parser.add_argument("--eval-chunks", type=int, default=0, help="held-out chunks answered per epoch (0: all)")
+    parser.add_argument(
+        "--eval-chunks", type=int, default=200, help="held-out chunks answered per epoch, spread evenly (0: all)"
+    )
+    parser.add_argument("--workers", type=int, default=0, help="data-loader processes (decode video in parallel)")
     parser.add_argument("--max-new-tokens", type=int, default=256, help="answer length at evaluation")
     parser.add_argument("--resume", action="store_true", help="go on from the last checkpoint in --out")
     parser.add_argument("--seed", type=int, default=0)
@@ -142,6 +145,7 @@ def run_train(args: argparse.Namespace) -> int:
         save_steps=args.save_steps,
         logging_steps=args.logging_steps,
         eval_chunks=args.eval_chunks,
+        workers=args.workers,
         max_new_tokens=args.max_new_tokens,
         resume=args.resume,
         seed=args.seed,

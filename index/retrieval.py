@@ -38,7 +38,6 @@ FLAT_LIMIT = 50_000  # documents; an exact scan of more takes longer than the 20
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 64
 HNSW_EF_SEARCH = 128
-EXACT_LIMIT = 20_000  # a filter leaving at most this many documents is scored exactly
 MAX_QUERY_CHARS = 2_000  # both models read far fewer tokens; the rest only costs time
 OVERSAMPLE = 10  # unfiltered-by-range searches ask the graph for this many times k, then filter
 
@@ -88,8 +87,6 @@ class CommentaryIndex:
         self._end = np.array([d.end for d in documents], dtype=np.float64)
         self._match_ranges = _ranges(documents, lambda d: d.match_id)
         self._half_ranges = _ranges(documents, lambda d: (d.match_id, d.half))
-        if isinstance(index, faiss.IndexHNSW):
-            index.hnsw.efSearch = HNSW_EF_SEARCH
 
     # ---------- building ----------
     @classmethod
@@ -180,13 +177,13 @@ class CommentaryIndex:
         if vector.shape[0] != self.index.d:
             raise HighlightsError(f"query vector has {vector.shape[0]} dimensions, index {self.index.d}")
         ranges = self._id_ranges(match_id, half)
-        if ranges is not None and sum(hi - lo for lo, hi in ranges) <= EXACT_LIMIT:
+        if ranges is not None:  # one match: a few hundred windows, scored exactly
             ids, scores = self._score_ranges(vector, ranges)
             keep = self._time_mask(ids, start_s, end_s)
             ids, scores = ids[keep], scores[keep]
             order = np.argsort(-scores, kind="stable")
             return self._select(ids[order], scores[order], k)
-        return self._search_graph(vector, k, half, start_s, end_s, ranges)
+        return self._search_index(vector, k, half, start_s, end_s)
 
     def _id_ranges(self, match_id: str | None, half: int | None) -> list[tuple[int, int]] | None:
         """Document id ranges the match/half filter allows; None when it allows everything."""
@@ -213,30 +210,22 @@ class CommentaryIndex:
             keep &= self._start[ids] < end_s
         return keep
 
-    def _search_graph(
-        self,
-        vector: np.ndarray,
-        k: int,
-        half: int | None,
-        start_s: float | None,
-        end_s: float | None,
-        ranges: list[tuple[int, int]] | None,
+    def _search_index(
+        self, vector: np.ndarray, k: int, half: int | None, start_s: float | None, end_s: float | None
     ) -> list[Hit]:
         """Ask the index for more than ``k`` and filter, asking for more until ``k`` survive or all were seen."""
         want = k * OVERSAMPLE
         while True:
             want = min(want, self.index.ntotal)
-            if isinstance(self.index, faiss.IndexHNSW):
-                self.index.hnsw.efSearch = max(HNSW_EF_SEARCH, want)
-            scores, ids = self.index.search(vector[None, :], want)
+            # Per-call parameters, not index.hnsw.efSearch: concurrent searches must not race on it.
+            params = faiss.SearchParametersHNSW(efSearch=max(HNSW_EF_SEARCH, want)) if self.kind == "hnsw" else None
+            scores, ids = self.index.search(vector[None, :], want, params=params)
             scores, ids = scores[0], ids[0]
             keep = ids >= 0
             ids, scores = ids[keep], scores[keep]
             keep = self._time_mask(ids, start_s, end_s)
             if half is not None:
                 keep &= self._half[ids] == half
-            if ranges is not None:
-                keep &= np.any([(ids >= lo) & (ids < hi) for lo, hi in ranges] or [np.zeros(len(ids), bool)], axis=0)
             hits = self._select(ids[keep], scores[keep], k)
             if len(hits) >= k or want >= self.index.ntotal:
                 return hits
@@ -371,6 +360,7 @@ def make_faiss_index(vectors: np.ndarray) -> faiss.Index:
     else:
         index = faiss.IndexHNSWSQ(dimension, faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
         index.train(vectors)
     index.add(vectors)
     return index

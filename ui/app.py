@@ -149,10 +149,11 @@ def build_app(corpus: Corpus, assistant: Assistant) -> gr.Blocks:
             api_visibility="private",
         ).success(backend.show_answer, [answer, threshold, padding], views, api_visibility="private")
         gr.on(
-            [threshold.release, padding.release],
+            [threshold.change, padding.change],  # dragged or typed; only the last value is drawn
             backend.show_answer,
             [answer, threshold, padding],
             views,
+            trigger_mode="always_last",
             api_visibility="private",
         )
         chatbot.clear(lambda: (None, None, []), None, [session, answer, shown], api_visibility="private")

@@ -172,18 +172,21 @@ def test_bad_settings_are_refused(settings, problem):
 
 
 def test_video_chats_show_the_clip_and_make_one_arrow_type(corpus, tmp_path):
-    video = write_video(tmp_path / "half.mkv", seconds=2, fps=2)
+    video = write_video(tmp_path / "half.mkv", seconds=4, fps=2)
     with_video = [dataclasses.replace(m, videos={1: video, 2: video}) for m in corpus.matches if m.id != UNLABELLED]
     without = [m for m in corpus.matches if m.id == UNLABELLED or m.id == BURNLEY_ARSENAL]
     settings = DataSettings(kind="video", fps=0.5, keep_empty=1.0, with_commentary=True)
     data = build_sft_data([*with_video, *without], settings)
     assert data.dropped["games without both halves' video"] == 1 and data.dropped["games without labels"] == 1
+    # as the video spotter does, chunks stop where the file does: one 4-second chunk per half
+    assert data.dropped["chunks past the end of the video"] > 0
+    assert {(r["start"], r["end"]) for r in data.records["train"] + data.records["valid"]} == {(0.0, 4.0)}
     record = next(r for r in data.records["train"] + data.records["valid"] if r["match"] == BURNLEY_ARSENAL)
     system, user, answer = record["messages"]
     assert [m["role"] for m in (system, user, answer)] == ["system", "user", "assistant"]
     video_part, text = user["content"]
     assert video_part == {"type": "video", "path": str(video), "start": record["start"], "end": record["end"]}
-    assert "30 frames, 0.5 per second" in text["text"] and "commentary spoken meanwhile" in text["text"]
+    assert "2 frames, 0.5 per second" in text["text"] and "commentary spoken meanwhile" in text["text"]
     assert json.loads(answer["content"][0]["text"])["actions"] is not None
     frames_only = build_sft_data(with_video, DataSettings(kind="video"))
     assert "commentary" not in frames_only.records["train"][0]["messages"][1]["content"][1]["text"]

@@ -19,7 +19,7 @@ import json
 import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from index.classes import LABELS
 from index.errors import HighlightsError
 from index.types import HALVES, Chunk, Match
 from spotting.llm.prompting import build_messages, format_answer
-from spotting.video.frames import match_videos
+from spotting.video.frames import HalfVideo, duration_of, match_videos
 from spotting.video.prompting import video_messages as build_video_messages
 from spotting.video.prompting import video_part
 from spotting.video.spotter import DEFAULT_FPS, DEFAULT_SIZE
@@ -114,13 +114,12 @@ def text_messages(chunk: Chunk, match: Match) -> list[dict]:
     ]
 
 
-def video_messages(chunk: Chunk, match: Match, settings: DataSettings) -> list[dict]:
+def video_messages(chunk: Chunk, match: Match, settings: DataSettings, video: HalfVideo) -> list[dict]:
     """The video spotter's chat for ``chunk`` (``spotting.video.prompting``) and the answer.
 
     Every content is a list of parts, so the records make one Arrow type for ``datasets``.
     """
-    half_video = match_videos(match)[chunk.half]
-    part = video_part(half_video.path, chunk.start + half_video.offset, chunk.end + half_video.offset)
+    part = video_part(video.path, chunk.start + video.offset, chunk.end + video.offset)
     frames = len(np.arange(chunk.start, chunk.end, 1.0 / settings.fps))
     chat = build_video_messages(chunk, match, part, frames, settings.fps, commentary=settings.with_commentary)
     chat.append({"role": "assistant", "content": format_answer(chunk, chunk.events)})
@@ -129,10 +128,27 @@ def video_messages(chunk: Chunk, match: Match, settings: DataSettings) -> list[d
     ]
 
 
+def _half_chunks(match: Match, half: int, settings: DataSettings, dropped: Counter[str]) -> list[Chunk]:
+    """The half's chunks; for video, cut at the end of the half's file as the video spotter cuts them."""
+    chunks = chunk_half(match, half, settings.chunk_length)
+    if settings.kind == "text":
+        return chunks
+    video = match_videos(match)[half]
+    seconds = duration_of(video.path) - video.offset
+    inside = [
+        replace(c, end=min(c.end, seconds), events=tuple(e for e in c.events if e.seconds < seconds))
+        for c in chunks
+        if c.start < seconds
+    ]
+    dropped["chunks past the end of the video"] += len(chunks) - len(inside)
+    return inside
+
+
 def _game_records(match: Match, settings: DataSettings, chooser: random.Random, dropped: Counter[str]) -> list[dict]:
     records = []
+    videos = match_videos(match) if settings.kind == "video" else {}
     for half in HALVES:
-        for chunk in chunk_half(match, half, settings.chunk_length):
+        for chunk in _half_chunks(match, half, settings, dropped):
             if settings.kind == "text" and not chunk.segments:
                 dropped["chunks without commentary"] += 1
             elif not chunk.events and chooser.random() >= settings.keep_empty:
@@ -140,7 +156,7 @@ def _game_records(match: Match, settings: DataSettings, chooser: random.Random, 
             elif settings.kind == "text":
                 records.append(chunk_record(chunk, text_messages(chunk, match)))
             else:
-                records.append(chunk_record(chunk, video_messages(chunk, match, settings)))
+                records.append(chunk_record(chunk, video_messages(chunk, match, settings, videos[half])))
     return records
 
 

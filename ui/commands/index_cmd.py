@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 from index.embeddings import DEFAULT_MODEL, MODELS
 from index.errors import HighlightsError
@@ -98,18 +97,11 @@ def run_search(args: argparse.Namespace) -> int:
     if not hits:
         console.print("no commentary matches these filters")
         return 0
-    table = Table(title=f"{args.query!r}: {len(hits)} windows")
-    for column in ("score", "match", "half", "time", "commentary"):
-        table.add_column(column)
+    console.print(f"[bold]{args.query!r}[/bold]: {len(hits)} windows, best first")
     for hit in hits:
-        table.add_row(
-            f"{hit.score:.2f}",
-            hit.match_id.split("/")[-1],
-            str(hit.half),
-            f"{_mmss(hit.start)}-{_mmss(hit.end)}",
-            hit.text[:160],
-        )
-    console.print(table)
+        where = f"{hit.match_id.split('/')[-1]} · half {hit.half} · {_mmss(hit.start)}-{_mmss(hit.end)}"
+        console.print(f"{hit.score:.2f}  {where}", highlight=False)
+        console.print(f"      {hit.text[:240]}", highlight=False, markup=False)
     return 0
 
 

@@ -177,6 +177,15 @@ def test_spot_actions_filters_agree_with_the_spots(toolbox, corpus):
     assert SpotFilter(classes=("Goal",), half=1).keeps(Spot("Goal", 1, 10, 25, 17000, 0.5), match)
 
 
+def test_answers_keep_spots_at_the_spotters_threshold(corpus):
+    spotter = CountingSpotter()
+    every = spotter.spot(corpus.get(CW))
+    spotter.threshold = sorted(s.confidence for s in every)[len(every) // 2]
+    kept = Toolbox(corpus, spotter).spot_actions(CW)
+    assert kept and len(kept) < len(every)
+    assert set(kept) == {s for s in every if s.confidence >= spotter.threshold}
+
+
 def test_spotter_runs_once_per_match(corpus):
     spotter = CountingSpotter()
     toolbox = Toolbox(corpus, spotter)

@@ -82,11 +82,19 @@ def filter_spots(spots: Iterable[Spot], match: Match, wanted: SpotFilter) -> lis
     return [s for s in spots if wanted.keeps(s, match)]
 
 
+def answer_threshold(spotter: Spotter) -> float:
+    """The confidence an answer keeps: the spotter's own ``threshold`` where it has one (the embedded
+    model returns every peak and carries the threshold chosen by cross-validation), else 0."""
+    return float(getattr(spotter, "threshold", 0.0) or 0.0)
+
+
 class SpotCache:
-    """Spots per (spotter, match), computed on first use; safe to share between UI sessions."""
+    """Spots per (spotter, match), computed on first use; safe to share between UI sessions.
+    Only spots at or above the spotter's answer threshold are kept."""
 
     def __init__(self, spotter: Spotter) -> None:
         self.spotter = spotter
+        self.threshold = answer_threshold(spotter)
         self._spots: dict[str, list[Spot]] = {}
         self._lock = threading.Lock()
 
@@ -94,6 +102,6 @@ class SpotCache:
         with self._lock:
             if match.id not in self._spots:
                 log.info("spotting %s with %s", match.id, self.spotter.name)
-                found = self.spotter.spot(match, tuple(halves))
+                found = [s for s in self.spotter.spot(match, tuple(halves)) if s.confidence >= self.threshold]
                 self._spots[match.id] = sorted(found, key=lambda s: (s.half, s.start, s.label))
             return self._spots[match.id]

@@ -115,6 +115,8 @@ class EvaluationCallback(TrainerCallback):
         self.history: list[dict[str, Any]] = [json.loads(line) for line in lines if line.strip()]
 
     def on_epoch_end(self, args, state, control, model=None, **kwargs):
+        if not state.is_world_process_zero:  # several GPUs: one process scores and writes
+            return control
         metrics = {"epoch": state.epoch, "step": state.global_step, **self.evaluation.run(model)}
         self.history.append(metrics)
         state.log_history.append({f"heldout_{k}": v for k, v in metrics.items()})

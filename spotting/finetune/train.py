@@ -209,8 +209,8 @@ def train(settings: TrainSettings) -> TrainResult:
     if settings.resume and resume_from is None:
         log.warning("nothing to resume in %s: starting from the base model", checkpoints)
     heldout_file = settings.out / HELDOUT_FILE
-    if resume_from is None and heldout_file.exists():
-        heldout_file.unlink()
+    if resume_from is None:
+        heldout_file.unlink(missing_ok=True)
     held_out = spread(valid_records, settings.eval_chunks)
     evaluation = HeldOutEvaluation(
         held_out,
@@ -233,7 +233,8 @@ def train(settings: TrainSettings) -> TrainResult:
     trainer.train(resume_from_checkpoint=resume_from)
     adapter = settings.out / ADAPTER_DIR
     record = asdict(settings) | {"data_manifest": manifest["source"], "precision_used": str(precision.dtype)}
-    save_adapter(model, adapter, record)
+    if trainer.is_world_process_zero():
+        save_adapter(model, adapter, record)
     return TrainResult(
         adapter, trainer.state.log_history, callback.history, serve_command(settings, adapter, template_file)
     )

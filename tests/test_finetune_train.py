@@ -124,13 +124,18 @@ def test_held_out_chunks_are_spread_over_the_records():
     assert spread(list(range(3)), 5) == spread(list(range(3)), 0) == [0, 1, 2]
 
 
-def test_bad_run_settings_are_refused(tmp_path):
+def test_bad_run_settings_are_refused(tmp_path, text_data):
     with pytest.raises(HighlightsError, match="unknown kind"):
         TrainSettings(kind="audio", data=tmp_path, out=tmp_path)
     with pytest.raises(HighlightsError, match="must be positive"):
         TrainSettings(kind="text", data=tmp_path, out=tmp_path, lora_r=0)
     with pytest.raises(HighlightsError, match="not an SFT data folder"):
         train(TrainSettings(kind="text", data=tmp_path, out=tmp_path / "run"))
+    write_sft_data(text_data, tmp_path / "sft", SOURCE)
+    with pytest.raises(HighlightsError, match="this SFT data is for text, not video"):
+        train(TrainSettings(kind="video", data=tmp_path / "sft", out=tmp_path / "run"))
+    with pytest.raises(HighlightsError, match="cannot load the tokenizer"):
+        train(TrainSettings(kind="text", data=tmp_path / "sft", out=tmp_path / "run", base=str(tmp_path / "no-model")))
 
 
 def losses(run):

@@ -100,6 +100,18 @@ def test_the_answer_reads_back_as_the_chunks_events():
         assert abs(spot.position_ms - event.position_ms) <= 500  # MM:SS rounding of the window
 
 
+def test_every_answer_of_the_sample_reads_back_without_a_failure(corpus):
+    data = build_sft_data(corpus.matches, DataSettings(keep_empty=1.0))
+    matches = {m.id: m for m in corpus.matches}
+    for record in data.records["train"] + data.records["valid"]:
+        chunk = next(c for c in chunk_half(matches[record["match"]], record["half"]) if c.start == record["start"])
+        parsed = parse_reply(record["messages"][-1]["content"], chunk)
+        assert parsed.failures == [] and parsed.structured
+        # one spot per event, except an event repeated in the same second (the same interval)
+        assert sorted({s.label for s in parsed.spots}) == sorted(set(record["labels"]))
+        assert len({(e.label, e.position_ms // 1000) for e in chunk.events}) <= len(parsed.spots) <= len(chunk.events)
+
+
 def test_split_is_by_game_seeded_and_leaves_out_unlabelled_games(corpus):
     data = build_sft_data(corpus.matches, DataSettings())
     train, valid = set(data.games["train"]), set(data.games["valid"])

@@ -53,7 +53,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _training_options(parser: argparse.ArgumentParser, kind: str) -> None:
     parser.add_argument("--sft", type=Path, required=True, help="SFT data folder from `highlights finetune data`")
     parser.add_argument("--out", type=Path, required=True, help="run folder: checkpoints/, adapter/, metrics")
-    parser.add_argument("--base", default=DEFAULT_BASE[kind], help="base model: Hugging Face name or folder")
+    parser.add_argument(
+        "--base",
+        default=DEFAULT_BASE[kind],
+        help=f"base model: Hugging Face name or folder (default {DEFAULT_BASE[kind]})",
+    )
     parser.add_argument("--lora-r", type=int, default=16, help="LoRA rank")
     parser.add_argument("--lora-alpha", type=int, default=32, help="LoRA alpha (scale = alpha / r)")
     parser.add_argument("--lora-dropout", type=float, default=0.05)

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 N_FOLDS = 5
 # name -> "module:function" (or the function), function(train_matches) -> Spotter. See the module docstring.
-TRAINABLE: dict[str, str | Callable[[Sequence[Match]], Spotter]] = {}
+TRAINABLE: dict[str, str | Callable[[Sequence[Match]], Spotter]] = {"embedded": "spotting.embedded:fit"}
 
 
 def fold_of(game_ids: Sequence[str], n_folds: int = N_FOLDS) -> dict[str, int]:

@@ -1,0 +1,81 @@
+"""The trained model as files: ``model.json`` (vocabulary, settings) and ``weights.npz``.
+
+Plain JSON and NumPy arrays rather than pickles, so loading a model never runs code from it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from index.atomic import atomic_write_bytes, atomic_write_text
+from index.classes import LABELS
+from index.errors import HighlightsError
+from index.types import HALVES, Match
+
+from .features import Vocabulary, half_input
+from .model import NetConfig, SpottingNet
+
+SHIPPED = Path(__file__).resolve().parents[1] / "models" / "embedded"
+FORMAT = 1
+DEFAULT_WINDOW_S = 20.0
+
+
+@dataclass
+class EmbeddedModel:
+    """Vocabulary + network + decoding settings (per-class suppression windows)."""
+
+    vocabulary: Vocabulary
+    net: SpottingNet
+    windows_s: list[float] = field(default_factory=lambda: [DEFAULT_WINDOW_S] * len(LABELS))
+    info: dict = field(default_factory=dict)  # how it was trained
+
+    @torch.no_grad()
+    def scores(self, match: Match, halves=HALVES) -> dict[int, tuple]:
+        """Per half: (HalfInput, per-second class probabilities of shape (classes, bins))."""
+        out = {}
+        for half in halves:
+            item = half_input(match.half_segments(half), self.vocabulary)
+            probabilities = torch.sigmoid(self.net([item]))[0].numpy()
+            out[half] = (item, probabilities)
+        return out
+
+    def save(self, folder: Path) -> None:
+        folder = Path(folder)
+        arrays = {name: value.detach().numpy() for name, value in self.net.state_dict().items()}
+        arrays["vocabulary.idf"] = self.vocabulary.idf
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
+        atomic_write_bytes(folder / "weights.npz", buffer.getvalue())
+        meta = {
+            "format": FORMAT,
+            "labels": list(LABELS),
+            "net": self.net.config.as_dict(),
+            "windows_s": self.windows_s,
+            "info": self.info,
+            "terms": self.vocabulary.terms,
+        }
+        atomic_write_text(folder / "model.json", json.dumps(meta, ensure_ascii=False, indent=0))
+
+    @classmethod
+    def load(cls, folder: Path) -> EmbeddedModel:
+        folder = Path(folder)
+        try:
+            meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+            arrays = dict(np.load(folder / "weights.npz"))
+        except (OSError, ValueError) as error:
+            raise HighlightsError(f"cannot read the embedded model: {error}", folder) from None
+        if meta.get("format") != FORMAT or meta.get("labels") != list(LABELS):
+            raise HighlightsError("not an embedded model of this version (format or classes differ)", folder)
+        net_config = meta["net"]
+        net_config["dilations"] = tuple(net_config["dilations"])
+        net = SpottingNet(NetConfig(**net_config))
+        vocabulary = Vocabulary(meta["terms"], arrays.pop("vocabulary.idf"))
+        net.load_state_dict({name: torch.from_numpy(value) for name, value in arrays.items()})
+        net.eval()
+        return cls(vocabulary, net, meta["windows_s"], meta.get("info", {}))

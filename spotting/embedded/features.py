@@ -1,0 +1,143 @@
+"""A half's commentary → the per-second inputs of the temporal model.
+
+The model sees a half as a sequence of 1-second bins. Each bin holds the segments that are being
+spoken during it (as rows of a sparse TF-IDF matrix, projected by the model), and a few clock
+features: kick-offs open a half, and the commentary's density says when play is live.
+Timestamps are taken as they come but made safe: negative times clip to 0, ends before starts are
+read as instants, long segments are cut to ``MAX_SEGMENT_S``, and nothing past ``MAX_HALF_S`` is kept.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.ndimage import uniform_filter1d
+
+from index.types import Segment
+
+BIN_S = 2.0  # text rarely places an action closer than this; coarser bins make training affordable on 2 cores
+MAX_HALF_S = 2 * 60 * 60.0  # SoccerNet's evaluation keeps 120 minutes per half
+MAX_SEGMENT_S = 20.0  # a Whisper segment longer than this is a hallucinated or merged one
+TAIL_S = 30.0  # bins kept after the last segment: events are narrated after they happen
+CLOCK_FEATURES = 6
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    """Lower-case words; a score such as "2-1" or "2:1" becomes the token "2_1"."""
+    text = re.sub(r"(\d)\s*[-:–]\s*(\d)", r"\1_\2", text.lower())
+    return " ".join(_TOKEN.findall(text))
+
+
+class Vocabulary:
+    """Word 1–2-grams with IDF weights, fitted on training commentary and stored as plain data."""
+
+    def __init__(self, terms: Sequence[str], idf: np.ndarray) -> None:
+        self.terms = list(terms)
+        self.index = {term: i for i, term in enumerate(self.terms)}
+        self.idf = np.asarray(idf, dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    @classmethod
+    def fit(cls, texts: Iterable[str], max_terms: int, min_count: int) -> Vocabulary:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vectorizer = TfidfVectorizer(
+            preprocessor=normalise,
+            token_pattern=r"\S+",
+            ngram_range=(1, 2),
+            min_df=min_count,
+            max_features=max_terms,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+        vectorizer.fit(list(texts))
+        terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+        return cls(terms, vectorizer.idf_)
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Sublinear TF-IDF rows, L2-normalised, as the vectorizer that fitted the vocabulary makes them."""
+        rows, cols, values = [], [], []
+        for row, text in enumerate(texts):
+            words = normalise(text).split()
+            counts: dict[int, int] = {}
+            for gram in words + [f"{a} {b}" for a, b in itertools.pairwise(words)]:
+                column = self.index.get(gram)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            if not counts:
+                continue
+            weights = np.array([(1.0 + math.log(n)) * self.idf[c] for c, n in counts.items()], dtype=np.float32)
+            weights /= np.linalg.norm(weights)
+            rows.extend([row] * len(counts))
+            cols.extend(counts)
+            values.extend(weights.tolist())
+        return sparse.csr_matrix((values, (rows, cols)), shape=(len(texts), len(self)), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class HalfInput:
+    """One half, ready for the model: ``bins`` seconds long."""
+
+    bins: int
+    text: sparse.csr_matrix  # (bins, vocabulary): the mean TF-IDF vector of the segments a bin hears
+    clock: np.ndarray  # (bins, CLOCK_FEATURES)
+    segments: tuple[Segment, ...]  # the kept segments, by start time
+
+
+def safe_span(segment: Segment) -> tuple[float, float] | None:
+    """A segment's (start, end) made sane, or None when it lies outside any half."""
+    start, end = float(segment.start), float(segment.end)
+    if not (math.isfinite(start) and math.isfinite(end)):
+        return None
+    start = max(0.0, start)
+    end = min(max(start, end), start + MAX_SEGMENT_S)
+    if start >= MAX_HALF_S:
+        return None
+    return start, min(end, MAX_HALF_S - BIN_S)
+
+
+def half_input(segments: Sequence[Segment], vocabulary: Vocabulary, min_bins: int = 0) -> HalfInput:
+    """Bin a half's segments; ``min_bins`` stretches the half (to cover labelled events in training)."""
+    kept, spans = [], []
+    for segment in segments:
+        span = safe_span(segment)
+        if span is not None and segment.text.strip():
+            kept.append(segment)
+            spans.append(span)
+    last = max((end for _, end in spans), default=0.0)
+    bins = int(min(MAX_HALF_S / BIN_S, max(min_bins, math.ceil((last + TAIL_S) / BIN_S))))
+    rows, cols = [], []
+    for column, (start, end) in enumerate(spans):
+        first, stop = int(start // BIN_S), min(bins, int(end // BIN_S) + 1)
+        rows.extend(range(first, stop))
+        cols.extend([column] * (stop - first))
+    coverage = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(bins, len(kept)))
+    heard = np.asarray(coverage.sum(axis=1)).ravel()
+    coverage = sparse.diags(1.0 / np.maximum(heard, 1.0)).astype(np.float32) @ coverage
+    return HalfInput(
+        bins=bins,
+        text=(coverage @ vocabulary.transform([s.text for s in kept])).tocsr(),
+        clock=clock_features(bins, heard),
+        segments=tuple(kept),
+    )
+
+
+def clock_features(bins: int, heard: np.ndarray) -> np.ndarray:
+    """Time since the half began (three scales), speech now, and speech density over ±30 s."""
+    t = np.arange(bins, dtype=np.float32) * BIN_S
+    speaking = (heard > 0).astype(np.float32)
+    density = uniform_filter1d(speaking, size=int(60 / BIN_S) | 1, mode="constant")
+    return np.stack(
+        [t / 3000.0, np.exp(-t / 30.0), np.exp(-t / 300.0), speaking, density, np.minimum(heard, 4) / 4.0],
+        axis=1,
+    ).astype(np.float32)

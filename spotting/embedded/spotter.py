@@ -1,0 +1,57 @@
+"""``EmbeddedSpotter``: the offline default back end, the shipped model behind the ``Spotter`` interface."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from index.classes import LABELS
+from index.errors import HighlightsError
+from index.types import HALVES, Match
+
+from ..types import Spot
+from .artifact import SHIPPED, EmbeddedModel
+from .decoding import half_spots
+from .model import one_thread
+
+NAME = "embedded"
+# The interval-F1-best confidence cut-off of 5-fold cross-validation on the valid split (the mean of
+# the folds' thresholds, each chosen on the other folds; docs/embedded.md): what an answer keeps.
+ANSWER_THRESHOLD = 0.12
+
+
+class EmbeddedSpotter:
+    """Spots all 17 classes in a match's commentary with a trained temporal model, on the CPU.
+
+    ``EmbeddedSpotter()`` loads the model shipped in the package; ``EmbeddedSpotter(path)`` loads
+    one written by ``highlights train``; ``EmbeddedSpotter(model=...)`` wraps one in memory.
+    Every peak is returned with its confidence (average-mAP ranks them all); ``threshold`` is the
+    cut-off that an answer to a user should keep.
+    """
+
+    name = NAME
+
+    def __init__(self, model_dir: str | Path | None = None, model: EmbeddedModel | None = None) -> None:
+        if model is None:
+            folder = Path(model_dir) if model_dir else SHIPPED
+            if not (folder / "model.json").is_file():
+                raise HighlightsError("no embedded model here (expected model.json and weights.npz)", folder)
+            model = EmbeddedModel.load(folder)
+        self.model = model
+        self._lock = threading.Lock()  # torch modules are not safe to run from two threads at once
+
+    threshold = ANSWER_THRESHOLD
+
+    def spot(self, match: Match, halves: Sequence[int] = HALVES) -> list[Spot]:
+        for half in halves:
+            if half not in HALVES:
+                raise HighlightsError(f"no half {half!r}; a match has halves 1 and 2", match.id)
+        with self._lock, one_thread():
+            scored = self.model.scores(match, halves)
+        spots = [
+            spot
+            for half, (item, scores) in scored.items()
+            for spot in half_spots(half, item, scores, self.model.windows_s, NAME)
+        ]
+        return sorted(spots, key=lambda s: (s.half, s.position_ms, LABELS.index(s.label)))

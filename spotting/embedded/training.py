@@ -1,0 +1,126 @@
+"""Fitting the temporal network on labelled matches: seeded, so the same data gives the same model."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from index.classes import LABEL_INDEX, LABELS
+from index.errors import HighlightsError
+from index.types import HALVES, Match
+
+from .artifact import EmbeddedModel
+from .features import BIN_S, HalfInput, Vocabulary, half_input
+from .model import NetConfig, SpottingNet, one_thread
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    seed: int = 0
+    epochs: int = 30
+    batch: int = 8
+    learning_rate: float = 1e-2
+    weight_decay: float = 1e-2
+    target_sigma_s: float = 6.0  # width of the soft target around each labelled event
+    positive_weight: float = 4.0
+    max_terms: int = 4000  # a small vocabulary generalises across games; 20 000 terms memorised them
+    min_halves: int = 20  # a term must occur in this many training halves
+    net: dict = field(default_factory=dict)  # NetConfig overrides
+    windows_s: tuple[float, ...] = (20.0,) * len(LABELS)  # per-class suppression window of the decoder
+
+
+@dataclass
+class Example:
+    half: HalfInput
+    target: np.ndarray  # (classes, bins) soft targets in [0, 1]
+
+
+def labelled_halves(matches: Sequence[Match]) -> list[tuple[Match, int]]:
+    return [(m, h) for m in matches if m.has_labels for h in HALVES if m.half_events(h) or m.half_segments(h)]
+
+
+def targets(match: Match, half: int, bins: int, sigma_s: float) -> np.ndarray:
+    """Gaussian bumps at each labelled event, the maximum where two overlap."""
+    out = np.zeros((len(LABELS), bins), dtype=np.float32)
+    t = (np.arange(bins, dtype=np.float32) + 0.5) * BIN_S
+    for event in match.half_events(half):
+        if event.seconds >= bins * BIN_S:
+            continue
+        row = LABEL_INDEX[event.label]
+        bump = np.exp(-0.5 * ((t - event.seconds) / sigma_s) ** 2)
+        np.maximum(out[row], bump, out=out[row])
+    out[out < 1e-3] = 0.0
+    return out
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+def train_model(matches: Sequence[Match], config: TrainConfig = TrainConfig(), progress: bool = False) -> EmbeddedModel:
+    """Train on every labelled half of ``matches``, on one thread (faster on a shared machine, and reproducible)."""
+    with one_thread():
+        vocabulary, net = _fit(matches, config, progress)
+    info = {"config": asdict(config), "games": len({m.id for m in matches if m.has_labels})}
+    return EmbeddedModel(vocabulary, net, windows_s=list(config.windows_s), info=info)
+
+
+def _fit(matches: Sequence[Match], config: TrainConfig, progress: bool) -> tuple[Vocabulary, SpottingNet]:
+    halves = labelled_halves(matches)
+    if not halves:
+        raise HighlightsError("no labelled matches to train on (Labels-v2.json missing?)")
+    generator = seed_everything(config.seed)
+    # One document per half: a term must occur in several halves, so player names (which would
+    # let the network memorise games instead of learning the commentary) stay out.
+    documents = [" ".join(s.text for s in m.half_segments(h)) for m, h in halves]
+    if not any(documents):
+        raise HighlightsError("the labelled matches have no commentary to learn from")
+    vocabulary = Vocabulary.fit(documents, config.max_terms, min(config.min_halves, max(1, len(halves) // 4)))
+    examples = []
+    for match, half in halves:
+        last_event = max((e.seconds for e in match.half_events(half)), default=0.0)
+        item = half_input(match.half_segments(half), vocabulary, min_bins=int(last_event / BIN_S) + 1)
+        examples.append(Example(item, targets(match, half, item.bins, config.target_sigma_s)))
+    net = SpottingNet(NetConfig(vocabulary=len(vocabulary), **config.net))
+    optimiser = torch.optim.AdamW(net.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    steps = config.epochs * -(-len(examples) // config.batch)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=config.learning_rate, total_steps=steps)
+    net.train()
+    for epoch in tqdm(range(config.epochs), desc="training", unit="epoch", disable=not progress):
+        order = torch.randperm(len(examples), generator=generator).tolist()
+        total = 0.0
+        for start in range(0, len(order), config.batch):
+            batch = [examples[i] for i in order[start : start + config.batch]]
+            loss = batch_loss(net, batch, config.positive_weight)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            schedule.step()
+            total += loss.item() * len(batch)
+        log.debug("epoch %d loss %.4f", epoch, total / len(examples))
+    net.eval()
+    return vocabulary, net
+
+
+def batch_loss(net: SpottingNet, batch: list[Example], positive_weight: float) -> torch.Tensor:
+    logits = net([e.half for e in batch])
+    length = logits.shape[-1]
+    target = torch.zeros_like(logits)
+    mask = torch.zeros(len(batch), 1, length)
+    for i, example in enumerate(batch):
+        target[i, :, : example.half.bins] = torch.from_numpy(example.target)
+        mask[i, :, : example.half.bins] = 1.0
+    weight = mask * (1.0 + (positive_weight - 1.0) * target)
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, target, weight=weight, reduction="sum")
+    return loss / mask.sum() / len(LABELS)

@@ -1,0 +1,95 @@
+"""``highlights spot``: run any spotting back end over matches and write predictions in the
+evaluation's formats (``results_spotting.json`` + ``intervals.json`` per game)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from evaluation.results_io import write_results
+from index.corpus import SPLITS
+from index.echoes import TextChoice
+from index.errors import HighlightsError
+from spotting.registry import BACKENDS, make_spotter
+
+from .data import load_from_args
+from .options import add_data_options
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    spot = commands.add_parser("spot", help="spot actions with a back end and write prediction files")
+    add_data_options(spot)
+    spot.set_defaults(text=TextChoice.BOTH.value)  # spotters read the translation beside the original
+    spot.add_argument("--backend", default="embedded", choices=sorted(BACKENDS), help="spotting back end")
+    spot.add_argument("--split", choices=SPLITS, help="only the games of this official split")
+    spot.add_argument("--match", action="append", metavar="ID", help="only this game (id or part of it); repeatable")
+    spot.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an option for the back end's factory, e.g. model_dir=DIR for embedded; repeatable",
+    )
+    spot.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="folder to write LEAGUE/SEASON/GAME/*.json into")
+    add_llm_options(spot)
+    spot.set_defaults(run=run_spot)
+
+
+# LLM back ends (openai, vllm, transformers; docs/llm.md): set flags become factory options.
+LLM_OPTIONS = ("model", "base_url", "api_key_env", "variant", "concurrency", "cache_dir", "adapter")
+
+
+def add_llm_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("LLM back ends (openai, vllm, transformers)")
+    group.add_argument("--model", help="model name (vLLM + LoRA: the adapter's --lora-modules name) or local path")
+    group.add_argument("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL, else the back end's)")
+    group.add_argument("--api-key-env", metavar="VAR", help="variable holding the API key (default OPENAI_API_KEY)")
+    group.add_argument("--variant", help="prompt variant: zero-shot (default) or few-shot")
+    group.add_argument("--concurrency", type=int, help="requests in flight at once (default 8)")
+    group.add_argument("--cache-dir", type=Path, help="reply cache (default ~/.cache/soccer-highlights/llm)")
+    group.add_argument("--adapter", help="peft LoRA adapter folder (transformers back end)")
+
+
+def llm_options(args: argparse.Namespace) -> dict:
+    return {name: getattr(args, name) for name in LLM_OPTIONS if getattr(args, name, None) is not None}
+
+
+def parse_options(pairs: list[str]) -> dict[str, str]:
+    options = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise HighlightsError(f"expected KEY=VALUE, got {pair!r}", "--option")
+        options[key.strip()] = value
+    return options
+
+
+def select_matches(matches: list, wanted: list[str] | None) -> list:
+    if not wanted:
+        return matches
+    chosen = []
+    for name in wanted:
+        found = [m for m in matches if m.id == name] or [m for m in matches if name.lower() in m.id.lower()]
+        if not found:
+            raise HighlightsError(f"no match {name!r} in this data folder", "--match")
+        if len(found) > 1:
+            raise HighlightsError(f"{name!r} names {len(found)} matches; give more of the id", "--match")
+        chosen.extend(m for m in found if m not in chosen)
+    return chosen
+
+
+def run_spot(args: argparse.Namespace) -> int:
+    spotter = make_spotter(args.backend, **llm_options(args), **parse_options(args.option))
+    matches = select_matches(load_from_args(args).matches, args.match)
+    if not matches:
+        raise HighlightsError("no matches to spot", "--data")
+    predictions = {m.id: spotter.spot(m) for m in tqdm(matches, desc=args.backend, unit="game")}
+    write_results(args.out_dir, predictions, [m.id for m in matches])
+    total = sum(len(p) for p in predictions.values())
+    print(f"{args.backend}: {total} spots in {len(matches)} games → {args.out_dir}", file=sys.stderr)
+    if hasattr(spotter, "report"):  # LLM back ends: requests, tokens, cost
+        spotter.report()
+    return 0

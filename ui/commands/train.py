@@ -1,0 +1,76 @@
+"""``highlights train``: fit the embedded spotter on every labelled game and write the model.
+
+With no options it reproduces the shipped model from ``../shared/data``-like folders
+(``--data DIR``, or ``--labels DIR --echoes DIR`` for a SoccerNet download beside an Echoes one).
+Seeded: the same data and options give the same weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from index.corpus import LABELS_FILE, load_corpus, resolve_data_root
+from index.echoes import DEFAULT_VERSION, ECHOES_VERSIONS, TextChoice
+from index.errors import HighlightsError
+from spotting.embedded import SHIPPED, TrainConfig, train_model
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    train = commands.add_parser("train", help="train the embedded spotter on the labelled games")
+    train.add_argument("--data", metavar="DIR", help="data folder with soccernet/ (labels) and echoes/ (commentary)")
+    train.add_argument("--labels", metavar="DIR", help="SoccerNet folder with LEAGUE/SEASON/GAME/Labels-v2.json")
+    train.add_argument("--echoes", metavar="DIR", help="SoccerNet-Echoes folder with whisper_*/LEAGUE/SEASON/GAME")
+    train.add_argument("--echoes-version", default=DEFAULT_VERSION, choices=ECHOES_VERSIONS, help="Whisper version")
+    train.add_argument("--text", default=TextChoice.BOTH.value, choices=[c.value for c in TextChoice])
+    train.add_argument("--out", type=Path, default=SHIPPED, help="folder to write the model to (default: shipped)")
+    train.add_argument("--seed", type=int, default=TrainConfig.seed)
+    train.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    train.set_defaults(run=run_train)
+
+
+def labelled_games(soccernet: Path) -> list[str]:
+    return sorted(p.parent.relative_to(soccernet).as_posix() for p in soccernet.glob(f"*/*/*/{LABELS_FILE}"))
+
+
+def run_train(args: argparse.Namespace) -> int:
+    if args.epochs < 1:
+        raise HighlightsError(f"must be at least 1, not {args.epochs}", "--epochs")
+    if bool(args.labels) != bool(args.echoes):
+        raise HighlightsError("give both --labels and --echoes, or --data", "--labels/--echoes")
+    if args.labels and args.data:
+        raise HighlightsError("give either --data or --labels with --echoes, not both", "--data")
+    config = replace(TrainConfig(), seed=args.seed, epochs=args.epochs)
+    with tempfile.TemporaryDirectory(prefix="highlights-train-") as scratch:
+        root = _joined_root(Path(args.labels), Path(args.echoes), Path(scratch)) if args.labels else None
+        root = root or resolve_data_root(args.data)
+        games = labelled_games(root / "soccernet")
+        if not games:
+            raise HighlightsError(f"no labelled games (LEAGUE/SEASON/GAME/{LABELS_FILE})", root / "soccernet")
+        corpus = load_corpus(root, games, args.echoes_version, TextChoice(args.text), progress=True)
+        started = time.perf_counter()
+        model = train_model(corpus.matches, config, progress=True)
+        seconds = time.perf_counter() - started
+    model.info |= {"echoes_version": args.echoes_version, "text": args.text}
+    model.save(args.out)
+    print(
+        f"trained on {model.info['games']} games in {seconds:.0f} s ({len(corpus.skipped)} skipped) → {args.out}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _joined_root(labels: Path, echoes: Path, scratch: Path) -> Path:
+    """A data folder made of links, for labels and commentary downloaded to different places."""
+    for path, flag in ((labels, "--labels"), (echoes, "--echoes")):
+        if not path.is_dir():
+            raise HighlightsError("folder does not exist", f"{flag} {path}")
+    soccernet = labels / "soccernet" if (labels / "soccernet").is_dir() else labels
+    echoes = echoes / "echoes" if (echoes / "echoes").is_dir() else echoes
+    (scratch / "soccernet").symlink_to(soccernet.resolve(), target_is_directory=True)
+    (scratch / "echoes").symlink_to(echoes.resolve(), target_is_directory=True)
+    return scratch

@@ -39,7 +39,7 @@ HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 64
 HNSW_EF_SEARCH = 512  # 95 % of the exact top 5 on the 550-game index at ~2 ms a query (128: 85 %)
 MAX_QUERY_CHARS = 2_000  # both models read far fewer tokens; the rest only costs time
-OVERSAMPLE = 10  # unfiltered-by-range searches ask the graph for this many times k, then filter
+OVERSAMPLE = 10  # a search without a match filter asks the index for this many times k, then filters
 
 Progress = bool | Callable[[int, int], None]
 

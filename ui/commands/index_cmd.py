@@ -49,7 +49,12 @@ def _add_index_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help=f"embedding model: {', '.join(MODELS)}, or a sentence-transformers folder (default {DEFAULT_MODEL})",
     )
-    parser.add_argument("--window", type=float, default=DEFAULT_WINDOW_S, help="document window in seconds")
+    parser.add_argument(
+        "--window",
+        type=float,
+        default=DEFAULT_WINDOW_S,
+        help=f"document window in seconds (default {DEFAULT_WINDOW_S:g})",
+    )
     parser.add_argument("--stride", type=float, help="seconds between window starts (default: the window, no overlap)")
     parser.add_argument("--cache", type=Path, help=f"index cache folder (default {default_cache_dir()})")
 

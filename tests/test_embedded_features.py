@@ -47,7 +47,7 @@ def vocabulary() -> Vocabulary:
 def test_a_half_without_commentary_is_a_short_silent_sequence(vocabulary):
     half = half_input([], vocabulary)
     assert half.bins >= 1 and half.text.shape == (half.bins, len(vocabulary))
-    assert half.text.nnz == 0 and np.isfinite(half.clock).all()
+    assert half.text.nnz == 0 and np.isfinite(half.side).all()
 
 
 def test_absurd_timestamps_are_made_safe(vocabulary):
@@ -64,7 +64,7 @@ def test_absurd_timestamps_are_made_safe(vocabulary):
     half = half_input(segments, vocabulary)
     assert half.bins <= MAX_HALF_S / BIN_S
     assert len(half.segments) == 5  # the far one, the NaN and the infinite one are dropped
-    assert np.isfinite(half.text.toarray()).all() and np.isfinite(half.clock).all()
+    assert np.isfinite(half.text.toarray()).all() and np.isfinite(half.side).all()
     heard = half.text.toarray().any(axis=1)
     assert heard[0]  # the negative start is clipped to 0
     long_span = int((10.0 + MAX_SEGMENT_S) // BIN_S)

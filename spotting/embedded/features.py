@@ -2,7 +2,8 @@
 
 The model sees a half as a sequence of 1-second bins. Each bin holds the segments that are being
 spoken during it (as rows of a sparse TF-IDF matrix, projected by the model), and a few clock
-features: kick-offs open a half, and the commentary's density says when play is live.
+features: kick-offs open a half, and the commentary's density says when play is live; and
+the keyword lexicon's hits per class.
 Timestamps are taken as they come but made safe: negative times clip to 0, ends before starts are
 read as instants, long segments are cut to ``MAX_SEGMENT_S``, and nothing past ``MAX_HALF_S`` is kept.
 """
@@ -19,13 +20,16 @@ import numpy as np
 from scipy import sparse
 from scipy.ndimage import uniform_filter1d
 
+from index.classes import LABEL_INDEX, LABELS
 from index.types import Segment
+from spotting.keywords import ENGLISH, OTHER_LANGUAGES
 
 BIN_S = 2.0  # text rarely places an action closer than this; coarser bins make training affordable on 2 cores
 MAX_HALF_S = 2 * 60 * 60.0  # SoccerNet's evaluation keeps 120 minutes per half
 MAX_SEGMENT_S = 20.0  # a Whisper segment longer than this is a hallucinated or merged one
 TAIL_S = 30.0  # bins kept after the last segment: events are narrated after they happen
 CLOCK_FEATURES = 6
+SIDE_FEATURES = CLOCK_FEATURES + len(LABELS)  # clock, then one keyword channel per class
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -90,7 +94,7 @@ class HalfInput:
 
     bins: int
     text: sparse.csr_matrix  # (bins, vocabulary): the mean TF-IDF vector of the segments a bin hears
-    clock: np.ndarray  # (bins, CLOCK_FEATURES)
+    side: np.ndarray  # (bins, SIDE_FEATURES): the clock and the keyword lexicon's hits
     segments: tuple[Segment, ...]  # the kept segments, by start time
 
 
@@ -127,9 +131,29 @@ def half_input(segments: Sequence[Segment], vocabulary: Vocabulary, min_bins: in
     return HalfInput(
         bins=bins,
         text=(coverage @ vocabulary.transform([s.text for s in kept])).tocsr(),
-        clock=clock_features(bins, heard),
+        side=np.hstack([clock_features(bins, heard), coverage @ keyword_hits(kept)]).astype(np.float32),
         segments=tuple(kept),
     )
+
+
+_LEXICONS = {
+    language: [
+        (LABEL_INDEX[label], re.compile(p, re.IGNORECASE), w) for label, entries in lexicon.items() for p, w in entries
+    ]
+    for language, lexicon in {"en": ENGLISH, **OTHER_LANGUAGES}.items()
+}
+
+
+def keyword_hits(segments: Sequence[Segment]) -> np.ndarray:
+    """(segments, classes): how strongly the hand-written keyword lexicon names each class in each
+    segment (several words for one class combine as independent evidence). Written for any
+    language, so the context stage gets evidence that needs no training data."""
+    hits = np.zeros((len(segments), len(LABELS)), dtype=np.float32)
+    for row, segment in enumerate(segments):
+        for column, pattern, weight in _LEXICONS.get(segment.language or "en", ()):
+            if pattern.search(segment.text):
+                hits[row, column] = 1 - (1 - hits[row, column]) * (1 - weight)
+    return hits
 
 
 def clock_features(bins: int, heard: np.ndarray) -> np.ndarray:

@@ -3,10 +3,10 @@
 Two stages in one network. Words: a learned projection of the TF-IDF vector of what each 2-s bin
 hears (an embedding of the commentary, under heavy dropout), then a linear convolution over ±14 s
 to one score per class (commentary names an action a few seconds before or after it). Context: a
-stack of dilated residual 1-D convolutions (dilations 1…32, about ±2 minutes) over those 17 scores
-and the clock, which adds what the neighbourhood implies: a kick-off follows a goal, replays repeat
-it, a substitution is announced before and after. The context stage never sees the words, so it
-cannot memorise games; it only learns how the classes' evidence combines over time.
+stack of dilated residual 1-D convolutions (dilations 1…32, about ±2 minutes) over those 17 scores,
+the clock and the keyword lexicon's hits, which adds what the neighbourhood implies: a kick-off
+follows a goal, replays repeat it, a substitution is announced before and after. The context stage
+never sees the words, so it cannot memorise games; it learns how the evidence combines over time.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from torch import nn
 
 from index.classes import LABELS
 
-from .features import CLOCK_FEATURES, HalfInput
+from .features import SIDE_FEATURES, HalfInput
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class SpottingNet(nn.Module):
         self.project = nn.Parameter(torch.empty(config.vocabulary, config.embedding))
         nn.init.normal_(self.project, std=0.1)
         self.drop = nn.Dropout(config.dropout)
-        self.inlet = nn.Conv1d(len(LABELS) + CLOCK_FEATURES, config.hidden, kernel_size=1)
+        self.inlet = nn.Conv1d(len(LABELS) + SIDE_FEATURES, config.hidden, kernel_size=1)
         self.blocks = nn.Sequential(*(Residual(config.hidden, d) for d in config.dilations))
         self.outlet = nn.Conv1d(config.hidden, len(LABELS), kernel_size=1)
         # a linear path from the words to the classes, with a learned lag of up to ±``direct_span`` bins
@@ -65,8 +65,8 @@ class SpottingNet(nn.Module):
         length = max(h.bins for h in halves)
         padded = [sparse.vstack([h.text, sparse.csr_matrix((length - h.bins, h.text.shape[1]))]) for h in halves]
         heard = _sparse(sparse.vstack(padded)) @ self.project  # one product for the whole batch
-        clock = np.stack([np.pad(h.clock, ((0, length - h.bins), (0, 0))) for h in halves])
-        features = torch.cat([self.drop(heard.view(len(halves), length, -1)), torch.from_numpy(clock)], dim=2)
+        side = np.stack([np.pad(h.side, ((0, length - h.bins), (0, 0))) for h in halves])
+        features = torch.cat([self.drop(heard.view(len(halves), length, -1)), torch.from_numpy(side)], dim=2)
         features = features.transpose(1, 2)
         words = self.direct(features[:, : self.config.embedding])  # what the commentary says, per class
         context = torch.cat([words, features[:, self.config.embedding :]], dim=1)

@@ -10,25 +10,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 from index.atomic import atomic_write_text
+from index.cache import cache_root
 from index.types import Chunk
 
 log = logging.getLogger(__name__)
 
-CACHE_ENV = "HIGHLIGHTS_LLM_CACHE"
-
-
 def default_cache_dir() -> Path:
-    """``$HIGHLIGHTS_LLM_CACHE``, else ``$XDG_CACHE_HOME/soccer-highlights/llm`` (``~/.cache`` by default)."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]).expanduser()
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "soccer-highlights" / "llm"
+    """``llm/`` under the project's cache folder (``$HIGHLIGHTS_CACHE``, else ``~/.cache/soccer-highlights``)."""
+    return cache_root() / "llm"
 
 
 def chunk_id(chunk: Chunk) -> str:

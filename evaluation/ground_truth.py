@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.corpus import LABELS_FILE, load_corpus, split_games
+from index.corpus import LABELS_FILE, load_corpus, match_from_game_id, split_games
 from index.errors import HighlightsError
 from index.labels import load_labels
-from index.names import parse_game_id
 from index.types import Match
 
 
@@ -21,21 +20,8 @@ def _label_games(soccernet: Path) -> list[str]:
 
 
 def _labels_only(soccernet: Path, game_id: str) -> Match:
-    name = parse_game_id(game_id)
     events = load_labels(soccernet / game_id / LABELS_FILE)
-    return Match(
-        id=game_id,
-        league=name.league,
-        season=name.season,
-        date=name.date,
-        kickoff=name.kickoff,
-        home=name.home,
-        away=name.away,
-        home_score=name.home_score,
-        away_score=name.away_score,
-        events=events,
-        has_labels=True,
-    )
+    return match_from_game_id(game_id, events=events, has_labels=True)
 
 
 def load_ground_truth(labels_dir: Path, split: str | None = None) -> list[Match]:

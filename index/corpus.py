@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -142,14 +143,8 @@ def load_match(
             )
             log.warning("%s: %s", game_id, note)
             home_score, away_score = labelled
-    return Match(
-        id=game_id,
-        league=name.league,
-        season=name.season,
-        date=name.date,
-        kickoff=name.kickoff,
-        home=name.home,
-        away=name.away,
+    return match_from_game_id(
+        game_id,
         home_score=home_score,
         away_score=away_score,
         segments=segments,
@@ -159,6 +154,12 @@ def load_match(
         has_labels=bool(events),
         score_note=note,
     )
+
+
+def match_from_game_id(game_id: str, **fields: Any) -> Match:
+    """A Match whose metadata comes from its folder name; ``fields`` set (or override) the rest."""
+    name = parse_game_id(game_id)
+    return Match(id=game_id, **{**asdict(name), **fields})
 
 
 def _with_language(segment: Segment, language: str) -> Segment:

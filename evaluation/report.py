@@ -68,6 +68,18 @@ def evaluate_predictions(
     )
 
 
+def headline_scores(predictions: Mapping[str, Sequence[Spot]], matches: Sequence[Match]) -> dict[str, float]:
+    """Interval P/R/F1 and loose/tight average-mAP (fractions): what a training run logs each epoch."""
+    scored = evaluate_predictions(predictions, matches)
+    return {
+        "interval_precision": scored.intervals.precision,
+        "interval_recall": scored.intervals.recall,
+        "interval_f1": scored.intervals.f1,
+        "average_map_loose": scored.loose.a_map,
+        "average_map_tight": scored.tight.a_map,
+    }
+
+
 def _map_dict(report: MapReport) -> dict:
     return {
         "a_mAP": report.percent,

@@ -1,9 +1,11 @@
 """Scoring a model in training on held-out games with the project's own metrics.
 
 At the end of each epoch the model answers the held-out chunks (greedy), the spotter's parser
-reads the replies, and the spots are scored with the interval P/R/F1 and the loose and tight
-average-mAP against the events of exactly those chunks (so a subset of chunks is not charged with
-the events of chunks it never saw). Replies the parser could not read are counted.
+reads the replies, and the spots are scored against the events of exactly those chunks (so a
+subset of chunks is not charged with the events of chunks it never saw). Replies the parser could
+not read are counted. The metrics themselves live in ``evaluation`` (which imports ``spotting``,
+not the other way round), so the caller hands them in as ``score``: the CLI passes
+``evaluation.report.headline_scores`` (interval P/R/F1, loose and tight average-mAP).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,9 @@ from spotting.types import Spot
 from .encoding import ChatEncoder
 
 log = logging.getLogger(__name__)
+
+# (predictions by match id, the matches with the events to score against) -> named metrics
+Scorer = Callable[[Mapping[str, Sequence[Spot]], Sequence[Match]], dict[str, float]]
 
 
 def find_chunk(match: Match, record: dict, chunk_length: float) -> Chunk:
@@ -59,12 +64,10 @@ class HeldOutEvaluation:
     chunk_length: float
     max_new_tokens: int = 256
     backend: str = "finetune"
+    score: Scorer | None = None
 
     def run(self, model) -> dict[str, Any]:
         """Metrics of ``model``'s answers to every record, and how many parts could not be parsed."""
-        from evaluation.average_map import average_map
-        from evaluation.intervals import interval_scores
-
         predictions: dict[str, list[Spot]] = defaultdict(list)
         seen: dict[str, dict[int, list[Chunk]]] = defaultdict(lambda: defaultdict(list))
         failures = unreadable = 0
@@ -89,18 +92,13 @@ class HeldOutEvaluation:
             )
             for game, halves in seen.items()
         ]
-        intervals = interval_scores(predictions, scored)
         return {
             "chunks": len(self.records),
             "spots": sum(len(s) for s in predictions.values()),
             "events": sum(len(m.all_events()) for m in scored),
             "parse_failures": failures,
             "unreadable_replies": unreadable,
-            "interval_precision": intervals.precision,
-            "interval_recall": intervals.recall,
-            "interval_f1": intervals.f1,
-            "average_map_loose": average_map(predictions, scored, "loose").a_map,
-            "average_map_tight": average_map(predictions, scored, "tight").a_map,
+            **(self.score(predictions, scored) if self.score else {}),
         }
 
 

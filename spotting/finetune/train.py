@@ -32,7 +32,7 @@ from spotting.llm.transformers_spotter import MISTRAL_TEMPLATE_FILE
 from .data import read_manifest, read_records
 from .defaults import DEFAULT_BASE, DEFAULT_LEARNING_RATE, DEFAULT_MAX_LENGTH, DEFAULT_TARGET_MODULES
 from .encoding import ChatEncoder, ClipFrames, Collator
-from .evaluate import EvaluationCallback, HeldOutEvaluation
+from .evaluate import EvaluationCallback, HeldOutEvaluation, Scorer
 from .model import Precision, add_lora, choose_precision, load_base, load_image_processor, load_tokenizer
 
 log = logging.getLogger(__name__)
@@ -179,8 +179,8 @@ def _training_arguments(settings: TrainSettings, precision: Precision, evaluate:
     return options | settings.extra
 
 
-def train(settings: TrainSettings) -> TrainResult:
-    """Fine-tune, scoring the held-out games each epoch, and save the adapter; returns where it is."""
+def train(settings: TrainSettings, score: Scorer | None = None) -> TrainResult:
+    """Fine-tune, scoring the held-out games each epoch with ``score``, and save the adapter."""
     from transformers import Trainer, TrainingArguments, set_seed
 
     manifest = read_manifest(settings.data)
@@ -219,6 +219,7 @@ def train(settings: TrainSettings) -> TrainResult:
         float(manifest["settings"]["chunk_length"]),
         settings.max_new_tokens,
         backend=f"finetune-{settings.kind}",
+        score=score,
     )
     callback = EvaluationCallback(evaluation, heldout_file)
     args = TrainingArguments(**_training_arguments(settings, precision, bool(valid_records)))

@@ -120,6 +120,7 @@ def run_data(args: argparse.Namespace) -> int:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    from evaluation.report import headline_scores
     from spotting.finetune.train import TrainSettings, train
 
     modules = tuple(m.strip() for m in args.target_modules.split(",") if m.strip())
@@ -155,7 +156,7 @@ def run_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         chat_template=args.chat_template,
     )
-    result = train(settings)
+    result = train(settings, score=headline_scores)
     console = Console()
     if result.heldout:
         table = Table(title="held-out games, after each epoch")

@@ -86,7 +86,9 @@ class Assistant:
         missing = self._missing_intervals(turn)
         if missing:
             yield missing
-        answer = Answer(turn.text + missing, turn.spots, turn.match_id or match_id, self.llm.model, turn.calls)
+        answer = Answer(
+            turn.text + missing, turn.spots, turn.match_id or match_id, self.llm.model, turn.calls, video=turn.video
+        )
         session.remember(turn.plan(), answer)
         session.llm_match_id = answer.match_id or session.llm_match_id
         yield answer

@@ -134,6 +134,13 @@ def ordinal_before(words: list[str], index: int) -> int | None:
 
 _INTENTS: tuple[tuple[str, re.Pattern], ...] = (
     (
+        "reel",
+        re.compile(
+            r"\b(?:highlights? )?reel\b|\b(?:video ?)?clips?\b|\bvideos? (?:of|with)\b|\bcompilation\b|\bmontage\b"
+            r"|\b(?:watch|play) (?:the |all the |those |them|these)\b|\bhighlights? videos?\b"
+        ),
+    ),
+    (
         "matches",
         re.compile(
             r"\b(?:which|what|list|show|all)(?: the| all| of the)? (?:matches|games)\b"
@@ -160,7 +167,7 @@ _INTENTS: tuple[tuple[str, re.Pattern], ...] = (
 
 
 def intent_words(text: str) -> str | None:
-    """The intent a question's wording states outright (matches, search, summary), else None."""
+    """The intent a question's wording states outright (reel, matches, search, summary), else None."""
     for intent, pattern in _INTENTS:
         if pattern.search(text):
             return intent

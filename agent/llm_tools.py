@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from langchain_core.tools import BaseTool, StructuredTool
 
@@ -27,6 +28,7 @@ class ToolResult:
 
     match_id: str | None = None
     spots: tuple[Spot, ...] = field(default=())
+    video: Path | None = None  # the reel a make_highlight_reel call wrote
 
 
 def _guarded(run: Callable[..., tuple[str, ToolResult]]) -> Callable[..., tuple[str, ToolResult]]:
@@ -84,11 +86,25 @@ def make_tools(toolbox: Toolbox) -> list[BaseTool]:
         match_id = toolbox.resolve_match(match).id if match else None
         return hits_text(hits, titles), ToolResult(match_id)
 
+    def make_highlight_reel(
+        match: str,
+        actions: list[str] | None = None,
+        half: int | None = None,
+        from_minute: float | None = None,
+        to_minute: float | None = None,
+        team: str | None = None,
+    ) -> tuple[str, ToolResult]:
+        found_match = toolbox.resolve_match(match)
+        spots = toolbox.spot_actions(found_match.id, actions, half, from_minute, to_minute, team=team)
+        reel = toolbox.reel_of(found_match, spots)
+        return f"highlight reel written: {reel.describe()}", ToolResult(found_match.id, tuple(spots), reel.path)
+
     functions = {
         "find_matches": (find_matches, toolbox.find_matches),
         "spot_actions": (spot_actions, toolbox.spot_actions),
         "match_summary": (match_summary, toolbox.match_summary),
         "search_commentary": (search_commentary, toolbox.search_commentary),
+        "make_highlight_reel": (make_highlight_reel, toolbox.make_reel),
     }
     return [
         StructuredTool.from_function(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from index.types import Match
-from tools.actions import ActionMention, find_action_mentions, ordered, words_of
+from tools.actions import HIGHLIGHTS, ActionMention, find_action_mentions, ordered, words_of
 from tools.matches import TeamMention, matches_for, parse_match_query, team_names
 from tools.teams import canonical_team
 
@@ -39,8 +39,9 @@ _STOP_WORDS = set(
 class Plan:
     """What to do for one question.
 
-    intent: ``spots`` (list intervals), ``count``, ``select`` (pick an item of the last list), ``summary``,
-    ``matches`` (list matches), ``search`` (commentary), or a reply without a tool: ``help``, ``too_long``,
+    intent: ``spots`` (list intervals), ``count``, ``reel`` (cut the intervals into one video), ``select``
+    (pick an item of the last list), ``summary``, ``matches`` (list matches), ``search`` (commentary), or a
+    reply without a tool: ``help``, ``too_long``,
     ``unknown_action``, ``unknown_match``, ``ambiguous_match``, ``no_match``, ``nothing_to_select``.
     """
 
@@ -59,7 +60,7 @@ class Plan:
 
     @property
     def lists_spots(self) -> bool:
-        return self.intent in ("spots", "count", "summary")
+        return self.intent in ("spots", "count", "reel", "summary")
 
     @property
     def remembered(self) -> bool:
@@ -126,19 +127,24 @@ def make_plan(question: str, context: Context) -> Plan:
     if said_intent == "summary" and not classes:
         return _needs_match(Plan("summary", match_id=match_id), context)
 
-    follow_up = last is not None and last.intent in ("spots", "count")
+    follow_up = last is not None and last.intent in ("spots", "count", "reel")
     continuing = language.continues(flat) or language.refers_back(flat)
+    reel = said_intent == "reel"
+    if reel and not classes and not follow_up:
+        classes = ordered(HIGHLIGHTS)  # "make me a highlight video" with nothing to refer to: the highlights
     if classes:
         base = last if follow_up and continuing and not named else None
         plan = _merge(base, time, team, classes, match_id)
         counting = language.counts(flat) or (base is not None and base.intent == "count")
-        plan = replace(plan, intent="count" if counting else "spots", ordinal=_ordinal(words, actions))
+        intent = "reel" if reel else "count" if counting else "spots"
+        plan = replace(plan, intent=intent, ordinal=_ordinal(words, actions))
         return _needs_match(plan, context)
-    if follow_up and (time.said or team or named or continuing or language.counts(flat)):
+    if follow_up and (time.said or team or named or continuing or reel or language.counts(flat)):
         switched = named and match_id != last.match_id
         base = replace(last, team=None) if switched else last  # another match: its own teams
         plan = _merge(base, time, team, last.classes, match_id if named else last.match_id)
-        return replace(plan, intent="count" if language.counts(flat) else last.intent, ordinal=None)
+        intent = "reel" if reel else "count" if language.counts(flat) else last.intent
+        return replace(plan, intent=intent, ordinal=None)
     if language.asks_for_things(flat) and (unknown := _unknown_word(words, query.teams)):
         return Plan("unknown_action", match_id=match_id, query=unknown)
     if named and match_id:

@@ -23,8 +23,8 @@ from .session import Answer, Session
 BACKEND = "planner"
 EXAMPLES = (
     '"Give me all the goals", "free-kicks in the second half", "cards after the 60th minute", '
-    '"summary of Chelsea vs Watford", "which matches do you have?", then follow-ups such as '
-    '"only the second half", "which of those were Chelsea\'s?", "the second one", "and corners?"'
+    '"summary of Chelsea vs Watford", "which matches do you have?", "make me a reel of the goals", then '
+    'follow-ups such as "only the second half", "which of those were Chelsea\'s?", "the second one", "and corners?"'
 )
 
 
@@ -63,23 +63,34 @@ class Planner:
     # -- tool-backed replies ---------------------------------------------------------------------
     def _spots(self, plan: Plan, session: Session) -> Answer:
         match = self.toolbox.corpus.get(plan.match_id)
-        found = self.toolbox.spot_actions(
-            match.id,
-            list(plan.classes),
-            plan.half,
-            plan.from_minute,
-            plan.to_minute,
-            plan.stoppage_time,
-            plan.team,
-        )
-        if plan.ordinal is not None:
-            found = _nth(found, plan.ordinal)
+        found = self._found(plan, match)
         text = self._list_text(plan, match, found)
         if plan.team:
             text += self._unknown_team_note(plan, match, found)
         return Answer(text, found, match.id, BACKEND, _calls(plan))
 
     _count = _spots
+
+    def _found(self, plan: Plan, match: Match) -> list[Spot]:
+        """The spots a plan's filters (and ordinal) pick."""
+        found = self.toolbox.spot_actions(
+            match.id, list(plan.classes), plan.half, plan.from_minute, plan.to_minute, plan.stoppage_time, plan.team
+        )
+        return _nth(found, plan.ordinal) if plan.ordinal is not None else found
+
+    def _reel(self, plan: Plan, session: Session) -> Answer:
+        """The moments a spots question would list, cut from the match's video into one MP4."""
+        match = self.toolbox.corpus.get(plan.match_id)
+        found = self._found(plan, match)
+        if not found:
+            return Answer(self._list_text(plan, match, found), [], match.id, BACKEND, _calls(plan))
+        try:
+            reel = self.toolbox.reel_of(match, found)
+        except HighlightsError as error:  # no (usable) video: say so, and still give the intervals
+            return Answer(f"Sorry — {error}.\n{self._list_text(plan, match, found)}", found, match.id, BACKEND,
+                          _calls(plan))  # fmt: skip
+        text = f"A highlight reel of the {plural_of(plan.classes)} in {match.title}{_scope(plan)}: {reel.describe()}"
+        return Answer(text, found, match.id, BACKEND, _calls(plan), video=reel.path)
 
     def _list_text(self, plan: Plan, match: Match, found: list[Spot]) -> str:
         what = plural_of(plan.classes)
@@ -217,10 +228,11 @@ def _calls(plan: Plan) -> list[dict]:
         "summary": {"match": plan.match_id},
         "matches": {"query": plan.query},
         "search": {"query": plan.query, "match": plan.match_id, **filters},
+        "reel": {"match": plan.match_id, "actions": list(plan.classes), **filters, "team": plan.team},
     }  # fmt: skip
     args["count"] = args["spots"]
     tools = {"spots": "spot_actions", "count": "spot_actions", "summary": "match_summary",
-             "matches": "find_matches", "search": "search_commentary"}  # fmt: skip
+             "matches": "find_matches", "search": "search_commentary", "reel": "make_highlight_reel"}  # fmt: skip
     if plan.intent not in tools:
         return []
     given = {key: value for key, value in args[plan.intent].items() if value not in (None, False)}

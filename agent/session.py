@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from spotting.types import Spot
 
@@ -21,6 +22,7 @@ class Answer:
     backend: str  # "planner" or the LLM's model name
     tool_calls: list[dict] = field(default_factory=list)  # {"name": ..., "args": {...}} in call order
     notice: str = ""  # e.g. "endpoint unreachable, answered offline"
+    video: Path | None = None  # the highlight reel the answer made, for the UI to play
 
 
 @dataclass

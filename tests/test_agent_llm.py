@@ -171,7 +171,7 @@ def test_tool_call_then_answer_streams_and_keeps_the_intervals(server, corpus, s
     first, second = server.requests
     assert first["auth"] == f"Bearer {KEY}" and first["body"]["model"] == MODEL
     assert {t["function"]["name"] for t in first["body"]["tools"]} == {
-        "find_matches", "spot_actions", "match_summary", "search_commentary"
+        "find_matches", "spot_actions", "match_summary", "search_commentary", "make_highlight_reel"
     }  # fmt: skip
     tool_message = next(m for m in second["body"]["messages"] if m["role"] == "tool")
     assert "A goal occurs at (" in tool_message["content"]

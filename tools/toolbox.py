@@ -11,7 +11,9 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from index.cache import cache_root
 from index.corpus import Corpus
 from index.errors import HighlightsError
 from index.types import HALVES, Match
@@ -23,6 +25,9 @@ from .matches import MatchInfo, closest_matches, find_matches, match_info
 from .spots import SpotCache, SpotFilter, filter_spots
 from .summary import MatchSummary, summarise
 from .teams import canonical_team, closest_team
+
+if TYPE_CHECKING:  # the video libraries load only when a reel is made
+    from .clips import Reel
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +154,45 @@ class Toolbox:
         substitutions, as found in the commentary."""
         found = self.resolve_match(match)
         return summarise(found, self.cache.spots(found), self.spotter.name)
+
+    # -- video ---------------------------------------------------------------------------------------
+    def make_reel(
+        self,
+        match: str,
+        actions: list[str] | None = None,
+        half: int | None = None,
+        from_minute: float | None = None,
+        to_minute: float | None = None,
+        team: str | None = None,
+        out: str | None = None,
+        padding: float = 2.0,
+    ) -> Reel:
+        """Make one MP4 highlight reel of a match's moments so the user can watch them ("a reel of all the
+        goals"). ``match``, ``actions``, ``half``, ``from_minute``/``to_minute`` and ``team`` pick the
+        moments as in spot_actions. ``out``: the MP4 to write (default: a file in the project's cache
+        folder named after the match and actions). ``padding``: seconds shown before and after each
+        moment. Needs the match's video (1_224p.mkv, 2_224p.mkv beside its labels). Returns the file,
+        its duration and each clip's place in it."""
+        found = self.resolve_match(match)
+        spots = self.spot_actions(found.id, actions, half, from_minute, to_minute, team=team)
+        return self.reel_of(found, spots, out, padding)
+
+    @staticmethod
+    def reel_of(match: Match, spots: list[Spot], out: str | Path | None = None, padding: float = 2.0) -> Reel:
+        """The reel of ``spots`` cut from ``match``'s own videos; a clear error when a half has none."""
+        if not spots:
+            raise HighlightsError(f"none of those moments was found in {match.title}, so there is nothing to show")
+        from .clips import make_highlight_reel, reel_filename
+
+        missing = sorted({spot.half for spot in spots} - set(match.videos))
+        if missing:
+            half = missing[0]
+            raise HighlightsError(
+                f"no video for half {half} of {match.title}; put {half}_224p.mkv (or {half}_720p.mkv) "
+                "beside its labels or pass a video"
+            )
+        path = Path(out) if out else cache_root() / "reels" / reel_filename(match.id, (s.label for s in spots))
+        return make_highlight_reel(match, spots, out=path, padding=padding)
 
     # -- commentary ------------------------------------------------------------------------------
     def search_commentary(

@@ -137,7 +137,7 @@ def build_app(corpus: Corpus, assistant: Assistant) -> gr.Blocks:
         )
         test.click(backend.test_connection, settings, connection, api_name="test_connection")
 
-        views = [timeline, table, payload, shown, csv_file, json_file]
+        views = [timeline, table, payload, shown, csv_file, json_file, reel]
         # A bad question fails in the first step, whose only output is a State: a toast, no error overlay.
         message.submit(backend.take_question, message, question, api_visibility="private").success(
             backend.show_question, [question, chatbot], [message, chatbot], queue=False, api_visibility="private"

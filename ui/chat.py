@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import shutil
 import tempfile
 import time
 import uuid
@@ -211,9 +212,10 @@ class ChatBackend:
     # -- the views -----------------------------------------------------------------------------------
     @shows_errors
     def show_answer(self, answer: Answer | None, threshold: float, padding: float):
-        """Timeline, table, JSON and downloads of the answer, with the panel's threshold and padding."""
+        """Timeline, table, JSON and downloads of the answer, with the panel's threshold and padding;
+        the reel it made, if any, in the Video tab's player."""
         if answer is None:
-            return timeline_figure([], None), intervals_table([]), None, [], gr.skip(), gr.skip()
+            return timeline_figure([], None), intervals_table([]), None, [], gr.skip(), gr.skip(), gr.skip()
         match = self.match(answer.match_id)
         spots = shown_spots(answer.spots, threshold, padding)
         classes, half = asked_classes(answer)
@@ -229,7 +231,15 @@ class ChatBackend:
             spots,
             gr.DownloadButton(value=str(csv_path), interactive=bool(spots)),
             gr.DownloadButton(value=str(json_path), interactive=bool(spots)),
+            gr.Video(value=str(self.served(answer.video))) if answer.video else gr.skip(),
         )
+
+    def served(self, path: Path) -> Path:
+        """A copy of ``path`` in the app's files folder (Gradio serves files only from there)."""
+        copy = self.files / Path(path).name
+        if not copy.is_file() or copy.stat().st_mtime != Path(path).stat().st_mtime:
+            shutil.copy2(path, copy)
+        return copy
 
     @shows_errors
     def select_interval(

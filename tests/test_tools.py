@@ -238,3 +238,28 @@ def test_default_spotter_falls_back_only_without_the_embedded_model(caplog):
         assert "answering with the keywords baseline" in caplog.text
     with pytest.raises(HighlightsError, match="unknown spotting back end 'nope'"):
         default_spotter("nope")
+
+
+@pytest.mark.parametrize(
+    ("half", "from_minute", "to_minute", "spans"),
+    [
+        (None, None, None, [(None, None, None)]),
+        (None, 60, None, [(2, 900.0, None)]),
+        (None, 30, 60, [(1, 1800.0, None), (2, 0.0, 900.0)]),
+        (None, None, 15, [(1, None, 900.0)]),
+        (1, 80, None, []),
+        (2, 45, 90, [(2, 0.0, 2700.0)]),  # minute 90 is stoppage time: excluded by "< 90"
+    ],
+)
+def test_minute_ranges_become_spans_of_each_half(half, from_minute, to_minute, spans):
+    from tools.commentary import half_spans
+
+    assert half_spans(half, from_minute, to_minute) == spans
+
+
+def test_search_keeps_only_passages_in_the_minute_range(toolbox):
+    hits = toolbox.search_commentary("goal", CW, from_minute=60, k=5)
+    assert len(hits) == 5
+    assert all(hit.half == 2 and hit.end > 15 * 60 for hit in hits)
+    scores = [hit.score for hit in hits]
+    assert scores == sorted(scores, reverse=True)

@@ -114,16 +114,20 @@ def test_a_missing_model_folder_is_a_clear_error(tmp_path):
 
 def test_training_is_seeded_and_the_saved_model_spots_the_same(sample, tmp_path):
     train = [m for m in sample if m.has_labels][:2]
-    first, second = train_model(train, TINY), train_model(train, TINY)
-    for (name, a), (_, b) in zip(first.net.state_dict().items(), second.net.state_dict().items(), strict=True):
-        assert torch_equal(a, b), name
+    pair = dataclasses.replace(TINY, members=2)  # an ensemble saves and loads every member
+    first, second = train_model(train, pair), train_model(train, pair)
+    for net_a, net_b in zip(first.nets, second.nets, strict=True):
+        for (name, a), (_, b) in zip(net_a.state_dict().items(), net_b.state_dict().items(), strict=True):
+            assert torch_equal(a, b), name
     first.save(tmp_path)
     loaded = EmbeddedModel.load(tmp_path)
     assert loaded.vocabulary.terms == first.vocabulary.terms
     spots = EmbeddedSpotter(model=first).spot(sample[0])
     assert spots == EmbeddedSpotter(tmp_path).spot(sample[0])
     other = train_model(train, dataclasses.replace(TINY, seed=1))
-    assert not all(torch_equal(a, b) for a, b in zip(first.net.parameters(), other.net.parameters(), strict=True))
+    assert not all(
+        torch_equal(a, b) for a, b in zip(first.nets[0].parameters(), other.nets[0].parameters(), strict=True)
+    )
 
 
 def torch_equal(a, b) -> bool:

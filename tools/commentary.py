@@ -33,7 +33,7 @@ def half_spans(
     """The (half, start s, end s) spans of the video that a match-minute range covers.
 
     Inverse of ``match_minute``: a half's stoppage time counts as its 45th minute, so a range that
-    reaches minute 45 (or 90) takes the whole rest of that half. No minutes: one unbounded span.
+    goes past minute 45 (or 90) takes the whole rest of that half. No minutes: one unbounded span.
     """
     if from_minute is None and to_minute is None:
         return [(half, None, None)]

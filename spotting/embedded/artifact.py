@@ -22,16 +22,16 @@ from .features import Vocabulary, half_input
 from .model import NetConfig, SpottingNet
 
 SHIPPED = Path(__file__).resolve().parents[1] / "models" / "embedded"
-FORMAT = 1
+FORMAT = 2  # 2: an ensemble of networks (weights prefixed "member<i>.")
 DEFAULT_WINDOW_S = 20.0
 
 
 @dataclass
 class EmbeddedModel:
-    """Vocabulary + network + decoding settings (per-class suppression windows)."""
+    """Vocabulary + networks (an ensemble, averaged) + decoding settings (per-class suppression windows)."""
 
     vocabulary: Vocabulary
-    net: SpottingNet
+    nets: list[SpottingNet]
     windows_s: list[float] = field(default_factory=lambda: [DEFAULT_WINDOW_S] * len(LABELS))
     info: dict = field(default_factory=dict)  # how it was trained
 
@@ -41,13 +41,17 @@ class EmbeddedModel:
         out = {}
         for half in halves:
             item = half_input(match.half_segments(half), self.vocabulary)
-            probabilities = torch.sigmoid(self.net([item]))[0].numpy()
+            probabilities = torch.stack([torch.sigmoid(net([item]))[0] for net in self.nets]).mean(0).numpy()
             out[half] = (item, probabilities)
         return out
 
     def save(self, folder: Path) -> None:
         folder = Path(folder)
-        arrays = {name: value.detach().numpy() for name, value in self.net.state_dict().items()}
+        arrays = {
+            f"member{i}.{name}": value.detach().numpy()
+            for i, net in enumerate(self.nets)
+            for name, value in net.state_dict().items()
+        }
         arrays["vocabulary.idf"] = self.vocabulary.idf
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **arrays)
@@ -55,7 +59,8 @@ class EmbeddedModel:
         meta = {
             "format": FORMAT,
             "labels": list(LABELS),
-            "net": self.net.config.as_dict(),
+            "net": self.nets[0].config.as_dict(),
+            "members": len(self.nets),
             "windows_s": self.windows_s,
             "info": self.info,
             "terms": self.vocabulary.terms,
@@ -74,8 +79,14 @@ class EmbeddedModel:
             raise HighlightsError("not an embedded model of this version (format or classes differ)", folder)
         net_config = meta["net"]
         net_config["dilations"] = tuple(net_config["dilations"])
-        net = SpottingNet(NetConfig(**net_config))
         vocabulary = Vocabulary(meta["terms"], arrays.pop("vocabulary.idf"))
-        net.load_state_dict({name: torch.from_numpy(value) for name, value in arrays.items()})
-        net.eval()
-        return cls(vocabulary, net, meta["windows_s"], meta.get("info", {}))
+        nets = []
+        for i in range(meta["members"]):
+            net = SpottingNet(NetConfig(**net_config))
+            prefix = f"member{i}."
+            net.load_state_dict(
+                {k[len(prefix) :]: torch.from_numpy(v) for k, v in arrays.items() if k.startswith(prefix)}
+            )
+            net.eval()
+            nets.append(net)
+        return cls(vocabulary, nets, meta["windows_s"], meta.get("info", {}))

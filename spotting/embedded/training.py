@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TrainConfig:
     seed: int = 0
+    members: int = 1  # an ensemble: networks trained with seeds seed, seed + 1, …; their curves are averaged
     epochs: int = 30
     batch: int = 8
     learning_rate: float = 1e-2
@@ -70,17 +71,20 @@ def seed_everything(seed: int) -> torch.Generator:
 
 def train_model(matches: Sequence[Match], config: TrainConfig = TrainConfig(), progress: bool = False) -> EmbeddedModel:
     """Train on every labelled half of ``matches``, on one thread (faster on a shared machine, and reproducible)."""
+    if config.members < 1:
+        raise HighlightsError(f"an ensemble needs at least one member, not {config.members}")
     with one_thread():
-        vocabulary, net = _fit(matches, config, progress)
+        vocabulary, examples = _prepare(matches, config)
+        nets = [_fit(vocabulary, examples, config, config.seed + i, progress) for i in range(config.members)]
     info = {"config": asdict(config), "games": len({m.id for m in matches if m.has_labels})}
-    return EmbeddedModel(vocabulary, net, windows_s=list(config.windows_s), info=info)
+    return EmbeddedModel(vocabulary, nets, windows_s=list(config.windows_s), info=info)
 
 
-def _fit(matches: Sequence[Match], config: TrainConfig, progress: bool) -> tuple[Vocabulary, SpottingNet]:
+def _prepare(matches: Sequence[Match], config: TrainConfig) -> tuple[Vocabulary, list[Example]]:
+    """The vocabulary and every labelled half's input and targets: shared by all members."""
     halves = labelled_halves(matches)
     if not halves:
         raise HighlightsError("no labelled matches to train on (Labels-v2.json missing?)")
-    generator = seed_everything(config.seed)
     # One document per half: a term must occur in several halves, so player names (which would
     # let the network memorise games instead of learning the commentary) stay out.
     documents = [" ".join(s.text for s in m.half_segments(h)) for m, h in halves]
@@ -92,12 +96,19 @@ def _fit(matches: Sequence[Match], config: TrainConfig, progress: bool) -> tuple
         last_event = max((e.seconds for e in match.half_events(half)), default=0.0)
         item = half_input(match.half_segments(half), vocabulary, min_bins=int(last_event / BIN_S) + 1)
         examples.append(Example(item, targets(match, half, item.bins, config.target_sigma_s)))
+    return vocabulary, examples
+
+
+def _fit(
+    vocabulary: Vocabulary, examples: list[Example], config: TrainConfig, seed: int, progress: bool
+) -> SpottingNet:
+    generator = seed_everything(seed)
     net = SpottingNet(NetConfig(vocabulary=len(vocabulary), **config.net))
     optimiser = torch.optim.AdamW(net.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     steps = config.epochs * -(-len(examples) // config.batch)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=config.learning_rate, total_steps=steps)
     net.train()
-    for epoch in tqdm(range(config.epochs), desc="training", unit="epoch", disable=not progress):
+    for epoch in tqdm(range(config.epochs), desc=f"training (seed {seed})", unit="epoch", disable=not progress):
         order = torch.randperm(len(examples), generator=generator).tolist()
         total = 0.0
         for start in range(0, len(order), config.batch):
@@ -110,7 +121,7 @@ def _fit(matches: Sequence[Match], config: TrainConfig, progress: bool) -> tuple
             total += loss.item() * len(batch)
         log.debug("epoch %d loss %.4f", epoch, total / len(examples))
     net.eval()
-    return vocabulary, net
+    return net
 
 
 def batch_loss(net: SpottingNet, batch: list[Example], positive_weight: float) -> torch.Tensor:

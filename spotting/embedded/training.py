@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TrainConfig:
     seed: int = 0
-    members: int = 1  # an ensemble: networks trained with seeds seed, seed + 1, …; their curves are averaged
+    members: int = 3  # an ensemble: networks trained with seeds seed, seed + 1, …; their curves are averaged
     epochs: int = 30
     batch: int = 8
     learning_rate: float = 1e-2

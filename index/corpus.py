@@ -19,7 +19,7 @@ from typing import Any
 from tqdm import tqdm
 
 from .cache import cache_key, read_cached, write_cached
-from .echoes import DEFAULT_VERSION, TextChoice, asr_path, load_asr, translation_of
+from .echoes import DEFAULT_VERSION, SECOND_TRANSCRIPTION, TextChoice, asr_path, load_asr, translation_of
 from .errors import HighlightsError
 from .labels import load_labels
 from .language import detect_language
@@ -78,12 +78,16 @@ def _half_segments(root: Path, game_id: str, half: int, version: str, text: Text
     if not original_path.is_file() and not has_translation:
         raise HighlightsError(f"half {half} has no commentary in {version}", original_path)
     original = load_asr(original_path, half, version) if original_path.is_file() else ()
+    second = ()
+    second_path = asr_path(echoes, SECOND_TRANSCRIPTION, game_id, half)
+    if text is TextChoice.ALL and version != SECOND_TRANSCRIPTION and second_path.is_file():
+        second = load_asr(second_path, half, SECOND_TRANSCRIPTION)
     if text is TextChoice.ORIGINAL or not has_translation:
-        return original
+        return tuple(sorted(original + second, key=lambda s: (s.start, s.source)))
     translated = load_asr(translated_path, half, translation)
     if text is TextChoice.ENGLISH:
         return translated
-    return tuple(sorted(original + translated, key=lambda s: (s.start, s.source)))
+    return tuple(sorted(original + translated + second, key=lambda s: (s.start, s.source)))
 
 
 # SoccerNet sometimes labels one goal twice, a second apart; no two real goals are this close

@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .echoes import one_transcription
 from .errors import HighlightsError
 from .types import HALVES, Match, Segment
 
@@ -36,7 +37,7 @@ def half_text_segments(match: Match, half: int, english: bool) -> list[Segment]:
 
     A corpus loaded with both texts would otherwise index every moment twice.
     """
-    segments = match.half_segments(half)
+    segments = one_transcription(match.half_segments(half))
     translated = [s for s in segments if is_translation(s)]
     original = [s for s in segments if not is_translation(s)]
     preferred, fallback = (translated, original) if english else (original, translated)

@@ -8,6 +8,7 @@ real file has "four hundred ninety seven"), so segments are ordered by start tim
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from .types import Segment
 # only for halves whose commentary was not English.
 ECHOES_VERSIONS: tuple[str, ...] = ("whisper_v1", "whisper_v1_en", "whisper_v2", "whisper_v2_en", "whisper_v3")
 DEFAULT_VERSION = "whisper_v2"
+# Whisper large-v3's transcription of the same audio: a second hearing that catches words the
+# first missed (the embedded spotter reads both; see docs/embedded.md). It has no translation.
+SECOND_TRANSCRIPTION = "whisper_v3"
 
 
 class TextChoice(StrEnum):
@@ -27,6 +31,14 @@ class TextChoice(StrEnum):
     ORIGINAL = "original"  # the commentary's own language
     ENGLISH = "english"  # the translation where one exists, else the original (already English)
     BOTH = "both"  # the original and, where it exists, the translation
+    ALL = "all"  # both, and the second transcription (SECOND_TRANSCRIPTION) where it exists
+
+
+def one_transcription(segments: Sequence[Segment]) -> list[Segment]:
+    """The segments without the second transcription, unless it is all there is: a half loaded
+    with ``TextChoice.ALL`` would otherwise show or index every remark twice."""
+    first = [s for s in segments if s.source != SECOND_TRANSCRIPTION]
+    return first or list(segments)
 
 
 def translation_of(version: str) -> str | None:

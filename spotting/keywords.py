@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index.echoes import one_transcription
 from index.types import Match, Segment
 
 from .types import Spot
@@ -186,5 +187,10 @@ class KeywordSpotter:
         ]
 
     def spot(self, match: Match, halves: Sequence[int] = (1, 2)) -> list[Spot]:
-        spots = [hit for half in halves for segment in match.half_segments(half) for hit in self._hits(segment)]
+        spots = [
+            hit
+            for half in halves
+            for segment in one_transcription(match.half_segments(half))  # one hit per remark, not per hearing
+            for hit in self._hits(segment)
+        ]
         return _merge(spots, self.merge_s)

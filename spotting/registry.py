@@ -6,9 +6,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from index.echoes import TextChoice
 from index.errors import HighlightsError
 
 from .types import Spotter
+
+# What spotters read of a half: the original, its translation and the second transcription (the
+# embedded model is trained on all three; LLM prompts keep one transcription of them).
+SPOTTER_TEXT = TextChoice.ALL
 
 # name -> "module:factory"; the factory takes keyword options and returns a Spotter.
 BACKENDS: dict[str, str] = {

@@ -9,7 +9,7 @@ import pytest
 
 from agent import Answer, Assistant, LLMSettings, Session
 from index.corpus import load_corpus
-from spotting.registry import make_spotter
+from spotting.registry import SPOTTER_TEXT, make_spotter
 from ui.cli import main
 
 CB = "england_epl/2014-2015/2015-02-21 - 18-00 Chelsea 1 - 1 Burnley"
@@ -18,7 +18,7 @@ CW = "england_epl/2015-2016/2015-12-26 - 18-00 Chelsea 2 - 2 Watford"
 
 @pytest.fixture(scope="module")
 def assistant(sample_root) -> Assistant:
-    return Assistant(load_corpus(sample_root), make_spotter("keywords"))
+    return Assistant(load_corpus(sample_root, text=SPOTTER_TEXT), make_spotter("keywords"))  # as `ask` loads it
 
 
 def test_stream_gives_text_then_the_answer(assistant):

@@ -11,7 +11,7 @@ import pytest
 
 from index.classes import LABELS
 from index.corpus import load_corpus, load_match
-from index.echoes import TextChoice, load_asr
+from index.echoes import SECOND_TRANSCRIPTION, TextChoice, load_asr, one_transcription
 from index.errors import HighlightsError
 from index.labels import load_labels
 
@@ -173,6 +173,17 @@ def test_english_and_both_text_choices(sample_root):
     assert {s.language for s in english.half_segments(1)} == {"en"}
     assert {s.source for s in both.half_segments(1)} == {"whisper_v2", "whisper_v2_en"}
     assert len(both.half_segments(1)) == len(original.half_segments(1)) + len(english.half_segments(1))
+
+
+def test_all_adds_the_second_transcription_and_readers_see_one(sample_root):
+    both = load_match(sample_root, BURNLEY_ARSENAL, text=TextChoice.BOTH)
+    every = load_match(sample_root, BURNLEY_ARSENAL, text=TextChoice.ALL)
+    second = [s for s in every.half_segments(1) if s.source == SECOND_TRANSCRIPTION]
+    assert second and len(every.half_segments(1)) == len(both.half_segments(1)) + len(second)
+    assert one_transcription(every.half_segments(1)) == list(both.half_segments(1))
+    assert one_transcription(second) == second  # all there is: kept
+    only_v3 = load_match(sample_root, BURNLEY_ARSENAL, version=SECOND_TRANSCRIPTION, text=TextChoice.ALL)
+    assert {s.source for s in only_v3.half_segments(1)} == {SECOND_TRANSCRIPTION}  # not loaded twice
 
 
 def test_labels_score_wins_over_a_wrong_folder_name(sample_root, caplog):

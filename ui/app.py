@@ -15,6 +15,7 @@ import gradio as gr
 from agent import Assistant
 from index.corpus import Corpus, load_corpus, resolve_data_root
 from index.errors import HighlightsError
+from spotting.registry import SPOTTER_TEXT
 
 from .chat import MAX_QUESTION_CHARS, ChatBackend
 from .intervals import intervals_table
@@ -187,7 +188,7 @@ def _settings_visibility(backend_choice: str):
 
 def create_app(corpus: Corpus | None = None, concurrency: int = DEFAULT_CONCURRENCY) -> gr.Blocks:
     """The queued app over ``corpus`` (default: ``$HIGHLIGHTS_DATA``, else the shipped sample)."""
-    corpus = corpus or load_corpus(resolve_data_root())
+    corpus = corpus or load_corpus(resolve_data_root(), text=SPOTTER_TEXT)
     log.info("corpus: %d matches from %s", len(corpus.matches), corpus.root)
     return build_app(corpus, Assistant(corpus)).queue(default_concurrency_limit=concurrency, max_size=QUEUE_SIZE)
 

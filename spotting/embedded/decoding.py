@@ -8,6 +8,7 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d
 
 from index.classes import LABELS
+from index.echoes import one_transcription
 
 from ..types import Spot
 from .features import BIN_S, HalfInput
@@ -35,11 +36,12 @@ def half_spots(
     half_number: int, half: HalfInput, scores: np.ndarray, windows_s: Sequence[float], backend: str
 ) -> list[Spot]:
     spots = []
-    starts = np.array([s.start for s in half.segments])
+    readable = one_transcription(half.segments)  # the model hears every transcription; a user reads one
+    starts = np.array([s.start for s in readable])
     for row, b, score in peaks(scores, windows_s):
         anchor = (b + 0.5) * BIN_S
         near = np.flatnonzero((starts >= anchor - EVIDENCE_BEFORE_S) & (starts <= anchor + EVIDENCE_AFTER_S))
-        evidence = " ".join(half.segments[i].text for i in near)[:EVIDENCE_CHARS]
+        evidence = " ".join(readable[i].text for i in near)[:EVIDENCE_CHARS]
         spots.append(
             Spot(
                 label=LABELS[row],

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from index.classes import LABELS
+from index.echoes import one_transcription
 from index.errors import HighlightsError
 from index.names import parse_game_id
 from index.types import Chunk, Event, Match, Segment
@@ -93,7 +94,7 @@ def chunk_fields(chunk: Chunk, match: Match | None = None) -> dict[str, Any]:
         "half": chunk.half,
         "chunk_start": format_time(chunk.start),
         "chunk_end": format_time(chunk.end),
-        "commentary": render_commentary(chunk.segments),
+        "commentary": render_commentary(one_transcription(chunk.segments)),
         "labels": ", ".join(LABELS),
     }
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from agent import Answer, Assistant, LLMSettings, Session
+from spotting.registry import SPOTTER_TEXT
 from tools.toolbox import DEFAULT_SPOTTER, default_spotter
 
 from .data import load_from_args
@@ -36,6 +37,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def _add_assistant_options(parser: argparse.ArgumentParser) -> None:
     add_data_options(parser)
+    parser.set_defaults(text=SPOTTER_TEXT.value)  # answers rest on the spotter, which reads every text
     parser.add_argument("--match", help='the match the questions are about: an id or a name ("Chelsea 1 - 1 Burnley")')
     parser.add_argument("--json", action="store_true", help="print one JSON object per answer")
     parser.add_argument("--spotter", default=DEFAULT_SPOTTER, help="spotting back end (default: %(default)s)")

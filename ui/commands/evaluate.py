@@ -18,8 +18,8 @@ from evaluation.results_md import save_result, write_results_md
 from evaluation.runner import N_FOLDS, run_backend, score_run
 from index.atomic import atomic_write_text
 from index.corpus import SPLITS, resolve_data_root
-from index.echoes import TextChoice
 from index.errors import HighlightsError
+from spotting.registry import SPOTTER_TEXT
 
 from .data import load_from_args
 from .options import add_data_options
@@ -48,7 +48,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     bench = commands.add_parser("bench", help="run spotting back ends over a split and write docs/results.md")
     add_data_options(bench)
-    bench.set_defaults(text=TextChoice.BOTH.value)  # spotters get the English translation where one exists
+    bench.set_defaults(text=SPOTTER_TEXT.value)
     bench.add_argument("--backends", default="keywords", help="comma-separated back ends, e.g. keywords,embedded")
     bench.add_argument("--split", default="valid", choices=SPLITS, help="games to run on (must be labelled)")
     bench.add_argument("--folds", type=int, default=N_FOLDS, help="cross-validation folds, by game")
@@ -102,7 +102,7 @@ def _command(args: argparse.Namespace, backend: str) -> str:
     parts = ["highlights bench", f"--backends {backend}", f"--split {args.split}"]
     if args.data:
         parts.append(f"--data {args.data}")
-    if args.text != TextChoice.BOTH.value:
+    if args.text != SPOTTER_TEXT.value:
         parts.append(f"--text {args.text}")
     if args.echoes_version != "whisper_v2":
         parts.append(f"--echoes-version {args.echoes_version}")

@@ -19,7 +19,8 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
         "--text",
         default=TextChoice.ORIGINAL.value,
         choices=[c.value for c in TextChoice],
-        help="commentary text per half: original language, English translation where one exists, or both",
+        help="commentary text per half: original language, English translation where one exists, both, "
+        "or all (both and the second transcription, whisper_v3)",
     )
     parser.add_argument("--strict", action="store_true", help="stop at the first bad game instead of skipping it")
     parser.add_argument("--no-cache", action="store_true", help="read every file again instead of the corpus cache")

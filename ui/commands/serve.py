@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from index.errors import HighlightsError
+from spotting.registry import SPOTTER_TEXT
 
 from .data import load_from_args
 from .options import add_data_options
@@ -13,6 +14,7 @@ from .options import add_data_options
 def register(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="open the chat app (Gradio) in a browser")
     add_data_options(serve)
+    serve.set_defaults(text=SPOTTER_TEXT.value)  # answers rest on the spotter, which reads every text
     serve.add_argument("--host", help="address to listen on (default: $GRADIO_SERVER_NAME, else 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: $GRADIO_SERVER_PORT, else 7860)")
     serve.add_argument("--concurrency", type=int, default=None, help="answers computed at once (default 8)")

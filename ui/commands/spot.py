@@ -11,9 +11,8 @@ from tqdm import tqdm
 
 from evaluation.results_io import write_results
 from index.corpus import SPLITS
-from index.echoes import TextChoice
 from index.errors import HighlightsError
-from spotting.registry import BACKENDS, make_spotter
+from spotting.registry import BACKENDS, SPOTTER_TEXT, make_spotter
 
 from .data import load_from_args
 from .options import add_data_options
@@ -22,7 +21,7 @@ from .options import add_data_options
 def register(commands: argparse._SubParsersAction) -> None:
     spot = commands.add_parser("spot", help="spot actions with a back end and write prediction files")
     add_data_options(spot)
-    spot.set_defaults(text=TextChoice.BOTH.value)  # spotters read the translation beside the original
+    spot.set_defaults(text=SPOTTER_TEXT.value)
     spot.add_argument("--backend", default="embedded", choices=sorted(BACKENDS), help="spotting back end")
     spot.add_argument("--split", choices=SPLITS, help="only the games of this official split")
     spot.add_argument("--match", action="append", metavar="ID", help="only this game (id or part of it); repeatable")

@@ -18,6 +18,7 @@ from index.corpus import LABELS_FILE, load_corpus, resolve_data_root
 from index.echoes import DEFAULT_VERSION, ECHOES_VERSIONS, TextChoice
 from index.errors import HighlightsError
 from spotting.embedded import SHIPPED, TrainConfig, train_model
+from spotting.registry import SPOTTER_TEXT
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -26,7 +27,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--labels", metavar="DIR", help="SoccerNet folder with LEAGUE/SEASON/GAME/Labels-v2.json")
     train.add_argument("--echoes", metavar="DIR", help="SoccerNet-Echoes folder with whisper_*/LEAGUE/SEASON/GAME")
     train.add_argument("--echoes-version", default=DEFAULT_VERSION, choices=ECHOES_VERSIONS, help="Whisper version")
-    train.add_argument("--text", default=TextChoice.BOTH.value, choices=[c.value for c in TextChoice])
+    train.add_argument("--text", default=SPOTTER_TEXT.value, choices=[c.value for c in TextChoice])
     train.add_argument("--out", type=Path, default=SHIPPED, help="folder to write the model to (default: shipped)")
     train.add_argument("--seed", type=int, default=TrainConfig.seed)
     train.add_argument("--epochs", type=int, default=TrainConfig.epochs)

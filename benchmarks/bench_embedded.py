@@ -1,10 +1,12 @@
 """Benchmark of the embedded spotter: cost (training time, model size, load time, per-match
 inference time, peak RSS) beside its 5-fold cross-validated quality on the valid split.
 
-    python benchmarks/bench_embedded.py [--data ../shared/data] [--skip-cv]
+    python benchmarks/bench_embedded.py [--data ../shared/data] [--skip-cv] [--learning-curve]
 
 Prints tables and writes ``benchmarks/results/bench_embedded.json``. Quality comes from the same
 runner as ``highlights bench`` (folds by game, interval threshold chosen on the other folds).
+``--learning-curve`` trains one network per fold on 20, 40, 60 and all 80 of the fold's training
+games: how much the scores grow with labelled data (about 10 minutes more).
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from evaluation.runner import run_backend, score_run  # noqa: E402
+from evaluation.runner import TRAINABLE, run_backend, score_run  # noqa: E402
 from index.atomic import atomic_write_text  # noqa: E402
 from index.classes import LABELS  # noqa: E402
 from index.corpus import load_corpus, split_games  # noqa: E402
 from index.echoes import TextChoice  # noqa: E402
 from spotting.embedded import SHIPPED  # noqa: E402
+from spotting.registry import SPOTTER_TEXT  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "bench_embedded.json"
 
@@ -41,10 +44,10 @@ imported = time.perf_counter()
 spotter = EmbeddedSpotter()
 loaded = time.perf_counter()
 from index.corpus import load_corpus, split_games
-from index.echoes import TextChoice
 from pathlib import Path
 root = Path(sys.argv[1])
-matches = load_corpus(root, split_games(root, "valid")[: int(sys.argv[2])], text=TextChoice.BOTH).matches
+from spotting.registry import SPOTTER_TEXT
+matches = load_corpus(root, split_games(root, "valid")[: int(sys.argv[2])], text=SPOTTER_TEXT).matches
 times = []
 for match in matches:
     t = time.perf_counter()
@@ -118,9 +121,12 @@ def narration(data: Path) -> dict:
     }
 
 
+def labelled_valid(data: Path) -> list:
+    return [m for m in load_corpus(data, split_games(data, "valid"), text=SPOTTER_TEXT).matches if m.has_labels]
+
+
 def quality(data: Path) -> tuple[dict, float]:
-    games = split_games(data, "valid")
-    matches = [m for m in load_corpus(data, games, text=TextChoice.BOTH).matches if m.has_labels]
+    matches = labelled_valid(data)
     started = time.perf_counter()
     run = run_backend("embedded", matches)
     seconds = time.perf_counter() - started
@@ -128,11 +134,46 @@ def quality(data: Path) -> tuple[dict, float]:
     return score_run(run, matches, command, "valid"), seconds
 
 
+LEARNING_CURVE_GAMES = (20, 40, 60, 80)
+
+
+def learning_curve(data: Path) -> list[dict]:
+    """Cross-validated scores of one network (seed 0) trained on a seeded sample of n of each fold's
+    training games: the trend says what more labelled games (the train split's 300) would buy."""
+    import random
+
+    from spotting.embedded import TrainConfig, fit
+
+    matches = labelled_valid(data)
+    rows = []
+    for n in LEARNING_CURVE_GAMES:
+        name = f"embedded on {n} games"
+        TRAINABLE[name] = lambda train, n=n: fit(
+            random.Random(0).sample(list(train), min(n, len(train))), TrainConfig(members=1)
+        )
+        started = time.perf_counter()
+        run = run_backend(name, matches)
+        scores = score_run(run, matches, "python benchmarks/bench_embedded.py --learning-curve", "valid")
+        overall = scores["overall"]
+        rows.append(
+            {
+                "games": n,
+                "loose": overall["loose"],
+                "tight": overall["tight"],
+                "f1": overall["interval"]["f1"],
+                "seconds": time.perf_counter() - started,
+            }
+        )
+        del TRAINABLE[name]
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--games", type=int, default=20, help="games to time inference on")
     parser.add_argument("--skip-cv", action="store_true", help="measure the cost only")
+    parser.add_argument("--learning-curve", action="store_true", help="also CV-score training on 20…80 games")
     args = parser.parse_args()
     console = Console()
     result: dict = {"cost": cost(args.data, args.games)}
@@ -176,6 +217,20 @@ def main() -> int:
             row = scores["overall"]["per_class"][label]
             classes.add_row(label, f"{row['loose']:.1f}", f"{row['tight']:.1f}", f"{row['f1']:.3f}")
         console.print(classes)
+    if args.learning_curve:
+        result["learning_curve"] = learning_curve(args.data)
+        curve = Table(title="learning curve: one network, 5-fold CV, n training games per fold")
+        for column in ("games", "loose", "tight", "F1", "seconds"):
+            curve.add_column(column)
+        for row in result["learning_curve"]:
+            curve.add_row(
+                str(row["games"]),
+                f"{row['loose']:.2f}",
+                f"{row['tight']:.2f}",
+                f"{row['f1']:.3f}",
+                f"{row['seconds']:.0f}",
+            )
+        console.print(curve)
     atomic_write_text(OUT, json.dumps(result, indent=1) + "\n")
     console.print(f"wrote {OUT}")
     return 0

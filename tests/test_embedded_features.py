@@ -9,7 +9,15 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from index.types import Segment
-from spotting.embedded.features import BIN_S, MAX_HALF_S, MAX_SEGMENT_S, Vocabulary, half_input, normalise
+from spotting.embedded.features import (
+    BIN_S,
+    CLOCK_FEATURES,
+    MAX_HALF_S,
+    MAX_SEGMENT_S,
+    Vocabulary,
+    half_input,
+    normalise,
+)
 
 DOCS = [
     "Goal! Vardy scores, 1-0 to Leicester",
@@ -45,7 +53,7 @@ def vocabulary() -> Vocabulary:
 
 
 def test_a_half_without_commentary_is_a_short_silent_sequence(vocabulary):
-    half = half_input([], vocabulary)
+    half = half_input([], vocabulary, 1)
     assert half.bins >= 1 and half.text.shape == (half.bins, len(vocabulary))
     assert half.text.nnz == 0 and np.isfinite(half.side).all()
 
@@ -61,7 +69,7 @@ def test_absurd_timestamps_are_made_safe(vocabulary):
         _segment(math.nan, 3.0),
         _segment(30.0, math.inf),
     ]
-    half = half_input(segments, vocabulary)
+    half = half_input(segments, vocabulary, 1)
     assert half.bins <= MAX_HALF_S / BIN_S
     assert len(half.segments) == 5  # the far one, the NaN and the infinite one are dropped
     assert np.isfinite(half.text.toarray()).all() and np.isfinite(half.side).all()
@@ -72,4 +80,9 @@ def test_absurd_timestamps_are_made_safe(vocabulary):
 
 
 def test_min_bins_stretches_a_half_to_its_last_event(vocabulary):
-    assert half_input([_segment(0, 4)], vocabulary, min_bins=900).bins == 900
+    assert half_input([_segment(0, 4)], vocabulary, 1, min_bins=900).bins == 900
+
+
+def test_the_clock_says_which_half_it_is(vocabulary):
+    first, second = (half_input([_segment(0, 4)], vocabulary, h).side[:, CLOCK_FEATURES - 1] for h in (1, 2))
+    assert (first == 0).all() and (second == 1).all()

@@ -10,18 +10,18 @@ import pytest
 
 from index.classes import LABELS
 from index.corpus import SAMPLE_ROOT, load_corpus
-from index.echoes import TextChoice
+from index.echoes import SECOND_TRANSCRIPTION
 from index.errors import HighlightsError
 from index.types import Segment
 from spotting.embedded import EmbeddedModel, EmbeddedSpotter, TrainConfig, train_model
-from spotting.registry import make_spotter
+from spotting.registry import SPOTTER_TEXT, make_spotter
 
 TINY = TrainConfig(epochs=2, max_terms=2000, min_halves=1, net={"embedding": 8, "hidden": 8})
 
 
 @pytest.fixture(scope="module")
 def sample():
-    return load_corpus(SAMPLE_ROOT, text=TextChoice.BOTH).matches
+    return load_corpus(SAMPLE_ROOT, text=SPOTTER_TEXT).matches  # what the app and the bench give it
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +50,19 @@ def test_spots_a_whole_sample_match_with_evidence(shipped, sample):
     assert {s.half for s in spots} == {1, 2}
     assert any(s.evidence for s in spots)
     assert spots == sorted(spots, key=lambda s: (s.half, s.position_ms, LABELS.index(s.label)))
+
+
+def test_evidence_quotes_one_transcription_though_the_model_hears_two(shipped, sample):
+    match = next(m for m in sample if m.has_labels and m.half_segments(1))
+    first = " ".join(s.text for s in match.half_segments(1) if s.source != SECOND_TRANSCRIPTION)
+    second_only = [
+        s.text
+        for s in match.half_segments(1)
+        if s.source == SECOND_TRANSCRIPTION and len(s.text) > 30 and s.text not in first
+    ]
+    assert second_only  # the sample half has a second transcription that says things differently
+    evidence = " ".join(s.evidence for s in shipped.spot(match, halves=(1,)))
+    assert evidence and not any(text in evidence for text in second_only)
 
 
 def test_shipped_model_finds_the_sample_goals(shipped, sample):

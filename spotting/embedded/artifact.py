@@ -40,7 +40,7 @@ class EmbeddedModel:
         """Per half: (HalfInput, per-second class probabilities of shape (classes, bins))."""
         out = {}
         for half in halves:
-            item = half_input(match.half_segments(half), self.vocabulary)
+            item = half_input(match.half_segments(half), self.vocabulary, half)
             probabilities = torch.stack([torch.sigmoid(net([item]))[0] for net in self.nets]).mean(0).numpy()
             out[half] = (item, probabilities)
         return out

@@ -28,7 +28,7 @@ BIN_S = 2.0  # text rarely places an action closer than this; coarser bins make 
 MAX_HALF_S = 2 * 60 * 60.0  # SoccerNet's evaluation keeps 120 minutes per half
 MAX_SEGMENT_S = 20.0  # a Whisper segment longer than this is a hallucinated or merged one
 TAIL_S = 30.0  # bins kept after the last segment: events are narrated after they happen
-CLOCK_FEATURES = 6
+CLOCK_FEATURES = 7
 SIDE_FEATURES = CLOCK_FEATURES + len(LABELS)  # clock, then one keyword channel per class
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -110,8 +110,8 @@ def safe_span(segment: Segment) -> tuple[float, float] | None:
     return start, min(end, MAX_HALF_S - BIN_S)
 
 
-def half_input(segments: Sequence[Segment], vocabulary: Vocabulary, min_bins: int = 0) -> HalfInput:
-    """Bin a half's segments; ``min_bins`` stretches the half (to cover labelled events in training)."""
+def half_input(segments: Sequence[Segment], vocabulary: Vocabulary, half: int, min_bins: int = 0) -> HalfInput:
+    """Bin half ``half``'s segments; ``min_bins`` stretches the half (to cover labelled events in training)."""
     kept, spans = [], []
     for segment in segments:
         span = safe_span(segment)
@@ -131,7 +131,7 @@ def half_input(segments: Sequence[Segment], vocabulary: Vocabulary, min_bins: in
     return HalfInput(
         bins=bins,
         text=(coverage @ vocabulary.transform([s.text for s in kept])).tocsr(),
-        side=np.hstack([clock_features(bins, heard), coverage @ keyword_hits(kept)]).astype(np.float32),
+        side=np.hstack([clock_features(bins, heard, half), coverage @ keyword_hits(kept)]).astype(np.float32),
         segments=tuple(kept),
     )
 
@@ -156,12 +156,21 @@ def keyword_hits(segments: Sequence[Segment]) -> np.ndarray:
     return hits
 
 
-def clock_features(bins: int, heard: np.ndarray) -> np.ndarray:
-    """Time since the half began (three scales), speech now, and speech density over ±30 s."""
+def clock_features(bins: int, heard: np.ndarray, half: int) -> np.ndarray:
+    """Time since the half began (three scales), speech now, speech density over ±30 s, and which
+    half it is (substitutions and cards come mostly after the break)."""
     t = np.arange(bins, dtype=np.float32) * BIN_S
     speaking = (heard > 0).astype(np.float32)
     density = uniform_filter1d(speaking, size=int(60 / BIN_S) | 1, mode="constant")
     return np.stack(
-        [t / 3000.0, np.exp(-t / 30.0), np.exp(-t / 300.0), speaking, density, np.minimum(heard, 4) / 4.0],
+        [
+            t / 3000.0,
+            np.exp(-t / 30.0),
+            np.exp(-t / 300.0),
+            speaking,
+            density,
+            np.minimum(heard, 4) / 4.0,
+            np.full(bins, half - 1.0),
+        ],
         axis=1,
     ).astype(np.float32)

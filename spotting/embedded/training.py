@@ -94,7 +94,7 @@ def _prepare(matches: Sequence[Match], config: TrainConfig) -> tuple[Vocabulary,
     examples = []
     for match, half in halves:
         last_event = max((e.seconds for e in match.half_events(half)), default=0.0)
-        item = half_input(match.half_segments(half), vocabulary, min_bins=int(last_event / BIN_S) + 1)
+        item = half_input(match.half_segments(half), vocabulary, half, min_bins=int(last_event / BIN_S) + 1)
         examples.append(Example(item, targets(match, half, item.bins, config.target_sigma_s)))
     return vocabulary, examples
 

@@ -74,8 +74,17 @@ def _spot_all(spotter: Spotter, matches: Sequence[Match], desc: str) -> dict[str
     return {m.id: spotter.spot(m) for m in tqdm(matches, desc=desc, unit="game", leave=False)}
 
 
-def run_backend(name: str, matches: Sequence[Match], n_folds: int = N_FOLDS) -> BackendRun:
-    """Spot every game with back end ``name``; cross-validated by game where it trains."""
+def run_backend(
+    name: str, matches: Sequence[Match], n_folds: int = N_FOLDS, extra_training: Sequence[Match] = ()
+) -> BackendRun:
+    """Spot every game with back end ``name``; cross-validated by game where it trains.
+
+    ``extra_training``: games outside the scored ones that every fold also trains on (the train
+    split: its labels where present, else its commentary alone). They are never spotted or scored.
+    """
+    scored = {m.id for m in matches}
+    if any(m.id in scored for m in extra_training):
+        raise HighlightsError("a scored game is also in the extra training games", name)
     if name not in TRAINABLE and name not in BACKENDS:
         known = ", ".join(sorted(set(TRAINABLE) | set(BACKENDS)))
         raise HighlightsError(f"unknown back end {name!r}; choose one of {known}", "--backends")
@@ -88,7 +97,7 @@ def run_backend(name: str, matches: Sequence[Match], n_folds: int = N_FOLDS) -> 
             train = [m for m in matches if folds[m.id] != k]
             test = [m for m in matches if folds[m.id] == k]
             log.info("%s: fold %d, fitting on %d games", name, k, len(train))
-            predictions |= _spot_all(fit(train), test, f"{name} fold {k}")
+            predictions |= _spot_all(fit([*train, *extra_training]), test, f"{name} fold {k}")
     else:
         predictions = _spot_all(make_spotter(name), matches, name)
     return BackendRun(name, predictions, folds, name in TRAINABLE, time.perf_counter() - started)

@@ -41,6 +41,7 @@ def test_train_from_separate_labels_and_echoes_then_spot_with_it(tmp_path, capsy
     assert main([*argv, "--epochs", "1", "--out", str(model)]) == 0
     meta = json.loads((model / "model.json").read_text())
     assert meta["info"]["games"] == 4 and meta["info"]["config"]["epochs"] == 1
+    assert meta["info"]["unlabelled_games"] == 1  # the sample's train-split game, commentary only
     out = tmp_path / "pred"
     assert (
         main(["spot", "--data", str(SAMPLE_ROOT), "--option", f"model_dir={model}", "--match", "Watford", str(out)])

@@ -14,6 +14,9 @@ from index.echoes import SECOND_TRANSCRIPTION
 from index.errors import HighlightsError
 from index.types import Segment
 from spotting.embedded import EmbeddedModel, EmbeddedSpotter, TrainConfig, train_model
+from spotting.embedded.features import Vocabulary, half_input
+from spotting.embedded.model import INIT_STD
+from spotting.embedded.training import lsa_projection
 from spotting.registry import SPOTTER_TEXT, make_spotter
 
 TINY = TrainConfig(epochs=2, max_terms=2000, min_halves=1, net={"embedding": 8, "hidden": 8})
@@ -141,6 +144,39 @@ def test_training_is_seeded_and_the_saved_model_spots_the_same(sample, tmp_path)
     assert not all(
         torch_equal(a, b) for a, b in zip(first.nets[0].parameters(), other.nets[0].parameters(), strict=True)
     )
+
+
+def test_unlabelled_games_teach_a_student(sample):
+    labelled = [m for m in sample if m.has_labels][:2]
+    unlabelled = [m for m in sample if not m.has_labels and any(m.segments.values())]
+    assert unlabelled  # the sample's train-split game
+    config = dataclasses.replace(TINY, student_epochs=1)
+    student = train_model(labelled + unlabelled, config)
+    teacher = train_model(labelled + unlabelled, dataclasses.replace(config, student_epochs=0))
+    assert student.info["unlabelled_games"] == len(unlabelled) and student.info["games"] == len(labelled)
+    assert not all(
+        torch_equal(a, b) for a, b in zip(student.nets[0].parameters(), teacher.nets[0].parameters(), strict=True)
+    )
+    _check(EmbeddedSpotter(model=student).spot(labelled[0]), labelled[0])
+
+
+def test_the_projection_starts_with_words_said_together_close():
+    said = ["goal scores net", "corner kick taken", "goal scores", "corner kick", "goal net", "kick corner"] * 5
+    vocabulary = Vocabulary.fit(said, max_terms=100, min_count=1)
+    halves = [
+        half_input([Segment(1, 4.0 * i, 4.0 * i + 3, text, "whisper_v2")], vocabulary, 1) for i, text in enumerate(said)
+    ]
+    start = lsa_projection(halves, {"embedding": 2})
+    assert start.shape == (len(vocabulary), 2) and np.isclose(start.std(), INIT_STD)
+    assert np.array_equal(start, lsa_projection(halves, {"embedding": 2}))  # seeded
+
+    def cosine(a: str, b: str) -> float:
+        u, v = start[vocabulary.index[a]], start[vocabulary.index[b]]
+        return float(u @ v / np.linalg.norm(u) / np.linalg.norm(v))
+
+    assert cosine("goal", "scores") > 0.9 and cosine("corner", "kick") > 0.9 and abs(cosine("goal", "corner")) < 0.5
+    with pytest.raises(HighlightsError, match="too little commentary"):
+        lsa_projection(halves[:1], {"embedding": 2})
 
 
 def torch_equal(a, b) -> bool:

@@ -55,6 +55,24 @@ def test_a_trainable_back_end_never_sees_the_games_it_spots(
     assert set(run.predictions) == {m.id for m in matches}
 
 
+def test_extra_training_games_reach_every_fold_and_are_never_scored(
+    matches: list[Match], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scored, extra = matches[:-1], matches[-1:]
+    fitted_on: list[set[str]] = []
+
+    def fit(train: Sequence[Match]) -> KeywordSpotter:
+        fitted_on.append({m.id for m in train})
+        return KeywordSpotter()
+
+    monkeypatch.setitem(TRAINABLE, "keywords-cv", fit)
+    run = run_backend("keywords-cv", scored, n_folds=2, extra_training=extra)
+    assert all(extra[0].id in train for train in fitted_on)
+    assert set(run.predictions) == {m.id for m in scored}
+    with pytest.raises(HighlightsError, match="also in the extra training"):
+        run_backend("keywords-cv", scored, n_folds=2, extra_training=scored[:1])
+
+
 def test_unknown_back_end_is_a_user_error(matches: list[Match]) -> None:
     with pytest.raises(HighlightsError, match="unknown back end 'nope'"):
         run_backend("nope", matches)

@@ -38,6 +38,9 @@ class NetConfig:
         return asdict(self)
 
 
+INIT_STD = 0.1  # of the word projection's random start
+
+
 class Residual(nn.Module):
     def __init__(self, channels: int, dilation: int) -> None:
         super().__init__()
@@ -52,7 +55,7 @@ class SpottingNet(nn.Module):
         super().__init__()
         self.config = config
         self.project = nn.Parameter(torch.empty(config.vocabulary, config.embedding))
-        nn.init.normal_(self.project, std=0.1)
+        nn.init.normal_(self.project, std=INIT_STD)
         self.drop = nn.Dropout(config.dropout)
         self.inlet = nn.Conv1d(len(LABELS) + SIDE_FEATURES, config.hidden, kernel_size=1)
         self.blocks = nn.Sequential(*(Residual(config.hidden, d) for d in config.dilations))

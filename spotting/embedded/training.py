@@ -1,4 +1,11 @@
-"""Fitting the temporal network on labelled matches: seeded, so the same data gives the same model."""
+"""Fitting the temporal network: seeded, so the same data gives the same model.
+
+Labelled games are few (100 in the valid split) and the scores grow with every game added
+(docs/embedded.md, learning curve), while SoccerNet-Echoes has commentary for 550. So matches
+without labels are used too, twice: the word projection starts from the LSA of all their
+commentary, and each member is a student trained on the labelled games plus the unlabelled ones
+as its teacher (the same network trained on the labelled games alone) scores them.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
+from scipy import sparse
 from tqdm import tqdm
 
 from index.classes import LABEL_INDEX, LABELS
@@ -17,7 +25,7 @@ from index.types import HALVES, Match
 
 from .artifact import EmbeddedModel
 from .features import BIN_S, HalfInput, Vocabulary, half_input
-from .model import NetConfig, SpottingNet, one_thread
+from .model import INIT_STD, NetConfig, SpottingNet, one_thread
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +42,8 @@ class TrainConfig:
     positive_weight: float = 4.0
     max_terms: int = 4000  # a small vocabulary generalises across games; 20 000 terms memorised them
     min_halves: int = 20  # a term must occur in this many training halves
+    student_epochs: int = 8  # epochs over labelled + teacher-scored games (0: no student, the teacher is the model)
+    lsa_init: bool = True  # start the word projection from the LSA of the commentary, labelled or not
     net: dict = field(default_factory=dict)  # NetConfig overrides
     windows_s: tuple[float, ...] = (20.0,) * len(LABELS)  # per-class suppression window of the decoder
 
@@ -75,9 +85,61 @@ def train_model(matches: Sequence[Match], config: TrainConfig = TrainConfig(), p
         raise HighlightsError(f"an ensemble needs at least one member, not {config.members}")
     with one_thread():
         vocabulary, examples = _prepare(matches, config)
-        nets = [_fit(vocabulary, examples, config, config.seed + i, progress) for i in range(config.members)]
-    info = {"config": asdict(config), "games": len({m.id for m in matches if m.has_labels})}
+        unlabelled = unlabelled_inputs(matches, vocabulary)
+        start = lsa_projection([e.half for e in examples] + unlabelled, config.net) if config.lsa_init else None
+        nets = [
+            _member(vocabulary, examples, unlabelled, config, config.seed + i, start, progress)
+            for i in range(config.members)
+        ]
+    info = {
+        "config": asdict(config),
+        "games": len({m.id for m in matches if m.has_labels}),
+        "unlabelled_games": len({m.id for m in matches if not m.has_labels and any(m.segments.values())}),
+    }
     return EmbeddedModel(vocabulary, nets, windows_s=list(config.windows_s), info=info)
+
+
+def unlabelled_inputs(matches: Sequence[Match], vocabulary: Vocabulary) -> list[HalfInput]:
+    return [
+        half_input(m.half_segments(h), vocabulary, h)
+        for m in matches
+        if not m.has_labels
+        for h in HALVES
+        if m.half_segments(h)
+    ]
+
+
+def lsa_projection(halves: Sequence[HalfInput], net: dict) -> np.ndarray:
+    """The word projection's starting point: the top singular directions of the bins' TF-IDF
+    vectors (latent semantic analysis), scaled like the random start. Words said in the same
+    moments start close, so a word rare in the labelled games borrows what its neighbours learn."""
+    from sklearn.decomposition import TruncatedSVD
+
+    text = sparse.vstack([h.text for h in halves]).tocsr()
+    text = text[text.getnnz(axis=1) > 0]
+    dims = NetConfig(vocabulary=text.shape[1], **net).embedding
+    if text.shape[0] <= dims:
+        raise HighlightsError(f"too little commentary to start the projection from ({text.shape[0]} bins)")
+    basis = TruncatedSVD(dims, random_state=0).fit(text).components_.T.astype(np.float32)
+    return basis * (INIT_STD / basis.std())
+
+
+def _member(
+    vocabulary: Vocabulary,
+    examples: list[Example],
+    unlabelled: list[HalfInput],
+    config: TrainConfig,
+    seed: int,
+    start: np.ndarray | None,
+    progress: bool,
+) -> SpottingNet:
+    """One network of the ensemble: the teacher, or the student it teaches on the unlabelled games."""
+    teacher = _fit(vocabulary, examples, config, config.epochs, seed, start, progress)
+    if not unlabelled or config.student_epochs < 1:
+        return teacher
+    with torch.no_grad():
+        taught = [Example(h, torch.sigmoid(teacher([h]))[0].numpy()) for h in unlabelled]
+    return _fit(vocabulary, examples + taught, config, config.student_epochs, seed, start, progress)
 
 
 def _prepare(matches: Sequence[Match], config: TrainConfig) -> tuple[Vocabulary, list[Example]]:
@@ -100,15 +162,25 @@ def _prepare(matches: Sequence[Match], config: TrainConfig) -> tuple[Vocabulary,
 
 
 def _fit(
-    vocabulary: Vocabulary, examples: list[Example], config: TrainConfig, seed: int, progress: bool
+    vocabulary: Vocabulary,
+    examples: list[Example],
+    config: TrainConfig,
+    epochs: int,
+    seed: int,
+    start: np.ndarray | None,
+    progress: bool,
 ) -> SpottingNet:
     generator = seed_everything(seed)
     net = SpottingNet(NetConfig(vocabulary=len(vocabulary), **config.net))
+    if start is not None:
+        with torch.no_grad():
+            net.project.copy_(torch.from_numpy(start))
     optimiser = torch.optim.AdamW(net.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    steps = config.epochs * -(-len(examples) // config.batch)
+    steps = epochs * -(-len(examples) // config.batch)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=config.learning_rate, total_steps=steps)
     net.train()
-    for epoch in tqdm(range(config.epochs), desc=f"training (seed {seed})", unit="epoch", disable=not progress):
+    desc = f"training (seed {seed}, {len(examples)} halves)"
+    for epoch in tqdm(range(epochs), desc=desc, unit="epoch", disable=not progress):
         order = torch.randperm(len(examples), generator=generator).tolist()
         total = 0.0
         for start in range(0, len(order), config.batch):

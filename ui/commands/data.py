@@ -45,15 +45,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     fetch.set_defaults(run=run_download)
 
 
-def load_from_args(args: argparse.Namespace) -> Corpus:
-    """The corpus a command's ``--data/--split/--echoes-version/--text/--strict`` select."""
+def load_from_args(args: argparse.Namespace, split: str | None = None) -> Corpus:
+    """The corpus a command's ``--data/--split/--echoes-version/--text/--strict`` select
+    (``split`` overrides ``--split``)."""
     root = resolve_data_root(args.data)
-    games = split_games(root, args.split) if getattr(args, "split", None) else None
+    split = split or getattr(args, "split", None)
+    games = split_games(root, split) if split else None
     if games is not None:
         present = set(available_games(root, args.echoes_version))
         games = [g for g in games if g in present]
         if not games:
-            raise HighlightsError(f"none of the {args.split} games are in this data folder", root)
+            raise HighlightsError(f"none of the {split} games are in this data folder", root)
     return load_corpus(
         root,
         games,

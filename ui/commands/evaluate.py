@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from evaluation.plots import class_bars, map_vs_tolerance, timeline
 from evaluation.report import evaluate_predictions, evaluation_dict, evaluation_table
 from evaluation.results_io import read_results, write_results
 from evaluation.results_md import save_result, write_results_md
-from evaluation.runner import N_FOLDS, run_backend, score_run
+from evaluation.runner import N_FOLDS, TRAINABLE, run_backend, score_run
 from index.atomic import atomic_write_text
 from index.corpus import SPLITS, resolve_data_root
 from index.errors import HighlightsError
@@ -23,6 +24,8 @@ from spotting.registry import SPOTTER_TEXT
 
 from .data import load_from_args
 from .options import add_data_options
+
+log = logging.getLogger(__name__)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -52,6 +55,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     bench.add_argument("--backends", default="keywords", help="comma-separated back ends, e.g. keywords,embedded")
     bench.add_argument("--split", default="valid", choices=SPLITS, help="games to run on (must be labelled)")
     bench.add_argument("--folds", type=int, default=N_FOLDS, help="cross-validation folds, by game")
+    bench.add_argument(
+        "--extra-training",
+        default=EXTRA_TRAINING_SPLIT,
+        choices=[EXTRA_TRAINING_SPLIT, "none"],
+        help="a split every fold of a trained back end also learns from: its labels where present, "
+        "else its commentary alone (default: %(default)s; never scored)",
+    )
     bench.add_argument("--results-dir", type=Path, default=Path("benchmarks/results"), help="per-back-end JSON")
     bench.add_argument("--out", type=Path, default=Path("docs/results.md"), help="the Markdown table to write")
     bench.add_argument("--predictions", type=Path, metavar="DIR", help="also write each back end's predictions")
@@ -108,7 +118,26 @@ def _command(args: argparse.Namespace, backend: str) -> str:
         parts.append(f"--echoes-version {args.echoes_version}")
     if args.folds != N_FOLDS:
         parts.append(f"--folds {args.folds}")
+    if args.extra_training != EXTRA_TRAINING_SPLIT:
+        parts.append(f"--extra-training {args.extra_training}")
     return " ".join(parts)
+
+
+# The split a trained back end also learns from in cross-validation; never the test split.
+EXTRA_TRAINING_SPLIT = "train"
+
+
+def _extra_training(args: argparse.Namespace, scored: list) -> list:
+    """The extra training games present in the data folder (none when they are the scored split)."""
+    if args.extra_training == "none" or args.extra_training == args.split:
+        return []
+    try:
+        extra = load_from_args(args, args.extra_training).matches
+    except HighlightsError as error:
+        log.info("no extra training games: %s", error)
+        return []
+    ids = {m.id for m in scored}
+    return [m for m in extra if m.id not in ids]
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -118,9 +147,10 @@ def run_bench(args: argparse.Namespace) -> int:
     matches = [m for m in load_from_args(args).matches if m.has_labels]
     if not matches:
         raise HighlightsError(f"no labelled games of the {args.split} split in this data folder", "--data")
+    extra = _extra_training(args, matches) if any(b in TRAINABLE for b in backends) else []
     console = Console()
     for backend in backends:
-        run = run_backend(backend, matches, args.folds)
+        run = run_backend(backend, matches, args.folds, extra if backend in TRAINABLE else ())
         if args.predictions:
             write_results(args.predictions / backend, run.predictions, [m.id for m in matches])
         result = score_run(run, matches, _command(args, backend), args.split)

@@ -14,7 +14,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from index.corpus import LABELS_FILE, load_corpus, resolve_data_root
+from index.corpus import LABELS_FILE, available_games, load_corpus, resolve_data_root, split_games
 from index.echoes import DEFAULT_VERSION, ECHOES_VERSIONS, TextChoice
 from index.errors import HighlightsError
 from spotting.embedded import SHIPPED, TrainConfig, train_model
@@ -38,6 +38,13 @@ def labelled_games(soccernet: Path) -> list[str]:
     return sorted(p.parent.relative_to(soccernet).as_posix() for p in soccernet.glob(f"*/*/*/{LABELS_FILE}"))
 
 
+def unlabelled_games(root: Path, version: str, exclude: list[str]) -> list[str]:
+    """The train split's games with commentary and no labels: the model learns from their
+    commentary alone (docs/embedded.md). Never the test split, which judges the model."""
+    present = set(available_games(root, version)) - set(exclude)
+    return [g for g in split_games(root, "train") if g in present]
+
+
 def run_train(args: argparse.Namespace) -> int:
     if args.epochs < 1:
         raise HighlightsError(f"must be at least 1, not {args.epochs}", "--epochs")
@@ -52,6 +59,7 @@ def run_train(args: argparse.Namespace) -> int:
         games = labelled_games(root / "soccernet")
         if not games:
             raise HighlightsError(f"no labelled games (LEAGUE/SEASON/GAME/{LABELS_FILE})", root / "soccernet")
+        games += unlabelled_games(root, args.echoes_version, exclude=games)
         corpus = load_corpus(root, games, args.echoes_version, TextChoice(args.text), progress=True)
         started = time.perf_counter()
         model = train_model(corpus.matches, config, progress=True)
@@ -59,7 +67,8 @@ def run_train(args: argparse.Namespace) -> int:
     model.info |= {"echoes_version": args.echoes_version, "text": args.text}
     model.save(args.out)
     print(
-        f"trained on {model.info['games']} games in {seconds:.0f} s ({len(corpus.skipped)} skipped) → {args.out}",
+        f"trained on {model.info['games']} labelled games and the commentary of {model.info['unlabelled_games']} "
+        f"more in {seconds:.0f} s ({len(corpus.skipped)} skipped) → {args.out}",
         file=sys.stderr,
     )
     return 0

@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 from agent import Assistant  # noqa: E402
 from index.atomic import atomic_write_text  # noqa: E402
 from index.corpus import load_corpus, resolve_data_root  # noqa: E402
+from spotting.registry import SPOTTER_TEXT  # noqa: E402
 from tools.toolbox import default_spotter  # noqa: E402
 
 FOLLOW_UPS = ("only the second half", "which of those were Chelsea's?", "and corners?", "the second one")
@@ -57,7 +58,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "assistant.json")
     args = parser.parse_args()
 
-    load_ms, corpus = timed(lambda: load_corpus(resolve_data_root(args.data)))
+    load_ms, corpus = timed(lambda: load_corpus(resolve_data_root(args.data), text=SPOTTER_TEXT))  # as `ask` loads it
     spotter = default_spotter(args.spotter)
     assistant = Assistant(corpus, spotter)
     question = f"all goals in {args.match}"

@@ -3,7 +3,8 @@ inference time, peak RSS) beside its 5-fold cross-validated quality on the valid
 
     python benchmarks/bench_embedded.py [--data ../shared/data] [--skip-cv] [--learning-curve]
 
-Prints tables and writes ``benchmarks/results/bench_embedded.json``. Quality comes from the same
+Prints tables and writes ``benchmarks/results/bench_embedded.json`` (and
+``bench_embedded_learning_curve.json``). Quality comes from the same
 runner as ``highlights bench`` (folds by game, interval threshold chosen on the other folds).
 ``--learning-curve`` trains one network per fold on 20, 40, 60 and all 80 of the fold's training
 games: how much the scores grow with labelled data (about 10 minutes more).
@@ -34,6 +35,7 @@ from spotting.embedded import SHIPPED  # noqa: E402
 from spotting.registry import SPOTTER_TEXT  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "bench_embedded.json"
+CURVE_OUT = ROOT / "benchmarks" / "results" / "bench_embedded_learning_curve.json"
 
 # Run in a fresh interpreter, so load time and peak RSS are those of a user's process.
 COST_SCRIPT = """
@@ -144,12 +146,13 @@ def learning_curve(data: Path) -> list[dict]:
 
     from spotting.embedded import TrainConfig, fit
 
+    labelled_only = TrainConfig(members=1, lsa_init=False, student_epochs=0)  # what labels alone buy
     matches = labelled_valid(data)
     rows = []
     for n in LEARNING_CURVE_GAMES:
         name = f"embedded on {n} games"
         TRAINABLE[name] = lambda train, n=n: fit(
-            random.Random(0).sample(list(train), min(n, len(train))), TrainConfig(members=1)
+            random.Random(0).sample(list(train), min(n, len(train))), labelled_only
         )
         started = time.perf_counter()
         run = run_backend(name, matches)
@@ -218,11 +221,12 @@ def main() -> int:
             classes.add_row(label, f"{row['loose']:.1f}", f"{row['tight']:.1f}", f"{row['f1']:.3f}")
         console.print(classes)
     if args.learning_curve:
-        result["learning_curve"] = learning_curve(args.data)
+        curve_rows = learning_curve(args.data)
+        atomic_write_text(CURVE_OUT, json.dumps(curve_rows, indent=1) + "\n")
         curve = Table(title="learning curve: one network, 5-fold CV, n training games per fold")
         for column in ("games", "loose", "tight", "F1", "seconds"):
             curve.add_column(column)
-        for row in result["learning_curve"]:
+        for row in curve_rows:
             curve.add_row(
                 str(row["games"]),
                 f"{row['loose']:.2f}",

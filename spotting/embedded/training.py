@@ -85,10 +85,11 @@ def train_model(matches: Sequence[Match], config: TrainConfig = TrainConfig(), p
         raise HighlightsError(f"an ensemble needs at least one member, not {config.members}")
     with one_thread():
         vocabulary, examples = _prepare(matches, config)
-        unlabelled = unlabelled_inputs(matches, vocabulary)
-        start = lsa_projection([e.half for e in examples] + unlabelled, config.net) if config.lsa_init else None
+        uses_unlabelled = config.lsa_init or config.student_epochs > 0
+        unlabelled = unlabelled_inputs(matches, vocabulary) if uses_unlabelled else []
+        projection = lsa_projection([e.half for e in examples] + unlabelled, config.net) if config.lsa_init else None
         nets = [
-            _member(vocabulary, examples, unlabelled, config, config.seed + i, start, progress)
+            _member(vocabulary, examples, unlabelled, config, config.seed + i, projection, progress)
             for i in range(config.members)
         ]
     info = {
@@ -130,16 +131,16 @@ def _member(
     unlabelled: list[HalfInput],
     config: TrainConfig,
     seed: int,
-    start: np.ndarray | None,
+    projection: np.ndarray | None,
     progress: bool,
 ) -> SpottingNet:
     """One network of the ensemble: the teacher, or the student it teaches on the unlabelled games."""
-    teacher = _fit(vocabulary, examples, config, config.epochs, seed, start, progress)
+    teacher = _fit(vocabulary, examples, config, config.epochs, seed, projection, progress)
     if not unlabelled or config.student_epochs < 1:
         return teacher
     with torch.no_grad():
         taught = [Example(h, torch.sigmoid(teacher([h]))[0].numpy()) for h in unlabelled]
-    return _fit(vocabulary, examples + taught, config, config.student_epochs, seed, start, progress)
+    return _fit(vocabulary, examples + taught, config, config.student_epochs, seed, projection, progress)
 
 
 def _prepare(matches: Sequence[Match], config: TrainConfig) -> tuple[Vocabulary, list[Example]]:
@@ -167,14 +168,14 @@ def _fit(
     config: TrainConfig,
     epochs: int,
     seed: int,
-    start: np.ndarray | None,
+    projection: np.ndarray | None,
     progress: bool,
 ) -> SpottingNet:
     generator = seed_everything(seed)
     net = SpottingNet(NetConfig(vocabulary=len(vocabulary), **config.net))
-    if start is not None:
+    if projection is not None:  # the LSA start, else the random one
         with torch.no_grad():
-            net.project.copy_(torch.from_numpy(start))
+            net.project.copy_(torch.from_numpy(projection))
     optimiser = torch.optim.AdamW(net.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     steps = epochs * -(-len(examples) // config.batch)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=config.learning_rate, total_steps=steps)

@@ -12,10 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from index.teams import canonical_team
 from index.types import Match
-from tools.actions import HIGHLIGHTS, ActionMention, find_action_mentions, ordered, words_of
+from index.words import words_of
+from tools.actions import HIGHLIGHTS, ActionMention, find_action_mentions, ordered
 from tools.matches import TeamMention, matches_for, parse_match_query, team_names
-from tools.teams import canonical_team
 
 from . import language
 

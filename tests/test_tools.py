@@ -8,6 +8,7 @@ import pytest
 from index.classes import LABELS
 from index.corpus import load_corpus
 from index.errors import HighlightsError
+from index.teams import canonical_team, closest_team
 from spotting.registry import make_spotter
 from spotting.types import Spot
 from tools.actions import FREE_KICKS, HIGHLIGHTS, resolve_actions
@@ -15,7 +16,6 @@ from tools.formatting import clock, interval_sentence, minute_label, quote, spot
 from tools.matches import find_matches, parse_match_query
 from tools.spots import SpotFilter, match_minute, spot_team
 from tools.summary import summary_text
-from tools.teams import canonical_team, closest_team
 from tools.toolbox import Toolbox
 
 CB = "england_epl/2014-2015/2015-02-21 - 18-00 Chelsea 1 - 1 Burnley"

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 
 from index.classes import LABELS
 from index.errors import HighlightsError
+from index.words import normalise
 
 FREE_KICKS = ("Indirect free-kick", "Direct free-kick")
 SHOTS = ("Shots on target", "Shots off target")
@@ -117,19 +118,6 @@ for _label in LABELS:
 _FUZZY_MIN_LENGTH = 5
 _FUZZY_SCORE = 85
 _MAX_PHRASE = max(len(p.split()) for p in VOCABULARY)
-
-
-_WORD = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]+")
-
-
-def words_of(text: str) -> list[str]:
-    """The words of ``text`` in their original case; hyphens, apostrophes and "->" split words."""
-    return _WORD.findall(text)
-
-
-def normalise(text: str) -> str:
-    """Lower-case words joined by single spaces: the form every phrase is matched in."""
-    return " ".join(w.lower() for w in words_of(text))
 
 
 def singular(word: str) -> str:

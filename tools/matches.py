@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from index.names import parse_game_id
+from index.teams import COMMON_WORDS, canonical_team, team_forms
 from index.types import Match
-
-from .actions import normalise, words_of
-from .teams import COMMON_WORDS, canonical_team, team_forms
+from index.words import normalise, words_of
 
 COMPETITIONS: dict[str, str] = {
     "england_epl": "Premier League",

@@ -12,11 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.teams import canonical_team, team_forms
 from index.types import HALVES, Match
+from index.words import normalise
 from spotting.types import Spot, Spotter
-
-from .actions import normalise
-from .teams import canonical_team, team_forms
 
 log = logging.getLogger(__name__)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from index.cache import cache_root
 from index.corpus import Corpus
 from index.errors import HighlightsError
+from index.teams import canonical_team, closest_team
 from index.types import HALVES, Match
 from spotting.types import Spot, Spotter
 
@@ -24,7 +25,6 @@ from .commentary import CommentaryHit, search_hits
 from .matches import MatchInfo, closest_matches, find_matches, match_info
 from .spots import SpotCache, SpotFilter, filter_spots
 from .summary import MatchSummary, summarise
-from .teams import canonical_team, closest_team
 
 if TYPE_CHECKING:  # the video libraries load only when a reel is made
     from .clips import Reel

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rapidfuzz import fuzz, process
 
-from .actions import normalise
+from .words import normalise
 
 # canonical name -> other spellings (SoccerNet's variants and everyday aliases), any case.
 ALIASES: dict[str, tuple[str, ...]] = {

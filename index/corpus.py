@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+import threading
+import weakref
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from .errors import HighlightsError
 from .labels import load_labels
 from .language import detect_language
 from .names import parse_game_id
+from .own_match import score_note
 from .types import HALVES, Event, Match, Segment
 from .video import find_videos
 
@@ -147,6 +150,7 @@ def load_match(
             )
             log.warning("%s: %s", game_id, note)
             home_score, away_score = labelled
+    note = note or score_note(root, game_id)
     return match_from_game_id(
         game_id,
         home_score=home_score,
@@ -170,19 +174,47 @@ def _with_language(segment: Segment, language: str) -> Segment:
     return Segment(segment.half, segment.start, segment.end, segment.text, segment.source, language)
 
 
+Changed = Callable[[Match, frozenset[str]], None]  # a match added, and the ids it replaced (its own included)
+
+
 @dataclass
 class Corpus:
-    """Matches loaded from a data folder, and the games that could not be loaded (and why)."""
+    """Matches loaded from a data folder, and the games that could not be loaded (and why).
+
+    ``add`` makes a match part of it while it is in use (an app's user adds their own match): the
+    list is replaced, never changed in place, so a reader iterating ``matches`` keeps a consistent
+    list; whoever keeps something per match (spots, a search index) hears of it through ``on_change``.
+    """
 
     root: Path
     matches: list[Match]
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    _listeners: list = field(default_factory=list, init=False, repr=False, compare=False)
 
     def get(self, game_id: str) -> Match:
         for match in self.matches:
             if match.id == game_id:
                 return match
         raise HighlightsError("no such match in the corpus", game_id)
+
+    def add(self, match: Match, replaces: Iterable[str] = ()) -> None:
+        """Add ``match``, replacing the match with its id and those in ``replaces`` (thread-safe)."""
+        gone = frozenset({match.id, *replaces})
+        with self._lock:
+            self.matches = [m for m in self.matches if m.id not in gone] + [match]
+            self._listeners = [ref for ref in self._listeners if ref() is not None]
+            listeners = [ref() for ref in self._listeners]
+        for listener in listeners:
+            if listener is not None:
+                listener(match, gone)
+
+    def on_change(self, listener: Changed) -> None:
+        """Call ``listener(match, replaced_ids)`` after each ``add``; held weakly (a bound method of an
+        object that is gone is dropped)."""
+        ref = weakref.WeakMethod(listener) if hasattr(listener, "__self__") else weakref.ref(listener)
+        with self._lock:
+            self._listeners.append(ref)
 
 
 def load_corpus(

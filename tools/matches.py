@@ -37,6 +37,13 @@ _COMPETITION_WORDS: dict[str, str] = {
     "champions league": "europe_uefa-champions-league",
     "ucl": "europe_uefa-champions-league",
 }
+
+
+def league_of(competition: str) -> str | None:
+    """The SoccerNet league folder a competition's name or folder means ("Premier League" → "england_epl")."""
+    return competition if competition in COMPETITIONS else _COMPETITION_WORDS.get(normalise(competition))
+
+
 _MONTHS = {m.lower(): i for i, m in enumerate(
     ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
      "November", "December"), start=1)}  # fmt: skip

@@ -104,3 +104,9 @@ class SpotCache:
                 found = [s for s in self.spotter.spot(match, tuple(halves)) if s.confidence >= self.threshold]
                 self._spots[match.id] = sorted(found, key=lambda s: (s.half, s.start, s.label))
             return self._spots[match.id]
+
+    def forget(self, match_ids: Iterable[str]) -> None:
+        """Drop the spots of matches whose commentary changed (a match added again with ``--force``)."""
+        with self._lock:
+            for match_id in match_ids:
+                self._spots.pop(match_id, None)

@@ -79,6 +79,14 @@ class Toolbox:
         self._index_factory = commentary_index or (lambda: _load_index(corpus, cache_dir))
         self._index: object | None = None
         self._index_lock = threading.Lock()
+        corpus.on_change(self._corpus_changed)
+
+    def _corpus_changed(self, match: Match, replaced: frozenset[str]) -> None:
+        """A match was added at runtime: forget what was kept about the ones it replaced, and rebuild
+        the commentary index (with the new match in it) on the next search."""
+        self.cache.forget(replaced)
+        with self._index_lock:
+            self._index = None
 
     # -- matches ---------------------------------------------------------------------------------
     def find_matches(self, query: str, limit: int = 10) -> list[MatchInfo]:

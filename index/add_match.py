@@ -176,7 +176,6 @@ def _hear(root: Path, path: Path, request: AddRequest, whisper: Whisper | None, 
     audio = read_audio(path)
     original = whisper.hear(audio, where)
     check_heard(original, where)
-    say(f"{where}: {original.words} words, language {original.language} ({original.language_probability:.2f})")
     translation = None
     if original.language != "en" and request.asr.translate:
         translation = whisper.hear(audio, where, language=original.language, task="translate")
@@ -191,6 +190,7 @@ def _hear(root: Path, path: Path, request: AddRequest, whisper: Whisper | None, 
         atomic_write_text(cache, json.dumps(kept, ensure_ascii=False))
     except OSError as error:
         raise write_error(error, cache) from None
+    say(f"{where}: {original.words} words, language {original.language} ({original.language_probability:.2f})")
     return Heard(original, translation)
 
 

@@ -118,7 +118,7 @@ def test_a_second_add_neither_duplicates_nor_overwrites(tmp_path, halves, asr):
     first = add_match(tmp_path, AddRequest(MATCH, recordings=halves, asr=asr))
     before = {p: p.read_bytes() for p in files_of(tmp_path, first.game_id) if not p.is_symlink()}
     other_score = NewMatch(MATCH.home, MATCH.away, MATCH.date, None, (3, 1))
-    with pytest.raises(HighlightsError, match="already added.*--force"):
+    with pytest.raises(HighlightsError, match=r"already added.*--force"):
         add_match(tmp_path, AddRequest(other_score, recordings=halves, asr=asr))
     assert {p: p.read_bytes() for p in before} == before and available_games(tmp_path) == [first.game_id]
     replaced = add_match(tmp_path, AddRequest(other_score, recordings=halves, asr=asr, force=True))
@@ -149,16 +149,17 @@ def test_a_soccernet_game_is_never_replaced(tmp_path, sample_root, halves, asr):
 
 
 @pytest.mark.parametrize(
-    ("what", "make", "message"),
+    "make",
     [
-        ("silence", lambda p, s: write_recording(p / "silent.m4a", np.zeros(40 * SAMPLE_RATE, np.float32), False), "no commentary heard"),
-        ("music", lambda p, s: write_recording(p / "music.m4a", _chords(40), False), "no commentary heard"),
-        ("crowd only", lambda p, s: write_recording(p / "crowd.mp4", place([], 40, noise=0.05)), "no commentary heard"),
+        lambda p: write_recording(p / "silent.m4a", np.zeros(40 * SAMPLE_RATE, np.float32), video=False),
+        lambda p: write_recording(p / "music.m4a", _chords(40), video=False),
+        lambda p: write_recording(p / "crowd.mp4", place([], 40, noise=0.05)),
     ],
-)  # fmt: skip
-def test_a_recording_without_commentary_is_refused(tmp_path, halves, asr, what, make, message):
-    bad = make(tmp_path, None)
-    with pytest.raises(HighlightsError, match=message) as error:
+    ids=["silence", "music", "crowd only"],
+)
+def test_a_recording_without_commentary_is_refused(tmp_path, halves, asr, make):
+    bad = make(tmp_path)
+    with pytest.raises(HighlightsError, match="no commentary heard") as error:
         add_match(tmp_path / "data", AddRequest(MATCH, recordings=(halves[0], bad), asr=asr))
     assert bad.name in str(error.value) and "Nothing was written" in str(error.value)
     assert leftovers(tmp_path / "data") == []
@@ -168,6 +169,11 @@ def _chords(seconds: float) -> np.ndarray:
     t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
     notes = sum(np.sin(2 * np.pi * f * t) for f in (261.6, 329.6, 392.0))
     return (0.2 * notes * (0.5 + 0.5 * np.sign(np.sin(2 * np.pi * 0.5 * t)))).astype(np.float32)
+
+
+def _garbage(path: Path) -> Path:
+    path.write_bytes(b"not a video at all " * 100)
+    return path
 
 
 def _no_audio(folder: Path) -> Path:
@@ -212,7 +218,7 @@ def _truncated(folder: Path, halves: tuple[Path, Path]) -> Path:
     ("make", "message"),
     [
         (lambda p, h: _no_audio(p), "no audio track"),
-        (lambda p, h: (p / "notes.mp4").write_bytes(b"not a video at all " * 100) and p / "notes.mp4", "not a readable"),
+        (lambda p, h: _garbage(p / "notes.mp4"), "not a readable"),
         (lambda p, h: _truncated(p, h), "truncated"),
         (lambda p, h: _five_hours(p), "5:00:00 long"),
         (lambda p, h: p / "missing.mp4", "file not found"),
@@ -229,7 +235,7 @@ def test_a_bad_file_is_named_and_nothing_is_written(tmp_path, halves, asr, make,
 def test_a_language_whisper_cannot_tell_asks_for_it(tmp_path, halves, tiny_whisper_model):
     # the random model's language guesses are all near 1/99: what Whisper says for a language it does not know
     unsure = AsrSettings(model=str(tiny_whisper_model), beam_size=1, max_new_tokens=8)
-    with pytest.raises(HighlightsError, match="cannot tell the commentary's language.*--language"):
+    with pytest.raises(HighlightsError, match=r"cannot tell the commentary's language.*--language"):
         add_match(tmp_path, AddRequest(MATCH, recordings=halves, asr=unsure))
     with pytest.raises(HighlightsError, match="does not know the language 'klingon'"):
         add_match(tmp_path, AddRequest(MATCH, recordings=halves, asr=AsrSettings(str(tiny_whisper_model), "klingon")))
@@ -252,7 +258,7 @@ def test_subtitles_instead_of_whisper(tmp_path, halves):
         "\n".join(
             f"{i}\n00:{t // 60:02d}:{t % 60:02d},000 --> 00:{t // 60:02d}:{t % 60 + 3:02d},000\n{text}\n"
             for i, (t, text) in enumerate(cues, 1)
-        ),  # fmt: skip
+        ),
         encoding="utf-8",
     )
     added = add_match(tmp_path / "data", AddRequest(MATCH, transcripts=(srt,), second_half=1200.0))
@@ -289,8 +295,8 @@ def test_an_interrupted_add_leaves_nothing_and_resumes(tmp_path, speech, tiny_wh
     first = write_recording(tmp_path / "one.m4a", place([(1, speech)], 8), video=False)
     second = write_recording(tmp_path / "two.m4a", place([(t, speech) for t in range(1, 90, 8)], 90), video=False)
     data = tmp_path / "data"
-    command = [sys.executable, "-m", "ui.cli", "add", str(first), str(second), "--teams", "Chelsea - Burnley",
-               "--date", "2024-10-05", "--data", str(data), "--asr-model", str(tiny_whisper_model), "--language", "en"]  # fmt: skip
+    command = [sys.executable, "-m", "ui.cli", "add", str(first), str(second), "--teams", "Chelsea - Burnley"]
+    command += ["--date", "2024-10-05", "--data", str(data), "--asr-model", str(tiny_whisper_model), "--language", "en"]
     repo = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(command, cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -71,12 +71,19 @@ def half_tracks(script: dict, language: str, minutes: float, seed: int) -> dict[
         events = [
             (parse_clock(e["time"], "script"), e["label"], e[language]) for e in script["events"] if e["half"] == half
         ]
-        events = [e for e in events if e[0] < seconds - 15]
-        lines = [(t, speak(text, language)) for t, _, text in events]
+        events = [e for e in events if e[0] < seconds - 60]
+        lines, busy = [], []
+        for t, _, texts in events:  # an event's lines one after the other, from its time
+            start = t
+            for text in texts:
+                clip = speak(text, language)
+                lines.append((start, clip))
+                start += len(clip) / SAMPLE_RATE + 1.0
+            busy.append((t - QUIET_S, start + 5.0))
         low, high = script["filler_every_s"]
         t = rng.uniform(3, low)
         while t < seconds - 10:
-            if all(abs(t - e[0]) > QUIET_S for e in events):
+            if not any(a <= t <= b for a, b in busy):
                 lines.append((t, speak(rng.choice(script["filler"][language]), language)))
             t += rng.uniform(low, high)
         tracks[half] = (place(lines, seconds, seed=seed + half), [(t, label) for t, label, _ in events])

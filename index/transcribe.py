@@ -7,8 +7,8 @@ Why these settings (measured on this 2-core machine, docs/own-match.md):
   spotter places a moment by its line's start).
 - The language is detected over the first minutes of *speech* (the detector's audio), not the first
   30 s of the file, which is often the crowd before kick-off.
-- Not English: the English text is Whisper's own ``translate`` task, as SoccerNet-Echoes made its
-  ``whisper_*_en`` files.
+- Not English, and asked for: the English text is Whisper's own ``translate`` task, as SoccerNet-Echoes
+  made its ``whisper_*_en`` files (off by default: see ``AsrSettings.translate``).
 
 faster-whisper is an optional extra (``asr``): it is imported only when a recording is transcribed.
 """
@@ -51,7 +51,10 @@ class AsrSettings:
 
     model: str = ""  # a model name (tiny, base, small, large-v3, ...) or a folder; "" = $HIGHLIGHTS_ASR_MODEL or base
     language: str | None = None  # ISO 639-1 code; None: detected
-    translate: bool = True  # add Whisper's English translation when the commentary is not English
+    # Add Whisper's English translation when the commentary is not English, as Echoes did. Off by default:
+    # Whisper-base's translation found none of 7 scripted moments that its Spanish found 5 of, lowered
+    # that to 4 when read beside it, and doubles the time (docs/own-match.md); a larger model translates better.
+    translate: bool = False
     beam_size: int = 5  # Whisper's default
     compute_type: str = COMPUTE_TYPE
     threads: int = 0  # 0: every core

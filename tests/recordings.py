@@ -1,10 +1,11 @@
-"""Match recordings made on the spot: spoken commentary (espeak-ng, or the clip shipped in
+"""Match recordings (and subtitles) made on the spot: spoken commentary (espeak-ng, or the clip shipped in
 ``tests/data/commentary.opus``) placed at known times over crowd-like noise, written as a video or
 audio file with PyAV. Nothing is downloaded; the benchmark and the opt-in test use the same code.
 """
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
 from collections.abc import Iterable
@@ -12,13 +13,16 @@ from pathlib import Path
 
 import av
 import numpy as np
+import yaml
 from scipy.signal import resample_poly
 
 from index.media import SAMPLE_RATE, read_audio
+from index.transcript import parse_clock
 
 DATA = Path(__file__).resolve().parent / "data"
 # espeak-ng -v en -s 160 "And it's a goal! Chelsea score. What a finish. A yellow card for the defender."
 SHIPPED_CLIP = DATA / "commentary.opus"
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "own_match_script.yaml"
 
 
 def espeak_available() -> bool:
@@ -91,3 +95,32 @@ def write_recording(path: Path, audio: np.ndarray, video: bool = True, fps: int 
                 out.mux(picture.encode(frame))
             out.mux(picture.encode(None))
     return path
+
+
+def _srt_time(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d},{int(seconds % 1 * 1000):03d}"
+
+
+def script_subtitles(folder: Path) -> tuple[list[Path], list[tuple[int, float, str]]]:
+    """The benchmark's commentary script as one English SRT file per half, and its events."""
+    script = yaml.safe_load(SCRIPT.read_text(encoding="utf-8"))
+    rng = random.Random(3)
+    files, events = [], []
+    for half in (1, 2):
+        scripted = [
+            (parse_clock(e["time"], "script"), e["en"], e["label"]) for e in script["events"] if e["half"] == half
+        ]
+        events += [(half, t, label) for t, _, label in scripted]
+        cues = [(t + 6 * i, text) for t, texts, _ in scripted for i, text in enumerate(texts)]
+        busy = [(t - 20, t + 6 * len(texts) + 5) for t, texts, _ in scripted]
+        fillers = [t for t in range(5, 2700, 18) if not any(a <= t <= b for a, b in busy)]
+        cues += [(t, rng.choice(script["filler"]["en"])) for t in fillers]
+        cues.sort()
+        path = folder / f"half{half}.srt"
+        path.write_text(
+            "\n".join(f"{i}\n{_srt_time(t)} --> {_srt_time(t + 4)}\n{text}\n" for i, (t, text) in enumerate(cues, 1)),
+            encoding="utf-8",
+        )
+        files.append(path)
+    return files, events

@@ -4,52 +4,19 @@ corpus learning a match at run time (``Corpus.add``) with the tools that keep th
 from __future__ import annotations
 
 import json
-import random
 import threading
-from pathlib import Path
 
 import pytest
-import yaml
+from recordings import script_subtitles
 
 from agent import Assistant
 from index.corpus import load_corpus, load_match
 from index.errors import HighlightsError
-from index.transcript import parse_clock
 from spotting.keywords import KeywordSpotter
 from tools.toolbox import Toolbox
 from ui.cli import main
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "own_match_script.yaml"
 WITHIN_S = 30.0
-
-
-def _srt_time(seconds: float) -> str:
-    whole = int(seconds)
-    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d},{int(seconds % 1 * 1000):03d}"
-
-
-def script_subtitles(folder: Path) -> tuple[list[Path], list[tuple[int, float, str]]]:
-    """The benchmark's commentary script as one English SRT file per half, and its events."""
-    script = yaml.safe_load(SCRIPT.read_text(encoding="utf-8"))
-    rng = random.Random(3)
-    files, events = [], []
-    for half in (1, 2):
-        scripted = [
-            (parse_clock(e["time"], "script"), e["en"], e["label"]) for e in script["events"] if e["half"] == half
-        ]
-        events += [(half, t, label) for t, _, label in scripted]
-        cues = [(t + 6 * i, text) for t, texts, _ in scripted for i, text in enumerate(texts)]
-        busy = [(t - 20, t + 6 * len(texts) + 5) for t, texts, _ in scripted]
-        fillers = [t for t in range(5, 2700, 18) if not any(a <= t <= b for a, b in busy)]
-        cues += [(t, rng.choice(script["filler"]["en"])) for t in fillers]
-        cues.sort()
-        path = folder / f"half{half}.srt"
-        path.write_text(
-            "\n".join(f"{i}\n{_srt_time(t)} --> {_srt_time(t + 4)}\n{text}\n" for i, (t, text) in enumerate(cues, 1)),
-            encoding="utf-8",
-        )
-        files.append(path)
-    return files, events
 
 
 def test_add_subtitles_then_ask_for_the_goals(tmp_path, capsys):

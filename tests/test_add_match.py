@@ -243,7 +243,7 @@ def test_a_language_whisper_cannot_tell_asks_for_it(tmp_path, halves, tiny_whisp
 
 
 def test_not_english_gets_whisper_translation(tmp_path, halves, tiny_whisper_model):
-    spanish = AsrSettings(model=str(tiny_whisper_model), language="es", beam_size=1, max_new_tokens=32)
+    spanish = AsrSettings(model=str(tiny_whisper_model), language="es", translate=True, beam_size=1, max_new_tokens=32)
     added = add_match(tmp_path, AddRequest(MATCH, recordings=halves, asr=spanish))
     translated = json.loads((tmp_path / "echoes/whisper_v2_en" / added.game_id / "2_asr.json").read_text())
     assert translated["asr"]["task"] == "translate"

@@ -9,8 +9,7 @@ from collections.abc import Iterator
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-from recordings import place, shipped_speech, write_recording
-from test_add_cli import script_subtitles
+from recordings import place, script_subtitles, shipped_speech, write_recording
 
 from agent import Assistant
 from index.corpus import SAMPLE_ROOT, load_corpus

@@ -22,8 +22,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     add = commands.add_parser(
         "add",
         help="add your own match from its video or audio (or its subtitles)",
-        description="Transcribe a match recording with Whisper on the CPU (translated to English when the "
-        "commentary is not), and add it to a data folder as a match like any other: ask, chat, serve, spot "
+        description="Transcribe a match recording with Whisper on the CPU (with --translate, also in English "
+        "when the commentary is not), and add it to a data folder as a match like any other: ask, chat, serve, spot "
         "and clip then know it. One file per half, or one file for the whole match.",
     )
     add.add_argument("files", nargs="*", type=Path, metavar="FILE", help="the recording: one per half, or one file")
@@ -44,7 +44,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help=f"Whisper model name (tiny, base, small, large-v3…) or faster-whisper folder "
                      f"(default ${MODEL_ENV}, else {DEFAULT_MODEL})")  # fmt: skip
     asr.add_argument("--language", help="the commentary's language (ISO 639-1, e.g. es); default: detected")
-    asr.add_argument("--no-translate", action="store_true", help="keep only the original language")
+    asr.add_argument("--translate", action="store_true", help="add Whisper's English translation when the "
+                     "commentary is not English, as Echoes did (worth it with a larger --asr-model)")  # fmt: skip
     asr.add_argument("--batched", action="store_true", help="faster-whisper's batched pipeline (faster)")
     add.set_defaults(run=run_add)
 
@@ -52,7 +53,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_add(args: argparse.Namespace) -> int:
     root = data_folder(args.data, os.environ.get(DATA_ENV))
     match, date_from = new_match(args.teams, args.date, args.score, args.competition, recorded_at(args.files))
-    asr = AsrSettings(model=args.asr_model, language=args.language, translate=not args.no_translate,
+    asr = AsrSettings(model=args.asr_model, language=args.language, translate=args.translate,
                       batched=args.batched)  # fmt: skip
     request = add_request(match, args.files, args.transcript, args.second_half, asr, args.force)
     print(f"Adding {match.home} - {match.away}, {date_from}, into {root}")

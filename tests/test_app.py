@@ -141,7 +141,7 @@ def test_connection_to_a_live_endpoint_names_its_models(client: Client) -> None:
 def test_ask_through_an_openai_compatible_endpoint(client: Client) -> None:
     with FakeOpenAI() as server:
         server.script(
-            Reply(content="", tool_calls=[ToolCall("spot_actions", {"match": WATFORD, "actions": ["goals"]})]),
+            Reply(content="", tool_calls=[ToolCall("spot_actions", {"match": WATFORD, "classes": ["goals"]})]),
             Reply(content="Here are the goals of Chelsea 2 - 2 Watford."),
         )
         result = client.predict(

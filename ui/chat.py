@@ -23,7 +23,6 @@ from index.corpus import Corpus
 from index.errors import HighlightsError
 from index.types import Match
 from spotting.types import Spot
-from tools.actions import resolve_actions
 from tools.formatting import clock, minute_label, quote
 
 from .intervals import answer_payload, intervals_table, shown_spots, write_downloads
@@ -70,20 +69,6 @@ def check_question(question: str) -> str:
     if len(text) > MAX_QUESTION_CHARS:
         raise HighlightsError(f"the question is {len(text)} characters long; keep it under {MAX_QUESTION_CHARS}")
     return text
-
-
-def asked_classes(answer: Answer) -> tuple[list[str], int | None]:
-    """The classes (and half) the answer was about, from its last spotting call, else from its spots.
-
-    The LLM agent's calls name them ``actions`` (words or classes), the offline planner's ``classes``."""
-    for call in reversed(answer.tool_calls):
-        if call.get("name") == "spot_actions":
-            args = call.get("args") or {}
-            try:
-                return list(resolve_actions(args.get("actions", args.get("classes")))), args.get("half")
-            except HighlightsError:
-                break
-    return sorted({s.label for s in answer.spots}), None
 
 
 class ChatBackend:
@@ -207,7 +192,7 @@ class ChatBackend:
             raise user_error(error, assistant.llm if assistant else None) from None
         match = self.match(answer.match_id)
         spots = shown_spots(answer.spots, threshold, padding)
-        return answer_payload(answer.text, spots, match, answer.backend, answer.notice), session
+        return answer_payload(answer.text, spots, match, answer.backend, answer.notice, answer.query), session
 
     # -- the views -----------------------------------------------------------------------------------
     @shows_errors
@@ -218,15 +203,14 @@ class ChatBackend:
             return timeline_figure([], None), intervals_table([]), None, [], gr.skip(), gr.skip(), gr.skip()
         match = self.match(answer.match_id)
         spots = shown_spots(answer.spots, threshold, padding)
-        classes, half = asked_classes(answer)
-        payload = answer_payload(answer.text, spots, match, answer.backend, answer.notice)
+        payload = answer_payload(answer.text, spots, match, answer.backend, answer.notice, answer.query)
         stem = f"intervals-{uuid.uuid4().hex[:8]}"
         self.prune_files()
         csv_path, json_path = write_downloads(payload, self.files, stem)
-        figure = timeline_figure(spots, match, classes, half=half)
+        figure = timeline_figure(spots, match, answer.query)
         return (
             figure,
-            intervals_table(spots),
+            intervals_table(spots, match),
             payload,
             spots,
             gr.DownloadButton(value=str(csv_path), interactive=bool(spots)),
@@ -257,7 +241,6 @@ class ChatBackend:
             return gr.skip(), gr.skip(), gr.skip()
         spot = spots[row]
         match = self.match(answer.match_id)
-        classes, half = asked_classes(answer)
         text = (
             f"**{spot.label}** · half {spot.half} · ({clock(spot.start)}, {clock(spot.end)}) · "
             f"{minute_label(spot.half, spot.start)} · confidence {spot.confidence:.2f}"
@@ -270,7 +253,7 @@ class ChatBackend:
             clip = gr.Video(value=str(clip_of(spot, videos, self.files, match.id)), visible=True, autoplay=True)
         elif match is not None:
             text += "\n\n*No video for this half: upload it or give its path in the Video tab to see the clip.*"
-        return text, timeline_figure(spots, match, classes, selected=spot, half=half), clip
+        return text, timeline_figure(spots, match, answer.query, selected=spot), clip
 
     @shows_errors
     def make_reel(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from index.teams import canonical_team
 from index.types import Match
 from tools.actions import GROUPS, HIGHLIGHTS
 from tools.matches import matches_for
@@ -93,6 +94,9 @@ def reply_to_question_back(reading: Reading, context: Context) -> Plan | None:
         return None
     candidates = [m for m in context.matches if m.id in set(last.candidates)]
     chosen = narrowed(reading, candidates)
+    if chosen is None and _asks_of_the_same(reading, candidates):  # "and the cards?": still waiting for the match
+        query = _with_filters(replace(last.query, classes=reading.classes or last.query.classes), reading)
+        return replace(last, query=query, text="")
     if chosen is None:
         return None
     if len(chosen) != 1:
@@ -101,6 +105,16 @@ def reply_to_question_back(reading: Reading, context: Context) -> Plan | None:
                        text="" if chosen else reading.text)  # fmt: skip
     query = _with_filters(replace(last.query, match=chosen[0].id), reading)
     return Plan(last.then or Intent.SPOTS, _for_intent(query, last.then or Intent.SPOTS, reading))
+
+
+def _asks_of_the_same(reading: Reading, candidates: Sequence[Match]) -> bool:
+    """A follow-up that changes what is asked but names no match ("and the cards?", "only the 2nd half",
+    "only Dortmund's" when Dortmund plays in every candidate)."""
+    playing_in_all = set.intersection(*({canonical_team(m.home), canonical_team(m.away)} for m in candidates))
+    other_clubs = {m.team for m in reading.whose} - playing_in_all
+    if reading.match.names_match or other_clubs:
+        return False
+    return bool(reading.classes or reading.time.said or reading.team or _continues(reading))
 
 
 def pick_from_last_list(reading: Reading, context: Context) -> Plan | None:
@@ -243,12 +257,12 @@ def _wanted_classes(reading: Reading, intent: Intent, base: MomentQuery | None =
         return reading.classes
     if intent is Intent.SCORE or (intent is Intent.WHO and "scored" in reading.english):
         return GOALS
+    if reading.time.said and reading.intent is Intent.SUMMARY:  # "what happened around minute 70?"
+        return GROUPS["play"]
     if base is not None and base.classes:
         return base.classes
     if intent is Intent.SUMMARY:
         return ()
-    if reading.time.said and reading.intent is Intent.SUMMARY:  # "what happened around minute 70?"
-        return GROUPS["play"]
     return HIGHLIGHTS if intent in (Intent.REEL, Intent.WHO) else ()
 
 

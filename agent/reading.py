@@ -132,8 +132,8 @@ def _sort_clubs(
             of_match.append(mention)
             continue
         followed_by = words[mention.stop + mention.possessive] if mention.stop + mention.possessive < len(words) else ""
-        in_view = len(teams) == 1 and mention.team in playing and followed_by not in MATCH_NOUNS
-        mine = _names_whose(mention, words) or in_view
+        of_match_in_view = len(teams) == 1 and mention.team in playing and followed_by not in MATCH_NOUNS
+        mine = _names_whose(mention, words) or of_match_in_view
         (whose if mine else of_match).append(mention)
         if mine and in_view is not None and mention.team not in playing:
             of_match.append(mention)

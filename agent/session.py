@@ -45,6 +45,8 @@ class Session:
         Answers that list nothing (a search, a help text, picking one item) keep the previous list."""
         if answer.match_id:
             self.match_id = answer.match_id
+        if plan is not None and plan.intent.asks_back:
+            self.match_id = None  # "which one?": no match is in view until the reply says
         if plan is None or not plan.remembered:
             return
         listed = plan.intent.lists_moments

@@ -12,12 +12,11 @@ from index.teams import canonical_team
 from index.types import HALVES, Match
 from spotting.types import Spot
 from tools.formatting import HALF_NAMES, count_phrase, minute_label, plural_of, spots_block
-from tools.matches import choice_lines
+from tools.matches import MAX_CHOICES, choice_lines
 from tools.query import MomentQuery
 from tools.score import ScoreAt, missing_goals
 from tools.spots import spot_team
 
-MAX_CHOICES = 8  # a question back lists this many matches; more is a list to read, not a choice
 ORDINAL_NAMES = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
 
 

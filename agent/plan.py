@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from index.teams import canonical_team
 from index.types import Match
 from tools.actions import GROUPS, HIGHLIGHTS
-from tools.matches import matches_for
+from tools.matches import MatchIndex
 from tools.query import Intent, MomentQuery
 
 from . import language
@@ -53,13 +53,13 @@ class Plan:
 class Context:
     """What a question is read against: the matches there are, and where the conversation stands."""
 
-    matches: Sequence[Match]
+    index: MatchIndex
     match_id: str | None = None  # the match in view (the UI's picker, --match) or talked about last
     last: Plan | None = None
 
     @property
     def in_view(self) -> Match | None:
-        return next((m for m in self.matches if m.id == self.match_id), None) if self.match_id else None
+        return self.index.get(self.match_id) if self.match_id else None
 
     @property
     def follows(self) -> Plan | None:
@@ -77,7 +77,7 @@ def make_plan(question: str, context: Context) -> Plan:
         return Plan(Intent.HELP, MomentQuery(match=context.match_id))
     if len(text) > MAX_QUESTION_CHARS:
         return Plan(Intent.TOO_LONG, text=str(len(text)))
-    reading = read(text, context.matches, context.in_view)
+    reading = read(text, context.index.names, context.in_view)
     for rule in RULES:
         plan = rule(reading, context)
         if plan is not None:
@@ -92,7 +92,7 @@ def reply_to_question_back(reading: Reading, context: Context) -> Plan | None:
     last = context.last
     if last is None or not last.intent.asks_back:
         return None
-    candidates = [m for m in context.matches if m.id in set(last.candidates)]
+    candidates = [context.index.get(i) for i in last.candidates]
     chosen = narrowed(reading, candidates)
     if chosen is None and _asks_of_the_same(reading, candidates):  # "and the cards?": still waiting for the match
         query = _with_filters(replace(last.query, classes=reading.classes or last.query.classes), reading)
@@ -133,7 +133,7 @@ def list_matches(reading: Reading, context: Context) -> Plan | None:
     if reading.intent is not Intent.MATCHES and not plain_list:
         return None
     query = replace(reading.match, teams=reading.match.teams + reading.whose)
-    return Plan(Intent.MATCHES, candidates=tuple(m.id for m in matches_for(query, context.matches)))
+    return Plan(Intent.MATCHES, candidates=tuple(m.id for m in context.index.find(query)))
 
 
 def name_the_match(reading: Reading, context: Context) -> Plan | None:
@@ -218,7 +218,7 @@ def _named_matches(reading: Reading, context: Context) -> list[Match] | None:
         return None
     if not query.teams and reading.whose:
         query = replace(query, teams=reading.whose)
-    return matches_for(query, context.matches)
+    return context.index.find(query)
 
 
 def _match_id(reading: Reading, context: Context) -> str | None:
@@ -301,10 +301,10 @@ def _needs_match(plan: Plan, context: Context) -> Plan:
     """A plan with no match: the only match there is, or a question back."""
     if plan.query.match:
         return plan
-    if len(context.matches) == 1:
-        return replace(plan, query=replace(plan.query, match=context.matches[0].id))
-    everything = sorted(context.matches, key=lambda m: (m.date, m.id))
-    return Plan(Intent.NO_MATCH, plan.query, candidates=tuple(m.id for m in everything), then=plan.intent)
+    if len(context.index) == 1:
+        return replace(plan, query=replace(plan.query, match=context.index.matches[0].id))
+    everything = tuple(m.id for m in context.index.matches)
+    return Plan(Intent.NO_MATCH, plan.query, candidates=everything, then=plan.intent)
 
 
 def _match_words(reading: Reading) -> str:

@@ -58,9 +58,8 @@ class Reading:
         return clubs.pop() if len(clubs) == 1 else None
 
 
-def read(question: str, matches: Sequence[Match], in_view: Match | None = None) -> Reading:
-    """Read ``question`` once, against the matches there are and the match in view (if any)."""
-    names = tuple(sorted({m.home for m in matches} | {m.away for m in matches}))
+def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = None) -> Reading:
+    """Read ``question`` once, against the club names of the corpus and the match in view (if any)."""
     said = read_match_text(question, names)
     original = words_of(question)
     words = tuple(fold(w) for w in original)

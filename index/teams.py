@@ -7,6 +7,7 @@ both spellings' games.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -33,6 +34,7 @@ for _canonical, _forms in ALIASES.items():
         _BY_FORM.setdefault(normalise(_form), _canonical)
 
 
+@lru_cache(maxsize=4096)
 def canonical_team(name: str) -> str:
     """The one name for a club however it is spelled; an unknown name is returned as given."""
     return _BY_FORM.get(normalise(name), name)

@@ -14,7 +14,7 @@ from spotting.types import Spot
 from tools.actions import FREE_KICKS, HIGHLIGHTS, resolve_actions
 from tools.formatting import clock, interval_sentence, minute_label, quote, spots_block
 from tools.match_text import read_match_text
-from tools.matches import find_matches
+from tools.matches import MatchIndex, find_matches
 from tools.query import MomentQuery
 from tools.spots import match_minute, spot_team
 from tools.summary import summary_text
@@ -81,7 +81,7 @@ def titles(found) -> list[str]:
     ],
 )
 def test_find_matches(corpus, query, expected):
-    assert titles(find_matches(query, corpus.matches)) == expected
+    assert titles(find_matches(query, MatchIndex(corpus.matches))) == expected
 
 
 def test_aliases_and_spellings():
@@ -206,7 +206,7 @@ def test_spotter_runs_once_per_match(corpus):
             lambda t: t.spot_actions(MomentQuery(match="Juventus vs Napoli")),
             "no match in the corpus fits 'Juventus vs Napoli'",
         ),
-        (lambda t: t.spot_actions(MomentQuery(match="Chelsea")), "2 matches fit 'Chelsea'.*Which one"),
+        (lambda t: t.spot_actions(MomentQuery(match="Chelsea")), "2 matches fit 'Chelsea'; which one"),
         (lambda t: t.spot_actions(MomentQuery(match=CB, classes=("nutmegs",))), "unknown action 'nutmegs'"),
         (lambda t: t.spot_actions(MomentQuery(match=CB, half=3)), "half must be 1 or 2"),
         (

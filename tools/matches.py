@@ -7,6 +7,7 @@ them apart, so "which one?" can be answered with "the 3-1 one" or "the one from 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ from index.teams import canonical_team
 from index.types import Match
 
 from .match_text import COMPETITIONS, MatchQuery, read_match_text
+
+MAX_CHOICES = 8  # a question back lists this many matches; more is a list to read, not a choice
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +55,39 @@ def team_names(matches: Sequence[Match]) -> tuple[str, ...]:
     return tuple(sorted({m.home for m in matches} | {m.away for m in matches}))
 
 
+def by_date(match: Match) -> tuple:
+    return match.date, match.kickoff or dt.time(), match.id
+
+
 def matches_for(query: MatchQuery, matches: Sequence[Match]) -> list[Match]:
     """The matches that satisfy every constraint of ``query``, by date."""
-    return sorted((m for m in matches if fits(query, m)), key=lambda m: (m.date, m.kickoff or m.date, m.id))
+    return sorted((m for m in matches if fits(query, m)), key=by_date)
+
+
+class MatchIndex:
+    """A corpus's matches indexed by club, so a question is resolved in milliseconds on 550 games:
+    the clubs named pick a few candidates, and only those are checked against the rest of the query."""
+
+    def __init__(self, matches: Sequence[Match]) -> None:
+        self.matches: tuple[Match, ...] = tuple(sorted(matches, key=by_date))
+        self.names = team_names(self.matches)
+        self._by_id = {m.id: m for m in self.matches}
+        self._by_club: dict[str, list[Match]] = {}
+        for match in self.matches:
+            for club in {canonical_team(match.home), canonical_team(match.away)}:
+                self._by_club.setdefault(club, []).append(match)
+
+    def __len__(self) -> int:
+        return len(self.matches)
+
+    def get(self, match_id: str) -> Match | None:
+        return self._by_id.get(match_id)
+
+    def find(self, query: MatchQuery) -> list[Match]:
+        """The matches that satisfy every constraint of ``query``, by date."""
+        pools = [self._by_club.get(canonical_team(t), []) for t in query.team_names]
+        pool = min(pools, key=len) if pools else self.matches
+        return [m for m in pool if fits(query, m)]
 
 
 def fits(query: MatchQuery, match: Match) -> bool:
@@ -97,15 +130,13 @@ def closest_matches(text: str, matches: Sequence[Match], limit: int = 3) -> list
     return [by_id[key] for _, _, key in ranked]
 
 
-def find_matches(text: str, matches: Sequence[Match], limit: int = 10) -> list[MatchInfo]:
+def find_matches(text: str, index: MatchIndex) -> list[Match]:
     """Matches named by ``text`` (clubs, date, season, competition, score, venue, result); a fuzzy title
     search when it names none of those; every match for an empty text."""
-    query = read_match_text(text, team_names(matches))
+    query = read_match_text(text, index.names)
     if query.names_match or not text.strip():
-        found = matches_for(query, matches)
-    else:
-        found = closest_matches(text, matches, limit)
-    return [match_info(m) for m in found[:limit]]
+        return index.find(query)
+    return closest_matches(text, index.matches)
 
 
 def describe_all(matches: Sequence[Match]) -> list[str]:

@@ -23,7 +23,7 @@ from spotting.types import Spot, Spotter
 
 from .actions import resolve_actions
 from .commentary import CommentaryHit, search_hits
-from .matches import MatchInfo, closest_matches, find_matches, match_info
+from .matches import MAX_CHOICES, MatchIndex, MatchInfo, choice_lines, closest_matches, find_matches, match_info
 from .query import MomentQuery
 from .spots import SpotCache
 from .summary import MatchSummary, summarise
@@ -81,26 +81,37 @@ class Toolbox:
         self._index_factory = commentary_index or (lambda: _load_index(corpus, cache_dir))
         self._index: object | None = None
         self._index_lock = threading.Lock()
+        self._match_index = MatchIndex(corpus.matches)
+
+    @property
+    def match_index(self) -> MatchIndex:
+        """The corpus's matches indexed by club; rebuilt when the corpus has gained a match."""
+        if len(self._match_index) != len(self.corpus.matches):
+            self._match_index = MatchIndex(self.corpus.matches)
+        return self._match_index
 
     # -- matches ---------------------------------------------------------------------------------
-    def find_matches(self, query: str, limit: int = 10) -> list[MatchInfo]:
+    def find_matches(self, query: str, limit: int = MAX_CHOICES) -> list[MatchInfo]:
         """Find matches in the corpus from a free-text description: team names (fuzzy; aliases such as
         "Man Utd", "Barca", "PSG", "Bayern"), a date (2015-02-21), a season (2015-2016), a competition
         ("Premier League", "Bundesliga") or a score ("1-1"); an empty query lists every match. Returns id,
         title, date, competition of each."""
-        return find_matches(query, self.corpus.matches, limit)
+        return [match_info(m) for m in find_matches(query, self.match_index)[:limit]]
 
     def resolve_match(self, match: str) -> Match:
         """The one match that ``match`` (an id or a description) names; a clear error otherwise."""
-        for candidate in self.corpus.matches:
-            if candidate.id == match:
-                return candidate
-        found = find_matches(match, self.corpus.matches)
+        index = self.match_index
+        if (exact := index.get(match)) is not None:
+            return exact
+        found = find_matches(match, index)
         if len(found) == 1:
-            return self.corpus.get(found[0].match_id)
+            return found[0]
         if found:
-            names = "; ".join(f.describe() for f in found[:5])
-            raise HighlightsError(f"{len(found)} matches fit {match!r}: {names}. Which one?")
+            shown = "\n".join(choice_lines(found[:MAX_CHOICES]))
+            more = f"\n(and {len(found) - MAX_CHOICES} more)" if len(found) > MAX_CHOICES else ""
+            raise HighlightsError(
+                f"{len(found)} matches fit {match!r}; which one? Ask the user, listing them:\n{shown}{more}\n"
+            )
         raise HighlightsError(f"no match in the corpus fits {match!r}; {self.suggest_matches(match)}")
 
     def suggest_matches(self, text: str) -> str:

@@ -255,3 +255,22 @@ def test_space_entry_builds_the_queued_app(monkeypatch: pytest.MonkeyPatch) -> N
     endpoints = {fn.api_name for fn in app.demo.fns.values()}
     assert {"ask", "test_connection"} <= endpoints
     assert app.demo.enable_queue
+
+
+def test_the_sidebar_follows_the_conversation_and_the_conversation_follows_the_sidebar(corpus, tmp_path) -> None:
+    backend = ChatBackend(corpus, Assistant(corpus), files=tmp_path)
+    burnley = next(m.id for m in corpus.matches if m.title == "Chelsea 1 - 1 Burnley")
+
+    def turn(question: str, shown: str, session):
+        *_, (_history, session, answer, picker) = backend.respond(question, [], shown, session, EMBEDDED, "", "", "")
+        return session, answer, picker
+
+    session, answer, picker = turn("all the goals in Chelsea 2 - 2 Watford", burnley, None)
+    assert answer.match_id == WATFORD and picker.value == WATFORD  # the picker moves to the match talked about
+    session, answer, picker = turn("and corners?", WATFORD, session)
+    assert answer.query.match == WATFORD and answer.query.classes == ("Corner",)
+    assert picker is gr.skip() or getattr(picker, "value", WATFORD) == WATFORD
+    session, answer, _ = turn("and corners?", burnley, session)  # the user picked Burnley in the sidebar
+    assert answer.query.match == burnley
+    session, answer, picker = turn("corners in the Burnley game", WATFORD, session)  # Burnley played twice
+    assert "which one?" in answer.text and session.match_id is None and picker.value == ""

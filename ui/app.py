@@ -145,7 +145,7 @@ def build_app(corpus: Corpus, assistant: Assistant) -> gr.Blocks:
         ).success(
             backend.respond,
             [question, chatbot, match, session, *settings],
-            [chatbot, session, answer],
+            [chatbot, session, answer, match],
             show_progress="minimal",
             api_visibility="private",
         ).success(backend.show_answer, [answer, threshold, padding], views, api_visibility="private")

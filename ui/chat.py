@@ -133,6 +133,22 @@ class ChatBackend:
         """Show the question in the chat at once and clear the box (the answer streams next)."""
         return "", [*history, {"role": "user", "content": question}]
 
+    def conversation(self, assistant: Assistant, session: Session | None, match_id: str | None) -> Session:
+        """The session a question belongs to, on the match picked in the sidebar (or named by an API call)
+        when that differs from the one the conversation was on: the picker is the user's word."""
+        session = session or assistant.new_session()
+        picked = self.match(match_id)  # an unknown id is said before any work
+        if match_id is not None and (picked.id if picked else None) != session.match_id:
+            session.match_id = picked.id if picked else None
+        return session
+
+    def sidebar(self, session: Session, shown: str | None) -> gr.Dropdown:
+        """The picker showing the match the conversation is on now (it moves when a question names another)."""
+        now = session.match_id or ""
+        if now == (shown or ""):
+            return gr.skip()
+        return gr.Dropdown(choices=[("Any match", ""), *self.choices()], value=now)
+
     def respond(
         self,
         question: str,
@@ -144,28 +160,28 @@ class ChatBackend:
         model: str,
         api_key: str,
         progress: gr.Progress = gr.Progress(track_tqdm=True),  # noqa: B008 (Gradio's idiom)
-    ) -> Iterator[tuple[list, Session | None, Answer | None]]:
-        """Stream the reply into the chat; the last update carries the ``Answer`` for the views."""
+    ) -> Iterator[tuple[list, Session | None, Answer | None, gr.Dropdown]]:
+        """Stream the reply into the chat; the last update carries the ``Answer`` for the views and moves
+        the sidebar's picker to the match the conversation is now on."""
         history = [*history, {"role": "assistant", "content": ""}]
         assistant = None
         try:
             assistant = self.assistant_for(backend, base_url, model, api_key)
-            session = session or assistant.new_session()
-            self.match(match_id)  # an unknown id is said before any work
+            session = self.conversation(assistant, session, match_id)
             progress(0, desc="Reading the commentary")
-            for piece in assistant.stream(check_question(question), session, match_id or None):
+            for piece in assistant.stream(check_question(question), session):
                 if isinstance(piece, Answer):
                     history[-1] = {"role": "assistant", "content": _reply_text(piece)}
                     if piece.notice:
                         gr.Warning(piece.notice)
-                    yield history, session, piece
+                    yield history, session, piece, self.sidebar(session, match_id)
                     return
                 history[-1]["content"] += piece
-                yield history, session, gr.skip()
+                yield history, session, gr.skip(), gr.skip()
         except Exception as error:
             shown = user_error(error, assistant.llm if assistant else None)
             history[-1] = {"role": "assistant", "content": f"⚠️ {shown.message}"}
-            yield history, session, gr.skip()
+            yield history, session, gr.skip(), gr.skip()
             raise shown from None
 
     @shows_errors
@@ -181,13 +197,13 @@ class ChatBackend:
         threshold: float = 0.0,
         padding: float = 0.0,
     ) -> tuple[dict, Session]:
-        """The API: one question (a follow-up of the same client's earlier ones) -> intervals as JSON."""
+        """The API: one question (a follow-up of the same client's earlier ones) -> intervals as JSON.
+        ``match_id`` (optional) moves the conversation to that match, as the sidebar's picker does."""
         assistant = None
         try:
             assistant = self.assistant_for(backend, base_url, model, api_key)
-            session = session or assistant.new_session()
-            self.match(match_id)
-            answer = assistant.ask(check_question(question), session, match_id or None)
+            session = self.conversation(assistant, session, match_id or None)
+            answer = assistant.ask(check_question(question), session)
         except HighlightsError as error:
             raise user_error(error, assistant.llm if assistant else None) from None
         match = self.match(answer.match_id)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from index.teams import canonical_team
 from index.types import Match
 from tools.actions import GROUPS, HIGHLIGHTS
+from tools.match_text import MatchQuery
 from tools.matches import MatchIndex
 from tools.query import Intent, MomentQuery
 
@@ -74,7 +75,7 @@ def make_plan(question: str, context: Context) -> Plan:
     """Read ``question`` in ``context`` into a ``Plan`` (no tool runs here)."""
     text = question.strip() if isinstance(question, str) else ""
     if not text:
-        return Plan(Intent.HELP, MomentQuery(match=context.match_id))
+        return Plan(Intent.HELP)
     if len(text) > MAX_QUESTION_CHARS:
         return Plan(Intent.TOO_LONG, text=str(len(text)))
     reading = read(text, context.index.names, context.in_view)
@@ -141,8 +142,11 @@ def name_the_match(reading: Reading, context: Context) -> Plan | None:
     found = _named_matches(reading, context)
     if found is None:
         return None
-    if not found:
-        return Plan(Intent.UNKNOWN_MATCH, text=_match_words(reading))
+    if not found or reading.match.unknown_club:
+        clubs_only = context.index.find(MatchQuery(teams=reading.match.teams or reading.whose))
+        named = reading.match.teams or reading.whose
+        return Plan(Intent.UNKNOWN_MATCH, text=_match_words(reading),
+                    candidates=tuple(m.id for m in clubs_only) if named else ())  # fmt: skip
     if len(found) > 1 and context.match_id not in {m.id for m in found}:
         then = _intent(reading, context.follows)
         query = MomentQuery(classes=_wanted_classes(reading, then), team=reading.team)
@@ -193,7 +197,8 @@ def match_alone(reading: Reading, context: Context) -> Plan | None:
 
 
 def help_text(reading: Reading, context: Context) -> Plan:
-    return Plan(Intent.HELP, MomentQuery(match=context.match_id))
+    """Nothing understood: the help, saying what was not."""
+    return Plan(Intent.HELP, text=reading.text)
 
 
 RULES: tuple[Rule, ...] = (
@@ -308,5 +313,6 @@ def _needs_match(plan: Plan, context: Context) -> Plan:
 
 
 def _match_words(reading: Reading) -> str:
-    names = [m.team for m in reading.match.teams] or list(reading.whose)
-    return " vs ".join(names) if names else reading.text
+    """What the question said of the match it names, in words, for a reply that found none."""
+    said = reading.match if reading.match.teams else replace(reading.match, teams=reading.whose)
+    return said.describe() or reading.text

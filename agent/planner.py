@@ -34,6 +34,7 @@ EXAMPLES = (
     '"which matches do you have?", "make me a reel of the goals", then follow-ups such as "only the second '
     'half", "which of those were Chelsea\'s?", "the second one", "and corners?"'
 )
+LANGUAGES = "I read questions in English, Spanish, German, French, Italian and Portuguese"
 Handler = Callable[[Plan, Session], Answer]
 
 
@@ -188,9 +189,11 @@ class Planner:
     # -- replies without a tool ------------------------------------------------------------------
     def _help(self, plan: Plan, session: Session) -> Answer:
         text = f"I find the moments of a match from its commentary. Ask, for example: {EXAMPLES}."
+        if plan.text:
+            text = f"I did not understand {quote(plan.text, 80)} ({LANGUAGES}). " + text
         if not session.match_id:
             text += f"\n{self._match_list()}"
-        return Answer(text, [], plan.query.match, BACKEND)
+        return Answer(text, [], session.match_id, BACKEND)
 
     def _too_long(self, plan: Plan, session: Session) -> Answer:
         text = f"That question is {plan.text} characters long; please ask in under {MAX_QUESTION_CHARS}."
@@ -201,6 +204,12 @@ class Planner:
         return Answer(text, [], plan.query.match, BACKEND)
 
     def _unknown_match(self, plan: Plan, session: Session) -> Answer:
+        """None fits: say what was understood; the clubs' other matches if they have some, else the closest."""
+        if plan.candidates:
+            clubs = [self.toolbox.corpus.get(i) for i in plan.candidates]
+            lines = answer_text.choices_text(clubs).split("\n")[1:]
+            text = f"I have no match for {plan.text!r}. The matches I have of the club(s) named:\n" + "\n".join(lines)
+            return Answer(text, [], session.match_id, BACKEND)
         hint = self.toolbox.suggest_matches(plan.text)
         return Answer(f"I have no match for {plan.text!r}; {hint}.", [], session.match_id, BACKEND)
 

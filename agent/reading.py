@@ -66,6 +66,8 @@ def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = Non
     claimed = {i for m in said.teams for i in range(m.start, m.stop)} | _claimed_by_spans(question, said)
     actions = tuple(_specific(find_action_mentions(list(words), skip=claimed)))
     whose, match_teams = _sort_clubs(said.teams, list(words), in_view)
+    if said.unknown_club and _is_action(said.unknown_club, actions):  # "Goals vs Bayern": no club called Goals
+        said = replace(said, unknown_club=None)
     english = language.rewrite(masked(question, said.spans))
     return Reading(
         text=question,
@@ -80,6 +82,10 @@ def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = Non
         selection=language.selection(english),
         ordinal=_ordinal(list(words), actions),
     )
+
+
+def _is_action(name: str, actions: Sequence[ActionMention]) -> bool:
+    return any(fold(w) in {p for m in actions for p in m.phrase.split()} for w in words_of(name))
 
 
 def _claimed_by_spans(question: str, said: MatchQuery) -> set[int]:

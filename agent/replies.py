@@ -28,7 +28,7 @@ def narrowed(reading: Reading, candidates: Sequence[Match]) -> list[Match] | Non
     says of the match (a date, a score, the competition, a club). None when the reply is not about
     them: a question of its own ("goals in Chelsea vs Burnley" names other clubs)."""
     said = reading.match
-    if not said.names_match and reading.selection is None:
+    if (not said.names_match and reading.selection is None) or said.unknown_club:
         return None
     if reading.selection is not None and not said.names_match:
         index = reading.selection - 1 if reading.selection > 0 else len(candidates) + reading.selection

@@ -31,6 +31,8 @@ _COMPETITION_WORDS = sorted(
 MONTHS: dict[str, int] = {normalise(name): int(month) for month, names in TABLE["months"].items() for name in names}
 VERSUS = frozenset(normalise(w) for w in TABLE["versus"])
 JOINING = frozenset(normalise(w) for w in TABLE["joining"])
+STRICT_VERSUS = tuple(normalise(w).split() for w in TABLE["strict_versus"])
+UNKNOWN_NAME_WORDS = 3  # at most this many words beside "vs" are read as the name of an unknown club
 RESULTS: dict[str, str] = {normalise(w): result for result, words in TABLE["results"].items() for w in words}
 _AWAY_AT = tuple(normalise(w).split() for w in TABLE["away_at"])
 _AT_HOME = tuple(normalise(w).split() for w in TABLE["at_home"])
@@ -81,6 +83,13 @@ class DateSpan:
             return (day.month, day.day) == self.month_day
         return self.first <= day <= self.last
 
+    def describe(self) -> str:
+        if self.month_day is not None:
+            return f"on {dt.date(2016, *self.month_day):%d %B} (any year)"
+        if self.first == self.last:
+            return f"on {self.first.isoformat()}"
+        return f"from {self.first.isoformat()} to {self.last.isoformat()}"
+
 
 @dataclass(frozen=True)
 class MatchQuery:
@@ -94,6 +103,7 @@ class MatchQuery:
     home: str | None = None  # the club that played at home ("at Bournemouth")
     result: tuple[str, str] | None = None  # (club, "win" | "loss" | "draw")
     kickoff: dt.time | None = None
+    unknown_club: str | None = None  # "Atlantis FC" in "Atlantis FC vs Chelsea": a name beside "vs" that no club has
     spans: tuple[tuple[int, int], ...] = field(default=(), compare=False)  # characters the readers used
 
     @property
@@ -104,11 +114,31 @@ class MatchQuery:
     def constrains(self) -> bool:
         """Whether anything beyond the clubs is said (a date, a score, the competition, where, how it ended)."""
         return any(v is not None for v in (self.dates, self.season, self.league, self.score, self.home,
-                                           self.result, self.kickoff))  # fmt: skip
+                                           self.result, self.kickoff, self.unknown_club))  # fmt: skip
 
     @property
     def names_match(self) -> bool:
         return bool(self.teams) or self.constrains
+
+    def describe(self) -> str:
+        """What the text said of the match, in words: "Chelsea vs Burnley, on 2019-05-01, 2-1"."""
+        clubs = ([self.unknown_club] if self.unknown_club else []) + self.team_names
+        parts = [" vs ".join(clubs)] if clubs else []
+        if self.dates is not None:
+            parts.append(self.dates.describe())
+        if self.season:
+            parts.append(f"in the {self.season} season")
+        if self.league:
+            parts.append(COMPETITIONS.get(self.league, self.league))
+        if self.score:
+            parts.append(f"{self.score[0]}-{self.score[1]}")
+        if self.home:
+            parts.append(f"at {self.home}")
+        if self.result:
+            parts.append(f"a {self.result[1]} for {self.result[0]}")
+        if self.kickoff:
+            parts.append(f"kick-off {self.kickoff:%H:%M}")
+        return ", ".join(parts)
 
 
 def read_match_text(text: str, extra_teams: tuple[str, ...] = ()) -> MatchQuery:
@@ -129,6 +159,7 @@ def read_match_text(text: str, extra_teams: tuple[str, ...] = ()) -> MatchQuery:
         home=_home(words, teams),
         result=_result(words, teams),
         kickoff=kickoff,
+        unknown_club=_unknown_club(words, teams),
         spans=tuple(spans),
     )
 
@@ -292,6 +323,35 @@ def _result(words: list[str], teams: list[TeamMention]) -> tuple[str, str] | Non
         if word in RESULTS and before and index - before[-1].stop <= RESULT_REACH:
             return before[-1].team, RESULTS[word]
     return None
+
+
+def _unknown_club(words: list[str], teams: list[TeamMention]) -> str | None:
+    """The words beside "vs"/"against" where a club should be and none is ("Atlantis FC vs Chelsea")."""
+    folded = [fold(w) for w in words]
+    claimed = {i for m in teams for i in range(m.start, m.stop + m.possessive)}
+    for index in range(len(folded)):
+        for phrase in STRICT_VERSUS:
+            if folded[index : index + len(phrase)] != phrase:
+                continue
+            after = _name_words(words, folded, claimed, range(index + len(phrase), len(words)))
+            before = _name_words(words, folded, claimed, range(index - 1, -1, -1))[::-1]
+            sides = [" ".join(side) for side in (before, after) if side]
+            if sides:
+                return " vs ".join(sides)
+    return None
+
+
+def _name_words(words: list[str], folded: list[str], claimed: set[int], order: range) -> list[str]:
+    """Up to ``UNKNOWN_NAME_WORDS`` capitalised words from the "vs" (names are written so), stopping at a
+    club, a joining word or a number."""
+    name = []
+    for i in order:
+        if i in claimed or folded[i] in JOINING or folded[i] in VERSUS or not words[i][0].isupper():
+            break
+        name.append(words[i])
+        if len(name) == UNKNOWN_NAME_WORDS:
+            break
+    return name
 
 
 def names_pair(first: TeamMention, second: TeamMention, words: list[str]) -> bool:

@@ -103,6 +103,7 @@ def fits(query: MatchQuery, match: Match) -> bool:
         query.home is None or canonical_team(query.home) == home,
         query.result is None or _ended(match, *query.result),
         query.kickoff is None or match.kickoff == query.kickoff,
+        query.unknown_club is None,  # a club the corpus does not know plays in none of its matches
     )
     return all(checks)
 

@@ -3,21 +3,21 @@ its rendered answer against what the tools return for that reading. At least 95 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import yaml
+from question_cases import Case
+from question_cases import load_cases as read_cases
 
 from agent.plan import Plan
 from agent.planner import Planner
 from agent.session import Answer, Session
-from index.classes import LABELS
 from index.corpus import load_corpus
 from spotting.registry import make_spotter
 from tools.formatting import spot_line
 from tools.matches import match_info
-from tools.query import Intent, MomentQuery
+from tools.query import Intent
 from tools.summary import summary_text
 from tools.toolbox import Toolbox
 
@@ -26,70 +26,13 @@ HELD_OUT = Path(__file__).parent / "data" / "questions_heldout.yaml"  # written 
 REQUIRED_ACCURACY = 0.95
 
 
-@dataclass
-class Case:
-    name: str
-    context: str | None  # match id picked beforehand
-    turns: list[tuple[str, Plan]]
-
-
 @pytest.fixture(scope="module")
 def toolbox(sample_root) -> Toolbox:
     return Toolbox(load_corpus(sample_root), make_spotter("keywords"))
 
 
 def load_cases(toolbox: Toolbox, path: Path = DATA) -> list[Case]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    aliases = yaml.safe_load(DATA.read_text(encoding="utf-8"))["aliases"]
-    ids = {m.title: m.id for m in toolbox.corpus.matches}
-
-    def match_id(name: str | None) -> str | None:
-        return ids[aliases.get(name, name)] if name else None
-
-    def classes(value) -> tuple[str, ...]:
-        if value == "ALL":
-            return LABELS
-        names = aliases[value] if isinstance(value, str) else value
-        chosen = set(names or ())
-        assert chosen <= set(LABELS), f"not class names: {chosen - set(LABELS)}"
-        return tuple(label for label in LABELS if label in chosen)
-
-    def plan(spec: dict) -> Plan:
-        candidates = spec.get("candidates") or []
-        candidates = aliases[candidates] if isinstance(candidates, str) else candidates
-        intent = Intent(spec["intent"])
-        then = spec.get("then", "spots" if intent.asks_back else None)
-        query = MomentQuery(
-            match=match_id(spec.get("match")),
-            classes=classes(spec.get("classes")),
-            half=spec.get("half"),
-            from_minute=_float(spec.get("from_minute")),
-            to_minute=_float(spec.get("to_minute")),
-            stoppage_time=spec.get("stoppage_time", False),
-            team=spec.get("team"),
-            ordinal=spec.get("ordinal"),
-        )
-        return Plan(
-            intent=intent,
-            query=query,
-            text=spec.get("text", ""),
-            candidates=tuple(match_id(c) for c in candidates),
-            then=Intent(then) if then else None,
-        )
-
-    cases = [
-        Case(f"q{i + 1:03d}", match_id(item["context"]), [(item["q"], plan(item["plan"]))])
-        for i, item in enumerate(data["questions"])
-    ]
-    cases += [
-        Case(f"d{i + 1:02d}", match_id(item["context"]), [(t["q"], plan(t["plan"])) for t in item["turns"]])
-        for i, item in enumerate(data["dialogues"])
-    ]
-    return cases
-
-
-def _float(value) -> float | None:
-    return None if value is None else float(value)
+    return read_cases(path, toolbox.corpus, aliases_from=DATA)
 
 
 def answer_problem(toolbox: Toolbox, plan: Plan, answer: Answer, listed_before: list) -> str:

@@ -8,6 +8,7 @@ that text. Clubs, matches and actions are read elsewhere, from the question as t
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,8 +27,9 @@ NUMBER_WORDS = {
 }  # fmt: skip
 ORDINAL_WORDS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "last": -1, "final": -1,
+    "ninth": 9, "tenth": 10, "last": -1, "final": -1, "opening": 1, "late": -1,
 }  # fmt: skip
+TIME_NOUNS = frozenset("half halves minute minutes period".split())  # "goals first half": a half, not an ordinal
 AROUND_MINUTES = 5  # "around minute 70": the commentary trails the play, so ±5 holds the build-up and aftermath
 HALF_LENGTH, MATCH_LENGTH = 45, 90
 
@@ -53,7 +55,7 @@ def rewrite(question: str) -> str:
     """Lower case, no accents, punctuation other than ' - to spaces, ordinals as "70th", and the other
     languages' phrases as their English ones: "die letzten 10 Minuten" -> "the last 10 minutes"."""
     text = fold(question)
-    text = re.sub(r"(?<=[^\W\d])-(?=[^\W\d])", " ", text)  # word hyphens: "half-time" -> "half time"
+    text = re.sub(r"(?<=[^\W\d])[-'’](?=[^\W\d])", " ", text)  # "half-time", "d'heure", "all'intervallo"
     text = re.sub(r"\b(\d{1,3})(?:e|eme|er|o|a|\.(?=\s*[^\d\s]))(?!\w)", r"\1th", text)  # 70e, 70., 70º -> 70th
     text = " ".join(re.sub(r"[^\w'\- ]", " ", text).split())
     pattern, table = _rewrites()
@@ -84,7 +86,9 @@ _HALF_PATTERNS: tuple[tuple[re.Pattern, int], ...] = (
 _STOPPAGE = re.compile(r"\b(?:stoppage|injury|added|extra) time\b")
 _AT_HALF_TIME = re.compile(r"\b(?:at|by) (?:the )?(?:half time|break|interval)\b|\bhalf time score\b|^half time\b")
 _AT_THE_END = re.compile(r"\b(?:at|by) (?:the )?(?:end|full time|final whistle)\b|\bfinal score\b|\bfull time\b")
-_LAST_N = re.compile(rf"\b(?:last|final|closing) {_NUM} min(?:ute)?s?\b|\b{_NUM} last min(?:ute)?s?\b")
+_LAST_N = re.compile(
+    rf"\b(?:last|final|closing) {_NUM} min(?:ute)?s?\b|\b{_NUM} last min(?:ute)?s?\b|\b(?:the )?last {_NUM}\W*$"
+)
 _FIRST_N = re.compile(rf"\b(?:first|opening) {_NUM} min(?:ute)?s?\b|\b{_NUM} first min(?:ute)?s?\b")
 _BETWEEN = re.compile(
     rf"\bbetween (?:the )?(?:minutes? )?{_NUM}{_TH}{_MIN} and (?:the )?(?:minutes? )?{_NUM}{_TH}"
@@ -157,6 +161,14 @@ def _ordinal_value(token: str) -> int:
     return int(re.sub(r"\D", "", token))
 
 
+def ordinal_after(words: list[str], index: int) -> int | None:
+    """ "who scored first?", "scored last": "first"/"last" right at ``index`` (after an action word)."""
+    if index >= len(words) or words[index] not in ("first", "last"):
+        return None
+    following = words[index + 1] if index + 1 < len(words) else ""
+    return None if following in TIME_NOUNS or following.isdigit() else ORDINAL_WORDS[words[index]]
+
+
 def ordinal_before(words: list[str], index: int) -> int | None:
     """An ordinal right before word ``index`` ("the first goal", "the 2nd corner"), or None."""
     if index == 0:
@@ -200,6 +212,21 @@ def refers_back(text: str) -> bool:
 def resets(text: str) -> bool:
     """Whether a question asks for the whole match again ("all the cards", "both teams")."""
     return bool(_RESETS.search(text))
+
+
+_ONE = re.compile(r"\b(?:it|that one|this one|that|this|him|that goal|that card)\b")
+
+
+def refers_to_one(text: str) -> bool:
+    """Whether a follow-up is about the one moment just shown ("who scored it?")."""
+    return bool(_ONE.search(text))
+
+
+def readable(question: str) -> bool:
+    """Whether the question is written in the Latin script the planner reads (most of its letters)."""
+    letters = [c for c in question if c.isalpha()]
+    latin = sum(1 for c in letters if "LATIN" in unicodedata.name(c, ""))
+    return not letters or latin >= len(letters) / 2
 
 
 def asks_for_things(text: str) -> bool:

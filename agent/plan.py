@@ -21,11 +21,12 @@ from tools.query import Intent, MomentQuery
 
 from . import language
 from .reading import Reading, read
-from .replies import narrowed, unknown_word
+from .replies import is_unsupported, narrowed, search_words, unknown_word
 
 MAX_QUESTION_CHARS = 2000  # a question this long is pasted text, not a question; the UI's box has the same cap
 GOALS = ("Goal",)
 WHOLE_MATCH = {"half": None, "from_minute": None, "to_minute": None, "stoppage_time": False}
+PLAIN_LIST_WORDS = 5
 KEPT_INTENTS = (Intent.COUNT, Intent.REEL, Intent.WHO, Intent.SCORE)  # a follow-up goes on counting, cutting...
 
 
@@ -46,8 +47,9 @@ class Plan:
 
     @property
     def remembered(self) -> bool:
-        """Whether the next question may build on this plan: a list, or a question waiting for its match."""
-        return self.intent.lists_moments or self.intent.asks_back
+        """Whether the next question may build on this plan: a list, one moment of it, or a question waiting
+        for its match."""
+        return self.intent.lists_moments or self.intent.asks_back or self.intent is Intent.SELECT
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +66,9 @@ class Context:
 
     @property
     def follows(self) -> Plan | None:
-        """The last plan when it listed moments a follow-up can narrow or extend."""
-        return self.last if self.last is not None and self.last.intent.lists_moments else None
+        """The last plan when it listed moments (or picked one) that a follow-up can narrow or extend."""
+        listed = self.last is not None and (self.last.intent.lists_moments or self.last.intent is Intent.SELECT)
+        return self.last if listed else None
 
 
 Rule = Callable[[Reading, Context], "Plan | None"]
@@ -77,7 +80,7 @@ def make_plan(question: str, context: Context) -> Plan:
     if not text:
         return Plan(Intent.HELP)
     if len(text) > MAX_QUESTION_CHARS:
-        return Plan(Intent.TOO_LONG, text=str(len(text)))
+        return Plan(Intent.TOO_LONG)
     reading = read(text, context.index.names, context.in_view)
     for rule in RULES:
         plan = rule(reading, context)
@@ -130,7 +133,8 @@ def pick_from_last_list(reading: Reading, context: Context) -> Plan | None:
 
 def list_matches(reading: Reading, context: Context) -> Plan | None:
     """ "which matches do you have?", "Chelsea games": the matches that fit."""
-    plain_list = reading.intent is None and not reading.classes and {"matches", "games"} & set(reading.words)
+    short = len(reading.words) <= PLAIN_LIST_WORDS  # "Chelsea games", not a long sentence that says "matches"
+    plain_list = reading.intent is None and not reading.classes and short and {"matches", "games"} & set(reading.words)
     if reading.intent is not Intent.MATCHES and not plain_list:
         return None
     query = replace(reading.match, teams=reading.match.teams + reading.whose)
@@ -143,10 +147,7 @@ def name_the_match(reading: Reading, context: Context) -> Plan | None:
     if found is None:
         return None
     if not found or reading.match.unknown_club:
-        clubs_only = context.index.find(MatchQuery(teams=reading.match.teams or reading.whose))
-        named = reading.match.teams or reading.whose
-        return Plan(Intent.UNKNOWN_MATCH, text=_match_words(reading),
-                    candidates=tuple(m.id for m in clubs_only) if named else ())  # fmt: skip
+        return Plan(Intent.UNKNOWN_MATCH, text=_match_words(reading))
     if len(found) > 1 and context.match_id not in {m.id for m in found}:
         then = _intent(reading, context.follows)
         query = MomentQuery(classes=_wanted_classes(reading, then), team=reading.team)
@@ -161,7 +162,7 @@ def search(reading: Reading, context: Context) -> Plan | None:
     time = reading.time
     query = MomentQuery(match=_match_id(reading, context), half=time.half or None, from_minute=time.from_minute,
                         to_minute=time.to_minute)  # fmt: skip
-    return Plan(Intent.SEARCH, query, text=language.search_query(reading.text))
+    return Plan(Intent.SEARCH, query, text=search_words(reading))
 
 
 def moments(reading: Reading, context: Context) -> Plan | None:
@@ -169,22 +170,24 @@ def moments(reading: Reading, context: Context) -> Plan | None:
     query with what this question changes."""
     follow_up = context.follows
     said_something = reading.classes or reading.intent in (Intent.WHO, Intent.SCORE, Intent.SUMMARY, Intent.REEL)
-    changes = reading.time.said or reading.team or language.counts(reading.english) or _continues(reading)
+    changes = (reading.time.said or reading.team or language.counts(reading.english) or _continues(reading)
+               or language.resets(reading.english))  # fmt: skip
     if not said_something and not (follow_up and (changes or reading.match.names_match)):
         return None
     intent = _intent(reading, follow_up)
     match_id = _match_id(reading, context)
     base = _base_query(reading, context, match_id)
     classes = _wanted_classes(reading, intent, base)
-    query = _with_filters(replace(base, match=match_id, classes=classes, ordinal=reading.ordinal), reading)
+    ordinal = reading.ordinal if reading.ordinal is not None else base.ordinal
+    query = _with_filters(replace(base, match=match_id, classes=classes, ordinal=ordinal), reading)
     return _needs_match(Plan(intent, _for_intent(query, intent, reading)), context)
 
 
 def unknown_action(reading: Reading, context: Context) -> Plan | None:
-    """ "show me the tackles": a request for something no class covers."""
-    if not language.asks_for_things(reading.english):
-        return None
+    """ "show me the tackles", "nutmegs in Barcelona 6-1 PSG": a request for something no class covers."""
     word = unknown_word(reading)
+    if not (language.asks_for_things(reading.english) or is_unsupported(word)):
+        return None
     return Plan(Intent.UNKNOWN_ACTION, MomentQuery(match=_match_id(reading, context)), text=word) if word else None
 
 
@@ -197,8 +200,8 @@ def match_alone(reading: Reading, context: Context) -> Plan | None:
 
 
 def help_text(reading: Reading, context: Context) -> Plan:
-    """Nothing understood: the help, saying what was not."""
-    return Plan(Intent.HELP, text=reading.text)
+    """Nothing understood: the help; a question in a script the planner does not read is named in it."""
+    return Plan(Intent.HELP, text="" if language.readable(reading.text) else reading.text)
 
 
 RULES: tuple[Rule, ...] = (
@@ -221,9 +224,19 @@ def _named_matches(reading: Reading, context: Context) -> list[Match] | None:
     query = reading.match
     if not query.names_match and not (reading.whose and not context.match_id):
         return None
-    if not query.teams and reading.whose:
-        query = replace(query, teams=reading.whose)
-    return context.index.find(query)
+    clubs = {m.team for m in query.teams}
+    query = replace(query, teams=query.teams + tuple(m for m in reading.whose if m.team not in clubs))
+    return _exact_title(query, context.index.find(query))
+
+
+def _exact_title(query: MatchQuery, found: list[Match]) -> list[Match]:
+    """Of several fits, the one whose title is exactly what was typed ("Real Sociedad 0-3 Real Madrid",
+    not Real Madrid 3-0 Real Sociedad)."""
+    if len(found) < 2 or query.score is None or len(query.teams) != 2:
+        return found
+    said = (query.teams[0].team, query.teams[1].team, *query.score)
+    exact = [m for m in found if (canonical_team(m.home), canonical_team(m.away), m.home_score, m.away_score) == said]
+    return exact if len(exact) == 1 else found
 
 
 def _match_id(reading: Reading, context: Context) -> str | None:
@@ -247,14 +260,18 @@ def _intent(reading: Reading, last: Plan | None) -> Intent:
 
 
 def _base_query(reading: Reading, context: Context, match_id: str | None) -> MomentQuery:
-    """What a follow-up keeps of the last query: everything, unless it moves to another match (then not
-    its team or time window) or asks for the whole match again ("all the cards", "both halves")."""
+    """What a follow-up keeps of the last query: everything; on another match, all but the team; for
+    "all the cards"/"both teams", not the team or window; after one moment, its ordinal ("who scored it?")."""
     last = context.follows
     if last is None:
         return MomentQuery()
-    if match_id != last.query.match or language.resets(reading.english):
+    if language.resets(reading.english):
         return replace(last.query, team=None, ordinal=None, **WHOLE_MATCH)
-    return replace(last.query, ordinal=None)
+    if match_id != last.query.match:
+        return replace(last.query, team=None, ordinal=None)
+    same_classes = set(reading.classes) <= set(last.query.classes)
+    keeps_one = last.intent is Intent.SELECT and language.refers_to_one(reading.english) and same_classes
+    return last.query if keeps_one else replace(last.query, ordinal=None)
 
 
 def _wanted_classes(reading: Reading, intent: Intent, base: MomentQuery | None = None) -> tuple[str, ...]:
@@ -276,7 +293,7 @@ def _with_filters(query: MomentQuery, reading: Reading) -> MomentQuery:
     time = reading.time
     if time.half is not None:
         query = replace(query, half=time.half or None)
-        if time.from_minute is None and time.to_minute is None:
+        if time.from_minute is None and time.to_minute is None and not _within(query, time.half):
             query = replace(query, from_minute=None, to_minute=None)
     if time.from_minute is not None or time.to_minute is not None:
         query = replace(query, from_minute=time.from_minute, to_minute=time.to_minute)
@@ -287,12 +304,24 @@ def _with_filters(query: MomentQuery, reading: Reading) -> MomentQuery:
     return query
 
 
+def _within(query: MomentQuery, half: int) -> bool:
+    """Whether the query's minutes fall in ``half`` (after "from minute 60", "only the second half" keeps them)."""
+    if not half or (query.from_minute is None and query.to_minute is None):
+        return False
+    start, end = (0, 45) if half == 1 else (45, 90)
+    low = query.from_minute if query.from_minute is not None else start
+    high = query.to_minute if query.to_minute is not None else end + 1
+    return low < end and high > start
+
+
 def _for_intent(query: MomentQuery, intent: Intent, reading: Reading) -> MomentQuery:
     """A score is asked *at* a time: the goals up to then ("at half-time": the first half's)."""
     if intent is not Intent.SCORE:
         return query
-    end_of = reading.time.end_of
-    if end_of == 1 or (query.half == 1 and query.to_minute is None):
+    time = reading.time
+    if time.end_of == 2 or not (time.said or time.end_of):  # "at the end", "who won?": the final score
+        return replace(query, half=None, from_minute=None, to_minute=None, stoppage_time=False, classes=GOALS)
+    if time.end_of == 1 or (query.half == 1 and query.to_minute is None):
         return replace(query, half=1, from_minute=None, to_minute=None, classes=GOALS)
     until = query.to_minute if query.to_minute is not None else query.from_minute
     return replace(query, half=None, from_minute=None, to_minute=until, classes=GOALS)

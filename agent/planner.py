@@ -16,7 +16,8 @@ from spotting.types import Spot
 from tools.actions import suggest_actions
 from tools.commentary import hits_text
 from tools.formatting import HALF_NAMES, plural_of, quote, spot_line
-from tools.matches import describe_all, match_info
+from tools.match_text import MatchQuery, read_match_text
+from tools.matches import choice_lines, describe_all, match_info
 from tools.query import Intent, MomentQuery, nth
 from tools.score import score_at
 from tools.spots import spot_team
@@ -196,7 +197,7 @@ class Planner:
         return Answer(text, [], session.match_id, BACKEND)
 
     def _too_long(self, plan: Plan, session: Session) -> Answer:
-        text = f"That question is {plan.text} characters long; please ask in under {MAX_QUESTION_CHARS}."
+        text = f"That question is too long to be a question; please ask in under {MAX_QUESTION_CHARS} characters."
         return Answer(text, [], session.match_id, BACKEND)
 
     def _unknown_action(self, plan: Plan, session: Session) -> Answer:
@@ -205,9 +206,10 @@ class Planner:
 
     def _unknown_match(self, plan: Plan, session: Session) -> Answer:
         """None fits: say what was understood; the clubs' other matches if they have some, else the closest."""
-        if plan.candidates:
-            clubs = [self.toolbox.corpus.get(i) for i in plan.candidates]
-            lines = answer_text.choices_text(clubs).split("\n")[1:]
+        named = read_match_text(plan.text, self.toolbox.match_index.names)
+        clubs = self.toolbox.match_index.find(MatchQuery(teams=named.teams)) if named.teams else []
+        if clubs:
+            lines = choice_lines(clubs[: answer_text.MAX_CHOICES])
             text = f"I have no match for {plan.text!r}. The matches I have of the club(s) named:\n" + "\n".join(lines)
             return Answer(text, [], session.match_id, BACKEND)
         hint = self.toolbox.suggest_matches(plan.text)

@@ -15,23 +15,32 @@ from index.teams import canonical_team
 from index.types import Match
 from index.words import fold, words_of
 from tools.actions import GROUPS, HIGHLIGHTS, ActionMention, find_action_mentions, ordered
-from tools.match_text import RESULTS, MatchQuery, TeamMention, masked, names_pair, read_match_text
+from tools.match_text import (
+    MATCH_NOUNS,
+    OPPONENT,
+    RESULTS,
+    MatchQuery,
+    TeamMention,
+    masked,
+    names_pair,
+    read_match_text,
+)
 from tools.query import Intent
 
 from . import language
 
-# Words before a club that make it "whose moments" rather than "which match".
+# Words before a club that make it "whose moments" rather than "which match": always ("goals by Chelsea",
+# "did Chelsea", "teve o Real Madrid"), or right after an action word ("the goals of Barça", "Tore von Bayern",
+# but "Zusammenfassung von Hertha gegen Bayern" is the match).
 WHOSE_BEFORE = frozenset(
-    "by for from did does has had were was of de del des du von vom der di della dello do da dos pour para por "
-    "fur per".split()
+    "by for from did does has had have were was pour para por fur per teve tuvo tem tiene hatte hat ha".split()
 )
+WHOSE_AFTER_ACTION = frozenset("of de del des du von vom der di della dello do da dos".split())
+ARTICLES = frozenset("the a an o os el la los las le les l il lo gli der die das den dem".split())
+SCORING = frozenset("score scored scores scoring".split())
 WHOSE_AFTER = frozenset(
     "score scored scores scoring get got have had make made commit committed take took receive received "
     "marco marcaron anoto traf erzielte schoss a marque segno ha segnato marcou fez".split()
-)
-# Words after a possessive club that make it the match ("Liverpool's 4-3 loss", "Chelsea's game").
-MATCH_NOUNS = frozenset(
-    "game match games matches fixture clash derby tie encounter partido spiel partie partita jogo".split()
 )
 
 
@@ -63,9 +72,9 @@ def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = Non
     said = read_match_text(question, names)
     original = words_of(question)
     words = tuple(fold(w) for w in original)
-    claimed = {i for m in said.teams for i in range(m.start, m.stop)} | _claimed_by_spans(question, said)
+    claimed = {i for m in said.teams for i in range(m.start, m.stop)} | span_words(question, said)
     actions = tuple(_specific(find_action_mentions(list(words), skip=claimed)))
-    whose, match_teams = _sort_clubs(said.teams, list(words), in_view)
+    whose, match_teams = _sort_clubs(said.teams, list(words), in_view, {m.stop for m in actions})
     if said.unknown_club and _is_action(said.unknown_club, actions):  # "Goals vs Bayern": no club called Goals
         said = replace(said, unknown_club=None)
     english = language.rewrite(masked(question, said.spans))
@@ -76,7 +85,7 @@ def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = Non
         match=replace(said, teams=tuple(match_teams)),
         whose=tuple(whose),
         actions=actions,
-        classes=_classes(actions),
+        classes=_classes(actions) or _scored(whose, list(words)),
         time=language.time_filter(english),
         intent=language.intent_words(english),
         selection=language.selection(english),
@@ -88,8 +97,9 @@ def _is_action(name: str, actions: Sequence[ActionMention]) -> bool:
     return any(fold(w) in {p for m in actions for p in m.phrase.split()} for w in words_of(name))
 
 
-def _claimed_by_spans(question: str, said: MatchQuery) -> set[int]:
-    """Word indices inside a date or score, which no action reader may take ("the 18:00 one")."""
+def span_words(question: str, said: MatchQuery) -> set[int]:
+    """Word indices inside a date or score: no action reader may take them ("the 18:00 one"), and a
+    search leaves them out."""
     offsets, position = [], 0
     for word in words_of(question):
         position = question.index(word, position)
@@ -103,6 +113,12 @@ def _classes(actions: Sequence[ActionMention]) -> tuple[str, ...]:
     kinds = [m for m in actions if m.classes not in (HIGHLIGHTS, GROUPS["everything"])]
     chosen = kinds if kinds else actions
     return ordered(c for m in chosen for c in m.classes)
+
+
+def _scored(whose: Sequence[TeamMention], words: list[str]) -> tuple[str, ...]:
+    """ "did Chelsea score?": a club whose scoring is asked means its goals."""
+    after = {words[m.stop + m.possessive] for m in whose if m.stop + m.possessive < len(words)}
+    return ("Goal",) if after & SCORING else ()
 
 
 def _specific(actions: list[ActionMention]) -> list[ActionMention]:
@@ -119,42 +135,53 @@ def _gap(one: ActionMention, other: ActionMention) -> int:
 
 
 def _ordinal(words: list[str], actions: Sequence[ActionMention]) -> int | None:
-    """ "the first goal", "who scored the second goal?": the one ordinal right before an action word."""
-    found = {language.ordinal_before(words, m.start) for m in actions} - {None}
+    """ "the first goal", "who scored the second goal?", "who scored first?": the one ordinal right
+    before an action word, or "first"/"last" right after one (not "goals first half")."""
+    found = {language.ordinal_before(words, m.start) for m in actions}
+    found |= {language.ordinal_after(words, m.stop) for m in actions}
+    found -= {None}
     return found.pop() if len(found) == 1 else None
 
 
 def _sort_clubs(
-    teams: tuple[TeamMention, ...], words: list[str], in_view: Match | None
+    teams: tuple[TeamMention, ...], words: list[str], in_view: Match | None, action_ends: set[int]
 ) -> tuple[list[TeamMention], list[TeamMention]]:
     """Clubs named as whose moments, and clubs that name the match; a club can be both ("Watford's
-    goals" while another match is in view: Watford's match, Watford's goals)."""
+    goals" while another match is in view; "Bayern's goals against Arsenal": Bayern's, in Bayern–Arsenal)."""
     playing = {canonical_team(in_view.home), canonical_team(in_view.away)} if in_view else set()
-    paired = _paired(teams, words)
+    paired, facing = _paired(teams, words)
     whose, of_match = [], []
     for index, mention in enumerate(teams):
+        mine = _names_whose(mention, words, action_ends)
         if index in paired:
             of_match.append(mention)
+            if mine and index in facing:
+                whose.append(mention)
             continue
-        followed_by = words[mention.stop + mention.possessive] if mention.stop + mention.possessive < len(words) else ""
+        after = mention.stop + mention.possessive
+        followed_by = words[after] if after < len(words) else ""
         of_match_in_view = len(teams) == 1 and mention.team in playing and followed_by not in MATCH_NOUNS
-        mine = _names_whose(mention, words) or of_match_in_view
+        mine = mine or of_match_in_view
         (whose if mine else of_match).append(mention)
         if mine and in_view is not None and mention.team not in playing:
             of_match.append(mention)
-    if len(whose) > 1:  # two clubs "by" each other name a match, not one side
+    if len({m.team for m in whose}) > 1:  # two clubs "by" each other name a match, not one side
         return [], list(teams)
     return whose, of_match
 
 
-def _paired(teams: tuple[TeamMention, ...], words: list[str]) -> set[int]:
-    """Indices of mentions that name a match together ("Napoli 4 - 2 Benfica", "Bayern gegen Schachtar")."""
-    paired: set[int] = set()
+def _paired(teams: tuple[TeamMention, ...], words: list[str]) -> tuple[set[int], set[int]]:
+    """Indices of mentions that name a match together ("Napoli 4 - 2 Benfica", "Bayern gegen Schachtar"),
+    and of those whose partner comes after an opponent word ("against", "at", "contra")."""
+    paired, facing = set(), set()
+    plain = _without_numbers(words)
     for index in range(len(teams) - 1):
         first, second = teams[index], teams[index + 1]
-        if names_pair(first, second, _without_numbers(words)):
+        if names_pair(first, second, plain):
             paired |= {index, index + 1}
-    return paired
+            if set(plain[first.stop + first.possessive : second.start]) & OPPONENT:
+                facing.add(index)
+    return paired, facing
 
 
 def _without_numbers(words: list[str]) -> list[str]:
@@ -162,11 +189,21 @@ def _without_numbers(words: list[str]) -> list[str]:
     return ["vs" if w.isdigit() else w for w in words]
 
 
-def _names_whose(mention: TeamMention, words: list[str]) -> bool:
+def _word_before(words: list[str], index: int) -> tuple[str, int]:
+    """The word before ``index`` past any article, and where it is (-1: none)."""
+    at = index - 1
+    while at >= 0 and words[at] in ARTICLES:
+        at -= 1
+    return (words[at], at) if at >= 0 else ("", -1)
+
+
+def _names_whose(mention: TeamMention, words: list[str], action_ends: set[int]) -> bool:
     """Whether the words around one club make it "whose moments"."""
-    before = words[mention.start - 1] if mention.start > 0 else ""
     after_at = mention.stop + mention.possessive
     after = words[after_at] if after_at < len(words) else ""
     if mention.possessive:  # "Chelsea's goals", but not "Liverpool's 4-3 loss" / "Chelsea's game"
         return not (after.isdigit() or after in RESULTS or after in MATCH_NOUNS)
-    return before in WHOSE_BEFORE or after in WHOSE_AFTER
+    before, at = _word_before(words, mention.start)
+    if before in WHOSE_BEFORE or after in WHOSE_AFTER:
+        return True
+    return before in WHOSE_AFTER_ACTION and _word_before(words, at)[1] + 1 in action_ends

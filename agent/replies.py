@@ -7,10 +7,14 @@ from collections.abc import Sequence
 
 from index.teams import canonical_team
 from index.types import Match
+from index.words import fold, words_of
 from tools.actions import UNSUPPORTED
 from tools.matches import matches_for
 
-from .reading import Reading
+from .language import search_query
+from .reading import Reading, span_words
+
+TRAILING = frozenset("in of at during from the a vs v against en de del im bei dans di do da no na".split())
 
 # Words of a request that carry no content of their own, in the languages the planner reads.
 STOP_WORDS = frozenset(
@@ -46,6 +50,24 @@ def unknown_word(reading: Reading) -> str:
     claimed |= {i for m in reading.actions for i in range(m.start, m.stop)}
     left = [w for i, w in enumerate(reading.words) if i not in claimed and w not in STOP_WORDS and not w.isdigit()]
     for word in left:
-        if word in UNSUPPORTED or word.rstrip("s") in UNSUPPORTED:
+        if is_unsupported(word):
             return word
     return " ".join(left[-2:])
+
+
+def is_unsupported(word: str) -> bool:
+    """A thing people ask for that no class holds ("tackles", "regates"), from ``tools.actions``."""
+    return bool(word) and (word in UNSUPPORTED or word.rstrip("s") in UNSUPPORTED)
+
+
+def search_words(reading: Reading) -> str:
+    """What to look for in the commentary: the question's words after "about"/"for", without the words
+    that name the match ("Vardy in Leicester 2-5 Arsenal" -> "Vardy")."""
+    named = {i for m in (*reading.match.teams, *reading.whose) for i in range(m.start, m.stop + m.possessive)}
+    named |= span_words(reading.text, reading.match)
+    if not named:
+        return search_query(reading.text)
+    words = search_query(" ".join(w for i, w in enumerate(words_of(reading.text)) if i not in named)).split()
+    while words and fold(words[-1]) in TRAILING:
+        words.pop()
+    return " ".join(words) or search_query(reading.text)

@@ -38,7 +38,7 @@ def test_a_club_with_no_match_in_the_corpus_is_said(planner):
 
 def test_a_date_with_no_match_lists_the_dates_there_are(planner):
     answer = planner.ask("goals in Chelsea vs Burnley on 2019-05-01", Session())
-    assert answer.text.startswith("I have no match for 'Chelsea vs Burnley, on 2019-05-01'")
+    assert answer.text.startswith("I have no match for 'Chelsea vs Burnley, 2019-05-01'")
     assert "Chelsea 1 - 1 Burnley (Premier League, 2015-02-21)" in answer.text and not answer.spots
 
 

@@ -20,9 +20,11 @@ from index.words import normalise
 ACTIONS_FILE = Path(__file__).parent / "data" / "actions.yaml"
 
 
-def _load_vocabulary() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+TABLE = yaml.safe_load(ACTIONS_FILE.read_text(encoding="utf-8"))
+
+
+def _load_vocabulary(table: dict) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """The groups and phrase -> classes table of ``actions.yaml``; the official names are phrases too."""
-    table = yaml.safe_load(ACTIONS_FILE.read_text(encoding="utf-8"))
     groups = {name: ordered(classes) for name, classes in table["groups"].items()} | {"everything": LABELS}
     vocabulary: dict[str, tuple[str, ...]] = {}
     for key, phrases in table["phrases"].items():
@@ -43,11 +45,10 @@ def ordered(classes: Iterable[str]) -> tuple[str, ...]:
     return tuple(label for label in LABELS if label in chosen)
 
 
-GROUPS, VOCABULARY = _load_vocabulary()
+GROUPS, VOCABULARY = _load_vocabulary(TABLE)
 # Asked-for things no class holds -> the classes nearest to what is meant (empty: none is near).
 UNSUPPORTED: dict[str, tuple[str, ...]] = {
-    normalise(word): GROUPS.get(near, (near,)) if near else ()
-    for word, near in yaml.safe_load(ACTIONS_FILE.read_text(encoding="utf-8"))["unsupported"].items()
+    normalise(word): GROUPS.get(near, (near,)) if near else () for word, near in TABLE["unsupported"].items()
 }
 FREE_KICKS, SHOTS, CARDS = GROUPS["free kicks"], GROUPS["shots"], GROUPS["cards"]
 HIGHLIGHTS, SET_PIECES = GROUPS["highlights"], GROUPS["set pieces"]
@@ -98,17 +99,22 @@ _FUZZY_FORMS: dict[str, str] = {form: key for key in VOCABULARY for form in (key
 
 
 # Words near an action word that mean something else ("score" is not "scored").
-NOT_ACTIONS = frozenset({"score", "scores", "scoreline", "scoring", "shoot", "goalie", "goalkeeper"})
+NOT_ACTIONS = frozenset(normalise(w) for w in TABLE["not_actions"])
 
 
 def _fuzzy(words: list[str]) -> tuple[str, ...] | None:
     phrase = " ".join(words)
-    if len(phrase.replace(" ", "")) < _FUZZY_MIN_LENGTH or phrase in NOT_ACTIONS:
+    if len(phrase.replace(" ", "")) < _FUZZY_MIN_LENGTH or phrase in NOT_ACTIONS or _unsupported(phrase):
         return None
     best = process.extractOne(phrase, _FUZZY_FORMS.keys(), scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
     if best is None or len(best[0].split()) != len(words):
         return None
     return VOCABULARY[_FUZZY_FORMS[best[0]]]
+
+
+def _unsupported(phrase: str) -> bool:
+    """An asked-for thing no class holds ("regates"): never read as its nearest-looking action ("remates")."""
+    return phrase in UNSUPPORTED or " ".join(singular(w) for w in phrase.split()) in UNSUPPORTED
 
 
 def find_action_mentions(words: list[str], skip: Iterable[int] = ()) -> list[ActionMention]:

@@ -28,17 +28,20 @@ _COMPETITION_WORDS = sorted(
     ((normalise(w), league) for league, spec in TABLE["competitions"].items() for w in spec["words"]),
     key=lambda item: -len(item[0]),
 )
+_LEAGUE_WORDS = frozenset(w for words, _ in _COMPETITION_WORDS for w in words.split())
 MONTHS: dict[str, int] = {normalise(name): int(month) for month, names in TABLE["months"].items() for name in names}
 VERSUS = frozenset(normalise(w) for w in TABLE["versus"])
+OPPONENT = frozenset(normalise(w) for w in TABLE["opponent"])
 JOINING = frozenset(normalise(w) for w in TABLE["joining"])
 STRICT_VERSUS = tuple(normalise(w).split() for w in TABLE["strict_versus"])
 UNKNOWN_NAME_WORDS = 3  # at most this many words beside "vs" are read as the name of an unknown club
+MATCH_NOUNS = frozenset(normalise(w) for w in TABLE["match_nouns"])
 RESULTS: dict[str, str] = {normalise(w): result for result, words in TABLE["results"].items() for w in words}
 _AWAY_AT = tuple(normalise(w).split() for w in TABLE["away_at"])
 _AT_HOME = tuple(normalise(w).split() for w in TABLE["at_home"])
 
 FUZZY_MIN_CHARS = 6  # shorter names are matched exactly: one typo turns "Lazio" into "Lazi" or "Lecce"
-FUZZY_SCORE = 85
+FUZZY_SCORE = 80  # one letter wrong or two swapped in a 6-letter name ("Bayren", "Napili")
 RESULT_REACH = 3  # words from a club to its result word: "Liverpool's 4-3 loss"
 MAX_GOALS = 15  # a side's score beyond this is a minute or a time, not a score
 
@@ -84,11 +87,14 @@ class DateSpan:
         return self.first <= day <= self.last
 
     def describe(self) -> str:
+        """ "2015-12-25", "April 2017", "2017", "23 April" (any year)."""
         if self.month_day is not None:
-            return f"on {dt.date(2016, *self.month_day):%d %B} (any year)"
+            return f"{dt.date(2016, *self.month_day):%d %B}"
         if self.first == self.last:
-            return f"on {self.first.isoformat()}"
-        return f"from {self.first.isoformat()} to {self.last.isoformat()}"
+            return self.first.isoformat()
+        if (self.first.month, self.first.day, self.last.month, self.last.day) == (1, 1, 12, 31):
+            return str(self.first.year)
+        return f"{self.first:%B %Y}" if self.first.month == self.last.month else f"{self.first} to {self.last}"
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,7 @@ class MatchQuery:
     home: str | None = None  # the club that played at home ("at Bournemouth")
     result: tuple[str, str] | None = None  # (club, "win" | "loss" | "draw")
     kickoff: dt.time | None = None
-    unknown_club: str | None = None  # "Atlantis FC" in "Atlantis FC vs Chelsea": a name beside "vs" that no club has
+    unknown_club: str | None = None  # the clubs as named when one is unknown: "Atlantis FC vs Chelsea", "Leeds"
     spans: tuple[tuple[int, int], ...] = field(default=(), compare=False)  # characters the readers used
 
     @property
@@ -122,8 +128,8 @@ class MatchQuery:
 
     def describe(self) -> str:
         """What the text said of the match, in words: "Chelsea vs Burnley, on 2019-05-01, 2-1"."""
-        clubs = ([self.unknown_club] if self.unknown_club else []) + self.team_names
-        parts = [" vs ".join(clubs)] if clubs else []
+        clubs = self.unknown_club or " vs ".join(self.team_names)
+        parts = [clubs] if clubs else []
         if self.dates is not None:
             parts.append(self.dates.describe())
         if self.season:
@@ -173,11 +179,16 @@ def masked(text: str, spans: tuple[tuple[int, int], ...]) -> str:
 
 # -- clubs ---------------------------------------------------------------------------------------------
 @lru_cache(maxsize=8)
-def _forms(extra_teams: tuple[str, ...]) -> tuple[dict[str, str], int, tuple[str, ...]]:
+def _forms(extra_teams: tuple[str, ...]) -> tuple[dict[str, str], int, dict[str, tuple[str, ...]]]:
+    """Every spelling -> club, the longest spelling's words, and the long spellings by first letter (a typo
+    keeps the first letter: "Bayren", "Juventis"; "Rangers" is not "Angers")."""
     forms = team_forms(extra_teams)
     longest = max(len(f.split()) for f in forms)
-    fuzzy = tuple(f for f in forms if len(f) >= FUZZY_MIN_CHARS)
-    return forms, longest, fuzzy
+    by_letter: dict[str, list[str]] = {}
+    for form in forms:
+        if len(form) >= FUZZY_MIN_CHARS:
+            by_letter.setdefault(form[0], []).append(form)
+    return forms, longest, {letter: tuple(group) for letter, group in by_letter.items()}
 
 
 def find_team_mentions(text: str, extra_teams: tuple[str, ...] = ()) -> list[TeamMention]:
@@ -206,12 +217,12 @@ def find_team_mentions(text: str, extra_teams: tuple[str, ...] = ()) -> list[Tea
     return found
 
 
-def _fuzzy_team(phrase: str, size: int, forms: dict[str, str], fuzzy: tuple[str, ...]) -> str | None:
+def _fuzzy_team(phrase: str, size: int, forms: dict[str, str], fuzzy: dict[str, tuple[str, ...]]) -> str | None:
     """The club a misspelt name means; never across a joining word ("at Bournemouth" is not "AFC Bournemouth")."""
     edges = phrase.split()[:: max(1, size - 1)]
     if len(phrase) < FUZZY_MIN_CHARS or any(w in VERSUS or w in JOINING for w in edges) or phrase in MONTHS:
         return None
-    best = process.extractOne(phrase, fuzzy, scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE)
+    best = process.extractOne(phrase, fuzzy.get(phrase[0], ()), scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE)
     return forms[best[0]] if best and len(best[0].split()) == size else None
 
 
@@ -308,7 +319,7 @@ def _home(words: list[str], teams: list[TeamMention]) -> str | None:
     folded = [fold(w) for w in words]
     for mention in teams:
         for phrase in _AWAY_AT:
-            if folded[max(0, mention.start - len(phrase)) : mention.start] == phrase and mention is not teams[0]:
+            if folded[max(0, mention.start - len(phrase)) : mention.start] == phrase:
                 return mention.team
         for phrase in _AT_HOME:
             if folded[mention.stop + mention.possessive : mention.stop + mention.possessive + len(phrase)] == phrase:
@@ -326,27 +337,35 @@ def _result(words: list[str], teams: list[TeamMention]) -> tuple[str, str] | Non
 
 
 def _unknown_club(words: list[str], teams: list[TeamMention]) -> str | None:
-    """The words beside "vs"/"against" where a club should be and none is ("Atlantis FC vs Chelsea")."""
+    """The clubs as named where one is no club the corpus knows: a name beside "vs"/"against"
+    ("Atlantis FC vs Chelsea", "Celtic vs Rangers") or before "game"/"match" ("the Leeds game")."""
     folded = [fold(w) for w in words]
     claimed = {i for m in teams for i in range(m.start, m.stop + m.possessive)}
+    club_at = {m.start: m.team for m in teams} | {m.stop - 1: m.team for m in teams}
     for index in range(len(folded)):
         for phrase in STRICT_VERSUS:
             if folded[index : index + len(phrase)] != phrase:
                 continue
             after = _name_words(words, folded, claimed, range(index + len(phrase), len(words)))
             before = _name_words(words, folded, claimed, range(index - 1, -1, -1))[::-1]
-            sides = [" ".join(side) for side in (before, after) if side]
-            if sides:
-                return " vs ".join(sides)
+            if before or after:
+                first = " ".join(before) or club_at.get(index - 1, "")
+                second = " ".join(after) or club_at.get(index + len(phrase), "")
+                return " vs ".join(side for side in (first, second) if side)
+        if folded[index] in MATCH_NOUNS and index > 0:
+            name = _name_words(words, folded, claimed, range(index - 1, -1, -1))[::-1]
+            if name and index - len(name) > 0 and folded[index - len(name) - 1] in JOINING:
+                return " ".join(name)
     return None
 
 
 def _name_words(words: list[str], folded: list[str], claimed: set[int], order: range) -> list[str]:
     """Up to ``UNKNOWN_NAME_WORDS`` capitalised words from the "vs" (names are written so), stopping at a
-    club, a joining word or a number."""
-    name = []
+    club, a joining word, a month or a competition's name."""
+    name: list[str] = []
     for i in order:
-        if i in claimed or folded[i] in JOINING or folded[i] in VERSUS or not words[i][0].isupper():
+        stop = folded[i] in JOINING or folded[i] in VERSUS or folded[i] in MONTHS or folded[i] in _LEAGUE_WORDS
+        if i in claimed or stop or not words[i][0].isupper():
             break
         name.append(words[i])
         if len(name) == UNKNOWN_NAME_WORDS:

@@ -13,6 +13,7 @@ from agent import Assistant
 from index.corpus import load_corpus, load_match
 from index.errors import HighlightsError
 from spotting.keywords import KeywordSpotter
+from tools.query import MomentQuery
 from tools.toolbox import Toolbox
 from ui.cli import main
 
@@ -93,10 +94,11 @@ def test_the_corpus_learns_a_match_at_run_time(tmp_path, sample_root):
     reader.join()
     assert set(seen) <= {5, 6} and len(corpus.matches) == 6
     assert toolbox.resolve_match("Arsenal Chelsea").id == game and toolbox._index is None
-    spots = toolbox.spot_actions(game, ["goals"])
+    goals = MomentQuery(match=game, classes=("goals",))
+    spots = toolbox.spot_actions(goals)
     assert spots and all(s.label == "Goal" for s in spots)
     corpus.add(new.__class__(**{**{f: getattr(new, f) for f in new.__slots__}, "segments": {1: (), 2: ()}}))
-    assert toolbox.spot_actions(game, ["goals"]) == []  # the replaced match's spots were forgotten
+    assert toolbox.spot_actions(goals) == []  # the replaced match's spots were forgotten
     session = assistant.new_session()
     session.match_id = game
     assert assistant.ask("all the goals", session).match_id == game

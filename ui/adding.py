@@ -16,7 +16,7 @@ from index.transcribe import AsrSettings
 from index.transcript import parse_clock
 from index.types import Match
 from spotting.registry import SPOTTER_TEXT
-from tools.matches import league_of
+from tools.match_text import league_of
 
 
 def new_match(

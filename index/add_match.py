@@ -236,6 +236,8 @@ def _stage(
     media: Sequence[MediaInfo],
     second_half: float | None,
 ) -> None:
+    # The record first: whatever of the match is renamed into place, it is known as an added match.
+    staged.json(record_path(root, game_id), _record(request, game_id, halves, second_half))
     echoes = root / "echoes"
     english = translation_of(request.version)
     for half, heard in halves.items():
@@ -250,7 +252,6 @@ def _stage(
     if len(media) == 1 and media[0].has_video and second_half is not None:
         source = media[0].path
         staged.file(folder / "2.mkv", lambda out: copy_from(source, second_half, out))
-    staged.json(record_path(root, game_id), _record(request, game_id, halves, second_half))
 
 
 def _record(request: AddRequest, game_id: str, halves: dict[int, Heard], second_half: float | None) -> dict:

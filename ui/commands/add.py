@@ -46,7 +46,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     asr.add_argument("--language", help="the commentary's language (ISO 639-1, e.g. es); default: detected")
     asr.add_argument("--translate", action="store_true", help="add Whisper's English translation when the "
                      "commentary is not English, as Echoes did (worth it with a larger --asr-model)")  # fmt: skip
-    asr.add_argument("--batched", action="store_true", help="faster-whisper's batched pipeline (faster)")
+    asr.add_argument("--sequential", action="store_true", help="faster-whisper's sequential pipeline (each "
+                     "30-s window conditioned on the last; slower, and worse on the benchmark)")  # fmt: skip
     add.set_defaults(run=run_add)
 
 
@@ -54,7 +55,7 @@ def run_add(args: argparse.Namespace) -> int:
     root = data_folder(args.data, os.environ.get(DATA_ENV))
     match, date_from = new_match(args.teams, args.date, args.score, args.competition, recorded_at(args.files))
     asr = AsrSettings(model=args.asr_model, language=args.language, translate=args.translate,
-                      batched=args.batched)  # fmt: skip
+                      batched=not args.sequential)  # fmt: skip
     request = add_request(match, args.files, args.transcript, args.second_half, asr, args.force)
     print(f"Adding {match.home} - {match.away}, {date_from}, into {root}")
     added = add_match(root, request, say=print)

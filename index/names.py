@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .errors import HighlightsError
+from .errors import HighlightsError, printable
 
 _GAME = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2}) - (?P<time>\d{2}-\d{2}) "
@@ -33,6 +33,10 @@ class GameName:
 
 def parse_game_id(game_id: str) -> GameName:
     """Parse ``LEAGUE/SEASON/GAME`` (SoccerNet's folder path) into its metadata."""
+    try:
+        game_id.encode("utf-8")
+    except UnicodeEncodeError:  # a folder name of bytes that are not UTF-8 (read with surrogateescape)
+        raise HighlightsError("the folder name is not UTF-8 text", printable(game_id)) from None
     parts = game_id.strip("/").split("/")
     if len(parts) != 3:
         raise HighlightsError("a match id must be LEAGUE/SEASON/GAME", game_id)

@@ -16,6 +16,7 @@ from evaluation.plots import class_bars, map_vs_tolerance, timeline
 from evaluation.report import evaluate_predictions, evaluation_dict, evaluation_table
 from evaluation.results_io import read_results, write_results
 from evaluation.results_md import save_result, write_results_md
+from evaluation.run_manifest import FolderState, folder_state
 from evaluation.runner import N_FOLDS, TRAINABLE, run_backend, score_run
 from index.atomic import atomic_write_text
 from index.corpus import SPLITS, resolve_data_root
@@ -46,6 +47,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     _add_interval_options(evaluate)
     evaluate.add_argument(
         "--min-confidence", type=float, default=0.0, help="interval metric: ignore predictions below this"
+    )
+    evaluate.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="score a folder whose run manifest says it is incomplete, mixed or changed (warned loudly) "
+        "instead of refusing",
     )
     evaluate.set_defaults(run=run_evaluate)
 
@@ -85,14 +92,15 @@ def _check_interval_options(args: argparse.Namespace) -> None:
 def run_evaluate(args: argparse.Namespace) -> int:
     _check_interval_options(args)
     matches = load_ground_truth(Path(args.labels) if args.labels else resolve_data_root(None), args.split)
-    read = read_results(args.predictions, matches, args.half_width)
     console = Console()
+    run = _check_run(args, [m.id for m in matches], console)
+    read = read_results(args.predictions, matches, args.half_width)
     for line in read.warning_lines():
         console.print(f"[yellow]warning:[/yellow] {line}")
     evaluation = evaluate_predictions(read.predictions, matches, args.half_width, args.iou, args.min_confidence)
     console.print(evaluation_table(evaluation, f"{args.predictions}: {len(matches)} games"))
     if args.json:
-        numbers = evaluation_dict(evaluation) | {"warnings": dict(read.warnings)}
+        numbers = evaluation_dict(evaluation) | {"warnings": dict(read.warnings), "run": run.as_dict()}
         atomic_write_text(args.json, json.dumps(numbers, indent=1, ensure_ascii=False) + "\n")
     if args.plots:
         game = args.game or next((m.id for m in matches if read.predictions.get(m.id)), matches[0].id)
@@ -106,6 +114,31 @@ def run_evaluate(args: argparse.Namespace) -> int:
         ):
             console.print(f"wrote {path}")
     return 0
+
+
+def _check_run(args: argparse.Namespace, games: list[str], console: Console) -> FolderState:
+    """The folder's run manifest for the evaluated games: a folder that is not one complete run is
+    refused (``--allow-incomplete``: scored under a loud warning); one without a manifest is a warning."""
+    if not args.predictions.is_dir():
+        raise HighlightsError("prediction folder does not exist", args.predictions)
+    state = folder_state(args.predictions, games)
+    lines = state.lines()
+    if state.verdict == "complete":
+        console.print(f"run: complete, {lines[0]}")
+    elif state.verdict == "unknown":
+        console.print(f"[yellow]warning:[/yellow] {lines[0]}")
+    elif not args.allow_incomplete:
+        raise HighlightsError(
+            f"the predictions are not one complete run ({state.verdict}): "
+            + "; ".join(lines)
+            + ". Rerun `highlights spot` to finish the run, or pass --allow-incomplete to score them anyway",
+            args.predictions,
+        )
+    else:
+        console.print(f"[bold red]WARNING: the predictions are not one complete run ({state.verdict}):[/bold red]")
+        for line in lines:
+            console.print(f"[red]  {line}[/red]")
+    return state
 
 
 def _command(args: argparse.Namespace, backend: str) -> str:

@@ -77,7 +77,7 @@ def spot_into(
 def report_lines(report: SpotRunReport, limit: int = 10) -> list[str]:
     """The run's outcome for a person: counts, and every failed game with its chunks (up to ``limit``)."""
     lines = [
-        f"{len(report.written)} games written ({report.spots} spots), {len(report.resumed)} already done "
+        f"{report.spots} spots in {len(report.written)} games written, {len(report.resumed)} already done "
         f"by this run, {len(report.failed)} failed → {report.folder}"
     ]
     for game_id, chunks in list(report.failed.items())[:limit]:

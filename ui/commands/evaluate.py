@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from evaluation.ground_truth import load_ground_truth
 from evaluation.intervals import DEFAULT_HALF_WIDTH_S, DEFAULT_IOU
@@ -122,11 +123,11 @@ def _check_run(args: argparse.Namespace, games: list[str], console: Console) -> 
     if not args.predictions.is_dir():
         raise HighlightsError("prediction folder does not exist", args.predictions)
     state = folder_state(args.predictions, games)
-    lines = state.lines()
+    lines = [escape(line) for line in state.lines()]  # game ids may hold [brackets]: not markup
     if state.verdict == "complete":
-        console.print(f"run: complete, {lines[0]}")
+        console.print(f"run: complete, {lines[0]}", soft_wrap=True)
     elif state.verdict == "unknown":
-        console.print(f"[yellow]warning:[/yellow] {lines[0]}")
+        console.print(f"[yellow]warning:[/yellow] {lines[0]}", soft_wrap=True)
     elif not args.allow_incomplete:
         raise HighlightsError(
             f"the predictions are not one complete run ({state.verdict}): "
@@ -137,7 +138,7 @@ def _check_run(args: argparse.Namespace, games: list[str], console: Console) -> 
     else:
         console.print(f"[bold red]WARNING: the predictions are not one complete run ({state.verdict}):[/bold red]")
         for line in lines:
-            console.print(f"[red]  {line}[/red]")
+            console.print(f"[red]  {line}[/red]", soft_wrap=True)
     return state
 
 

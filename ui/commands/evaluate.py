@@ -185,6 +185,12 @@ def run_bench(args: argparse.Namespace) -> int:
     console = Console()
     for backend in backends:
         run = run_backend(backend, matches, args.folds, extra if backend in TRAINABLE else ())
+        if run.failed:  # scored, and said: those chunks count as predicting nothing
+            chunks = sum(len(c) for c in run.failed.values())
+            console.print(
+                f"[bold red]WARNING: {backend}: {chunks} chunks of {len(run.failed)} games got no reply; "
+                "they are scored as predicting nothing (failed_chunks in the result)[/bold red]"
+            )
         if args.predictions:
             write_results(args.predictions / backend, run.predictions, [m.id for m in matches])
         result = score_run(run, matches, _command(args, backend), args.split)

@@ -93,13 +93,20 @@ class Manifest:
         if not path.is_file():
             return None
         data = read_json(path)
-        if not (isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("games"), dict)):
+        games, runs = (data.get("games"), data.get("runs")) if isinstance(data, dict) else (None, None)
+        if not (
+            isinstance(games, dict)
+            and isinstance(runs, dict)
+            and data.get("format") == FORMAT
+            and all(isinstance(entry, dict) for entry in [*games.values(), *runs.values()])
+        ):
             raise HighlightsError(f"not a run manifest of format {FORMAT}", path)
-        return cls(Path(folder), str(data.get("current", "")), dict(data.get("runs") or {}), dict(data["games"]))
+        return cls(Path(folder), str(data.get("current", "")), runs, games)
 
     def save(self) -> None:
-        used = {self.current} | {e.get(k, {}).get("run") for e in self.games.values() for k in ("writing", "failed")}
-        used |= {e.get("run") for e in self.games.values()}
+        """Write the manifest (atomically), keeping only the runs some record still names."""
+        records = [r for e in self.games.values() for r in (e, e.get("writing") or {}, e.get("failed") or {})]
+        used = {self.current} | {record.get("run") for record in records}
         runs = {key: run for key, run in self.runs.items() if key in used}
         payload = {"format": FORMAT, "current": self.current, "runs": runs, "games": self.games}
         atomic_write_text(self.path, json.dumps(payload, indent=1, ensure_ascii=False) + "\n")

@@ -300,9 +300,11 @@ def test_text_options_are_typed(monkeypatch, tmp_path):
         Reply(raw=b"<html><body>502 Bad Gateway</body></html>", content_type="text/html"),
         Reply(raw=b'{"choices": [{"message": ', content_type="application/json"),
         Reply(raw=b"[1, 2, 3]", content_type="application/json"),
+        Reply(raw=b'{"choices": [{"message": 5}]}', content_type="application/json"),
+        Reply(raw=b'{"id": "x"}', content_type="application/json"),
         Reply(content="x" * 3_000_000),
     ],
-    ids=["html", "truncated-json", "not-a-completion", "3-MB"],
+    ids=["html", "truncated-json", "not-a-completion", "wrong-shape", "no-choices", "3-MB"],
 )
 def test_a_malformed_200_reply_fails_its_chunk_and_the_rest_go_on(server, match, tmp_path, stream, bad, caplog):
     server.script(bad)

@@ -179,3 +179,14 @@ def test_each_step_of_a_game_write_leaves_files_the_manifest_can_name(tmp_path, 
             assert state.changed == [BURNLEY], count
         if count == 1:  # put the old pair back for the next step
             (out / BURNLEY / INTERVALS_FILE).write_bytes(game_files(BURNLEY, [])[INTERVALS_FILE])
+
+
+@pytest.mark.parametrize(
+    "content", ["[]", '{"format": 1, "games": []}', '{"format": 1, "runs": {}, "games": {"g": 1}}']
+)
+def test_a_broken_manifest_is_a_clear_error(tmp_path, content):
+    from index.errors import HighlightsError
+
+    (tmp_path / MANIFEST_FILE).write_text(content)
+    with pytest.raises(HighlightsError, match="not a run manifest"):
+        Manifest.load(tmp_path)

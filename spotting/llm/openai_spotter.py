@@ -152,23 +152,17 @@ class OpenAISpotter(LLMSpotter):
         try:
             if self.stream:
                 return self._call_streaming(request)
-            completion = self._client.chat.completions.create(model=self.model, **request)
+            return _read_completion(self._client.chat.completions.create(model=self.model, **request))
         except openai.APIStatusError as error:
             if error.status_code in RETRY_STATUSES or error.status_code >= 500:
                 raise _Transient(f"HTTP {error.status_code}") from error
             raise
         except (openai.APITimeoutError, openai.APIConnectionError, httpx.TransportError) as error:
             _raise_transport(error)
-        except ValueError as error:  # a 200 whose body is not JSON (JSONDecodeError), or not this schema
-            raise _Malformed(f"the reply is not JSON ({error})") from error
-        if not isinstance(completion, ChatCompletion):  # a 200 with an HTML page or some other JSON
-            raise _Malformed(f"the reply is not a chat completion: {str(completion)[:80]!r}")
-        usage = completion.usage.model_dump() if completion.usage else {}
-        if not completion.choices:
-            return "", usage
-        message = completion.choices[0].message
-        calls = [c.function.arguments for c in message.tool_calls or () if getattr(c, "function", None)]
-        return message.content or "\n".join(calls), usage
+        # A 200 that is not a chat completion: a body that is not JSON (JSONDecodeError), or JSON of
+        # another shape (the client builds its objects without validating them, so reading fails).
+        except (ValueError, TypeError, AttributeError, IndexError) as error:
+            raise _Malformed(f"the reply is not a chat completion ({type(error).__name__}: {error})") from error
 
     def _call_streaming(self, request: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         parts: list[str] = []
@@ -289,6 +283,21 @@ class OpenAISpotter(LLMSpotter):
             finally:
                 bar.close()
         return replies
+
+
+def _read_completion(completion: Any) -> tuple[str, dict[str, Any]]:
+    """The reply text (content, else tool-call arguments) and the usage of a completion."""
+    if not isinstance(completion, ChatCompletion) or not isinstance(completion.choices, list):
+        raise TypeError(f"not a chat completion: {str(completion)[:80]!r}")
+    usage = completion.usage.model_dump() if completion.usage else {}
+    if not completion.choices:
+        return "", usage
+    message = completion.choices[0].message
+    calls = [c.function.arguments for c in message.tool_calls or () if getattr(c, "function", None)]
+    text = message.content or "\n".join(calls)
+    if not isinstance(text, str):
+        raise TypeError(f"the reply's content is not text: {text!r:.80}")
+    return text, usage
 
 
 def _raise_transport(error: Exception) -> NoReturn:

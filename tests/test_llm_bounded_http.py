@@ -15,7 +15,7 @@ from fake_openai import FakeOpenAI, Reply
 from spotting.llm.bounded_http import DeadlineExceeded, ReplyTooLarge, RequestLimits, bounded_client
 
 DEADLINE_S = 0.3
-SLACK_S = 0.25  # thread scheduling on a busy machine; far below one more drip of the body
+SLACK_S = 0.5  # thread scheduling on a busy machine; the whole dripped body would take 15 s
 MESSAGES = [{"role": "user", "content": "hello"}]
 SMALL_COMPLETION = (
     b'{"id":"c","object":"chat.completion","created":0,"model":"fake-model","choices":'

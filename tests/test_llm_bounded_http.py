@@ -113,3 +113,22 @@ def test_limits_are_checked():
         RequestLimits(total_s=0)
     with pytest.raises(ValueError, match="positive"):
         RequestLimits(total_s=1, max_reply_bytes=0)
+
+
+def test_the_chat_agent_gives_up_on_a_dripping_endpoint_within_its_deadline(server, sample_root):
+    """The agent's ChatOpenAI is bounded too: a byte every 50 ms cannot hold a chat turn past its deadline,
+    and the question is still answered, offline."""
+    from agent import Assistant, LLMSettings
+    from index.corpus import load_corpus
+    from spotting.registry import make_spotter
+
+    corpus = load_corpus(sample_root)
+    settings = LLMSettings(base_url=server.base_url, api_key="sk-test", model="fake-model", timeout_s=DEADLINE_S,
+                           max_retries=0)  # fmt: skip
+    assistant = Assistant(corpus, make_spotter("keywords"), settings)
+    server.script(Reply(content="a slow answer", drip=0.05))
+    started = time.monotonic()
+    answer = assistant.ask("all the goals in Chelsea 2 - 2 Watford", assistant.new_session())
+    assert time.monotonic() - started < DEADLINE_S + SLACK_S + 2  # + the offline answer
+    assert answer.backend == "planner" and answer.notice == "the endpoint did not answer in time; answered offline"
+    assert answer.spots and all(s.label == "Goal" for s in answer.spots)

@@ -34,6 +34,7 @@ import httpx
 # server-sent-event framing each) fits in 4 MB; twice that leaves room and still bounds memory.
 DEFAULT_MAX_REPLY_BYTES = 8 * 2**20
 DEFAULT_CONNECT_S = 10.0  # a TCP (+ TLS) handshake that takes longer is a host that is not there
+WATCHDOG_GRACE_S = 1.0  # httpx's per-read timeout waits this much longer than the watchdog
 
 
 @dataclass(frozen=True)
@@ -139,10 +140,13 @@ class BoundedTransport(httpx.BaseTransport):
         deadline = time.monotonic() + limits.total_s
         watchdog = _Watchdog(limits.total_s)
         asked = request.extensions.get("timeout") or {}
+        # httpx's own per-operation timeouts sit a little past the deadline, so the watchdog always speaks
+        # first and a passed deadline is always a DeadlineExceeded, never a bare ReadTimeout of a race
         request.extensions["timeout"] = {
-            key: min(limits.connect_s if key == "connect" else limits.total_s, asked.get(key) or float("inf"))
+            key: min(limits.connect_s if key == "connect" else limits.total_s + WATCHDOG_GRACE_S,
+                     asked.get(key) or float("inf"))
             for key in ("connect", "read", "write", "pool")
-        }
+        }  # fmt: skip
         request.extensions["trace"] = _tracing(request.extensions.get("trace"), watchdog)
         request.headers["accept-encoding"] = "identity"
         try:

@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from .cache import cache_key, read_cached, write_cached
 from .echoes import DEFAULT_VERSION, SECOND_TRANSCRIPTION, TextChoice, asr_path, load_asr, translation_of
-from .errors import HighlightsError
+from .errors import HighlightsError, printable
 from .labels import load_labels
 from .language import detect_language
 from .names import parse_game_id
@@ -251,11 +251,17 @@ def load_corpus(
     for game_id in tqdm(game_ids, desc="loading matches", unit="game", disable=not progress):
         try:
             matches.append(load_match(root, game_id, version, text))
-        except HighlightsError as error:
+        except Exception as error:  # one bad file never stops the other games
+            problem = error if isinstance(error, HighlightsError) else _unexpected(error, game_id)
             if strict:
-                raise
-            log.warning("skipping %s: %s", game_id, error)
-            skipped.append((game_id, str(error)))
+                raise problem from None
+            log.warning("skipping %s: %s", printable(game_id), printable(str(problem)))
+            skipped.append((printable(game_id), printable(str(problem))))
     if cache_file:
         write_cached(cache_file, matches, skipped)
     return Corpus(root=root, matches=matches, skipped=skipped)
+
+
+def _unexpected(error: Exception, game_id: str) -> HighlightsError:
+    """A load failure no check foresaw, as the project's error naming the game and what went wrong."""
+    return HighlightsError(f"cannot load ({type(error).__name__}: {error})", printable(game_id))

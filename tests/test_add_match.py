@@ -24,6 +24,8 @@ from index.match_files import files_of
 from index.media import SAMPLE_RATE
 from index.own_match import NewMatch, read_record
 from index.transcribe import AsrSettings
+from spotting.types import Spot
+from tools.toolbox import Toolbox
 
 pytestmark = pytest.mark.slow
 MATCH = NewMatch("Chelsea", "Burnley", dt.date(2024, 10, 5), dt.time(17, 30), (2, 1))
@@ -96,6 +98,8 @@ def test_one_file_with_the_second_half_given(tmp_path, speech, asr):
     assert second.name == "2.mkv" and not second.is_symlink()
     with av.open(str(second)) as copy:
         assert abs(copy.duration / av.time_base - (60 - start)) < 1.0
+    reel = Toolbox.reel_of(match, [Spot("Goal", 2, 2.0, 8.0, 5000, 1.0)], tmp_path / "reel.mp4", padding=0)
+    assert len(reel.clips) == 1 and 5.0 <= reel.duration <= 9.0  # a reel cut from the copied second half
 
 
 def test_one_file_with_the_break_found(tmp_path, speech, asr):

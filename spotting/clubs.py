@@ -20,7 +20,7 @@ import yaml
 from index.teams import COMMON_WORDS, canonical_team, team_forms
 
 LEXICON_DIR = Path(__file__).parent / "prompts"
-WORDS_FILE = LEXICON_DIR / "club_words.yaml"
+WORDS_FILE = LEXICON_DIR / "name_words.yaml"
 SIDES: tuple[str, str] = ("home", "away")
 
 

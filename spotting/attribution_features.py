@@ -1,0 +1,153 @@
+"""What the commentary around one moment says about its team: the numbers a per-class model weighs.
+
+Each feature leans home (> 0) or away (< 0), squashed into (-1, 1) so one chatty line cannot shout
+down the rest, and is 0 when the commentary says nothing of the kind. What a lean means depends on
+the class ("free-kick for Barcelona" names the team fouled, not the one that fouled), which is why a
+model learns one weight per class and feature (``spotting.attribution``) rather than a rule.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from .clubs import fold
+from .commentary_text import Line, MatchText
+from .keywords import ENGLISH, OTHER_LANGUAGES
+from .roster import Roster
+from .score_timeline import ScoreTimeline
+from .scoreline import ScoreMention
+
+FEATURES: tuple[str, ...] = (
+    "club_for",  # a club after "for"/"para"/"pour"/"für": "corner for Arsenal"
+    "club_of",  # a club after "of"/"de"/"del"/"du" or before "'s": "the goal of PSG", "Barça's corner"
+    "club",  # any other naming of a club
+    "names",  # the leans of every name said
+    "first_name",  # the lean of the first name said from the moment on
+    "key_name",  # the lean of the name closest to the class's own word ("yellow card for Ramos")
+    "score_said",  # the club the running score says went ahead or levelled ("Real Madrid is ahead")
+    "after_goal",  # minus the team that scored just before (the other team kicks off)
+)
+WINDOW_S = (-5.0, 15.0)  # lines starting this long before/after a moment speak about it
+KEY_WINDOW_S = (-5.0, 25.0)  # the class's own word and its player may come a little later
+SCORE_WINDOW_S = (-10.0, 60.0)  # "1-0 for PSG" can follow a goal by a minute
+AFTER_GOAL_S = 150.0  # a kick-off this soon after a goal restarts play after it
+SQUASH = 2.0  # tanh(sum / SQUASH): two names agreeing are worth most of what ten are
+# How many players the commentary names for a class: a scorer, a booked player, who comes on and goes off.
+PLAYER_CLASSES = {"Goal": 1, "Yellow card": 1, "Red card": 1, "Yellow->red card": 1, "Substitution": 2}
+FIRST_FROM_S = -2.0  # "the first name said from the moment on" starts this close before it
+_FOR = re.compile(
+    r"(?:\bfor|\bto|\bpara|\bpour|\bfur|\bper|\bpra|a favor de|en faveur de|a favore di)\W+(?:\w{1,3}\W+)?$"
+)
+_OF = re.compile(r"(?:\bof|\bde|\bdel|\bdu|\bdes|\bdella|\bdello|\bdi|\bdo|\bda|\bvon|\bdes)\W+(?:\w{1,3}\W+)?$")
+_POSSESSIVE = re.compile(r"^['’]s\b")
+
+
+@dataclass(frozen=True, slots=True)
+class MomentEvidence:
+    """The features of one moment (in ``FEATURES`` order) and the player the commentary names for it."""
+
+    values: tuple[float, ...]
+    player: str = ""
+    player_keys: tuple[str, ...] = ()  # the name words behind ``player``, closest to the class's word first
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.values)
+
+
+def _squash(total: float) -> float:
+    return math.tanh(total / SQUASH)
+
+
+def _sign(side: str) -> float:
+    return 1.0 if side == "home" else -1.0 if side == "away" else 0.0
+
+
+@cache
+def _class_words(label: str) -> tuple[re.Pattern[str], ...]:
+    """The keyword lexicon's words for ``label`` in every language it has."""
+    lexicons = [ENGLISH, *OTHER_LANGUAGES.values()]
+    return tuple(re.compile(pattern, re.IGNORECASE) for lex in lexicons for pattern, _ in lex.get(label, ()))
+
+
+def _club_features(lines: Sequence[Line]) -> tuple[float, float, float]:
+    totals = [0.0, 0.0, 0.0]
+    for line in lines:
+        folded = fold(line.segment.text)
+        for club in line.clubs:
+            before, after = folded[max(0, club.start - 25) : club.start], folded[club.end : club.end + 3]
+            kind = 0 if _FOR.search(before) else 1 if _OF.search(before) or _POSSESSIVE.match(after) else 2
+            totals[kind] += _sign(club.side)
+    return (_squash(totals[0]), _squash(totals[1]), _squash(totals[2]))
+
+
+def _key_names(lines: Sequence[Line], label: str) -> list[str]:
+    """The names said closest to one of the class's words (in a line that has both), closest first."""
+    distance: dict[str, tuple[int, float]] = {}
+    for line in lines:
+        if not line.names:
+            continue
+        for pattern in _class_words(label):
+            for hit in pattern.finditer(line.segment.text):
+                for name in line.names:
+                    far = (min(abs(name.start - hit.end()), abs(hit.start() - name.end)), line.start)
+                    distance[name.key] = min(distance.get(name.key, far), far)
+    return sorted(distance, key=distance.__getitem__)
+
+
+def _score_said(mentions: Sequence[ScoreMention], half: int, seconds: float) -> float:
+    lo, hi = seconds + SCORE_WINDOW_S[0], seconds + SCORE_WINDOW_S[1]
+    return _squash(sum(_sign(m.team) for m in mentions if m.half == half and lo <= m.seconds <= hi))
+
+
+def _after_goal(timeline: ScoreTimeline | None, half: int, seconds: float) -> float:
+    if timeline is None:
+        return 0.0
+    before = [g for g in timeline.goals if g.found and g.half == half and 0 <= seconds - g.seconds <= AFTER_GOAL_S]
+    return -_sign(before[-1].team) if before else 0.0
+
+
+def moment_evidence(
+    text: MatchText,
+    roster: Roster,
+    label: str,
+    half: int,
+    seconds: float,
+    mentions: Sequence[ScoreMention] = (),
+    timeline: ScoreTimeline | None = None,
+) -> MomentEvidence:
+    """The features of a moment of class ``label`` at ``seconds`` into ``half``, and its player."""
+    lines = text.window(half, seconds + WINDOW_S[0], seconds + WINDOW_S[1])
+    names = [hit.key for line in lines for hit in line.names]
+    later = [hit.key for line in lines if line.start >= seconds + FIRST_FROM_S for hit in line.names]
+    keys = _key_names(text.window(half, seconds + KEY_WINDOW_S[0], seconds + KEY_WINDOW_S[1]), label)
+    key = keys[0] if keys else ""
+    values = (
+        *_club_features(lines),
+        _squash(sum(roster.of(n) for n in names)),
+        roster.of(later[0]) if later else 0.0,
+        roster.of(key) if key else 0.0,
+        _score_said(mentions, half, seconds),
+        _after_goal(timeline, half, seconds),
+    )
+    chosen = _players(keys, roster, PLAYER_CLASSES.get(label, 0))
+    player = ", ".join(dict.fromkeys(roster.display.get(k, k) for k in chosen))
+    return MomentEvidence(tuple(float(v) for v in values), player, tuple(chosen))
+
+
+def _players(keys: Sequence[str], roster: Roster, wanted: int) -> list[str]:
+    """The first ``wanted`` people among ``keys``: "leo" and "messi" are one "Leo Messi"."""
+    chosen: list[str] = []
+    shown: set[str] = set()
+    for key in keys:
+        display = roster.display.get(key, key)
+        if display in shown:
+            chosen.append(key)
+        elif len(shown) < wanted:
+            shown.add(display)
+            chosen.append(key)
+    return chosen

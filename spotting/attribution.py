@@ -27,7 +27,7 @@ from index.atomic import atomic_write_text
 from index.errors import HighlightsError
 from index.types import HALVES, Match
 
-from .attribution_features import FEATURES, MomentEvidence, moment_evidence
+from .attribution_features import FEATURES, MomentEvidence, moment_evidence, players_of
 from .commentary_text import MatchText
 from .roster import Roster, learn_roster
 from .score_timeline import GoalEvidence, ScoreTimeline, build_timeline, final_score
@@ -140,15 +140,15 @@ class CommentaryReader:
         evidence = []
         for goal in sorted(goals, key=lambda g: (g.half, g.position_ms)):
             lean = model.lean("Goal", self.evidence(goal)) + _prior(goal)
-            evidence.append(GoalEvidence(goal.half, goal.position_ms / 1000.0, goal.confidence, lean, goal))
+            evidence.append(GoalEvidence(goal.half, goal.position_ms / 1000.0, goal.confidence, lean, (goal,)))
         return build_timeline(evidence, final_score(self.match), self.mentions)
 
     def taught_roster(self, timeline: ScoreTimeline) -> Roster:
         """The roster once the goals have taught it: names said at goals of settled team lean that way."""
         seeds: dict[str, float] = {}
         for goal in timeline.goals:
-            if goal.found and goal.sure and goal.spot is not None:
-                for key in self.evidence(goal.spot).player_keys:
+            if goal.found and goal.sure:
+                for key in players_of(self.evidence(goal.spots[0]), self.roster, "Goal", goal.team)[1]:
                     seeds[key] = seeds.get(key, 0.0) + (GOAL_SEED if goal.team == "home" else -GOAL_SEED)
         return learn_roster(self.text, seeds)
 
@@ -167,7 +167,7 @@ def analyse(
     reader = reader or CommentaryReader(match)
     timeline = reader.timeline([s for s in spots if s.label == "Goal"], model)
     roster = reader.taught_roster(timeline)
-    on_timeline = {id(g.spot): g for g in timeline.goals if g.found and g.spot is not None}
+    on_timeline = {id(spot): g for g in timeline.goals for spot in g.spots}
     attributed = []
     for spot in spots:
         evidence = reader.evidence(spot, roster, timeline)
@@ -176,7 +176,8 @@ def analyse(
             team = placed.team if placed.sure else ""
         else:
             team = model.side(spot.label, evidence, _prior(spot))
-        attributed.append(replace(spot, team=team, player=evidence.player or spot.player))
+        player = players_of(evidence, roster, spot.label, team)[0]
+        attributed.append(replace(spot, team=team, player=player or spot.player))
     return MatchAttribution(tuple(attributed), timeline, roster, reader.mentions)
 
 

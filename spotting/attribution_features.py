@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from .clubs import fold
-from .commentary_text import Line, MatchText
+import yaml
+
+from .clubs import WORDS_FILE, fold
+from .commentary_text import Line, MatchText, NameHit
 from .keywords import ENGLISH, OTHER_LANGUAGES
 from .roster import Roster
 from .score_timeline import ScoreTimeline
@@ -39,6 +41,10 @@ SQUASH = 2.0  # tanh(sum / SQUASH): two names agreeing are worth most of what te
 # How many players the commentary names for a class: a scorer, a booked player, who comes on and goes off.
 PLAYER_CLASSES = {"Goal": 1, "Yellow card": 1, "Red card": 1, "Yellow->red card": 1, "Substitution": 2}
 FIRST_FROM_S = -2.0  # "the first name said from the moment on" starts this close before it
+PLAYER_WINDOW_S = (-10.0, 25.0)  # a scorer is named in the build-up and again and again after
+KEY_BONUS = 3.0  # a name beside the class's word ("goal from Ramsey") counts as three sayings
+PHRASE_BONUS = 6.0  # ... and a name a phrase gives as the player ("Messi scores") as seven
+OTHER_TEAM_SHARE = 0.25  # a name the roster puts in the other team: the keeper beaten, the defender passed
 _FOR = re.compile(
     r"(?:\bfor|\bto|\bpara|\bpour|\bfur|\bper|\bpra|a favor de|en faveur de|a favore di)\W+(?:\w{1,3}\W+)?$"
 )
@@ -51,8 +57,7 @@ class MomentEvidence:
     """The features of one moment (in ``FEATURES`` order) and the player the commentary names for it."""
 
     values: tuple[float, ...]
-    player: str = ""
-    player_keys: tuple[str, ...] = ()  # the name words behind ``player``, closest to the class's word first
+    named: tuple[tuple[str, float], ...] = ()  # names said around it and how likely each is its player
 
     @property
     def empty(self) -> bool:
@@ -134,20 +139,64 @@ def moment_evidence(
         _score_said(mentions, half, seconds),
         _after_goal(timeline, half, seconds),
     )
-    chosen = _players(keys, roster, PLAYER_CLASSES.get(label, 0))
-    player = ", ".join(dict.fromkeys(roster.display.get(k, k) for k in chosen))
-    return MomentEvidence(tuple(float(v) for v in values), player, tuple(chosen))
+    return MomentEvidence(tuple(float(v) for v in values), _named(text, label, half, seconds, keys))
 
 
-def _players(keys: Sequence[str], roster: Roster, wanted: int) -> list[str]:
-    """The first ``wanted`` people among ``keys``: "leo" and "messi" are one "Leo Messi"."""
-    chosen: list[str] = []
-    shown: set[str] = set()
-    for key in keys:
+@cache
+def _player_phrases(label: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    """Where ``label``'s player is named: right after the first pattern's match, right before the second's."""
+    data = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))["player_phrases"].get(label)
+    if not data:
+        return None
+
+    def words(key: str) -> str:
+        return "|".join(p.replace(" ", r"[\W_]+") for p in sorted(data[key], key=len, reverse=True))
+
+    return re.compile(rf"(?<!\w)(?:{words('after')})[\W_]+$"), re.compile(rf"^[\W_]+(?:{words('before')})(?!\w)")
+
+
+def _in_phrase(line: Line, hit: NameHit, phrases: tuple[re.Pattern[str], re.Pattern[str]] | None) -> bool:
+    if phrases is None:
+        return False
+    folded = fold(line.segment.text)
+    return bool(phrases[0].search(folded, 0, hit.start) or phrases[1].match(folded[hit.end : hit.end + 40]))
+
+
+def _named(
+    text: MatchText, label: str, half: int, seconds: float, keys: Sequence[str]
+) -> tuple[tuple[str, float], ...]:
+    """Each name said around the moment, scored: once per time it is said (after a goal, commentators say
+    the scorer's name again and again), more beside the class's word, most where a phrase names the
+    player ("goal from Ramsey", "tarjeta amarilla para Ramos")."""
+    said: dict[str, float] = {}
+    phrases = _player_phrases(label)
+    for line in text.window(half, seconds + PLAYER_WINDOW_S[0], seconds + PLAYER_WINDOW_S[1]):
+        for hit in line.names:
+            bonus = PHRASE_BONUS if _in_phrase(line, hit, phrases) else 0.0
+            said[hit.key] = said.get(hit.key, 0.0) + 1.0 + bonus
+    for rank, key in enumerate(keys[:3]):
+        said[key] = said.get(key, 0.0) + KEY_BONUS / (rank + 1)
+    return tuple(sorted(said.items(), key=lambda item: (-item[1], item[0])))
+
+
+def players_of(evidence: MomentEvidence, roster: Roster, label: str, team: str = "") -> tuple[str, tuple[str, ...]]:
+    """The player(s) the commentary names for a moment ("Leo Messi"; a substitution's two, most said
+    first): a name the roster puts in the other team counts for less; and the name words behind them."""
+    wanted = PLAYER_CLASSES.get(label, 0)
+    scored = sorted(
+        (
+            (n * (OTHER_TEAM_SHARE if team and roster.side(key) not in ("", team) else 1.0), key)
+            for key, n in evidence.named
+        ),
+        key=lambda item: (-item[0], item[1]),
+    )
+    shown: list[str] = []
+    keys: list[str] = []
+    for _, key in scored:
         display = roster.display.get(key, key)
-        if display in shown:
-            chosen.append(key)
-        elif len(shown) < wanted:
-            shown.add(display)
-            chosen.append(key)
-    return chosen
+        if display not in shown and len(shown) >= wanted:
+            continue
+        if display not in shown:
+            shown.append(display)
+        keys.append(key)
+    return ", ".join(shown), tuple(keys)

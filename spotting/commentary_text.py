@@ -27,7 +27,8 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _SENTENCE_END = re.compile(r"(?:^|[.!?¡¿:;\"«»]\s*)$")
 MIN_NAME_CHARS = 3
 MIN_CAPITALISED = 2  # times a word is written capitalised in the match before it counts as a name
-MAX_LOWER_SHARE = 0.1  # "Good" is a name only if "good" is (almost) never written in lower case
+NOUN_CAPITALISING = ("de",)  # languages that write every noun with a capital
+MAX_LOWER_SHARE = 0.4  # "Good" is not a name: "good" is mostly written in lower case ("costa" is not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +61,9 @@ def _not_names() -> frozenset[str]:
 
 @cache
 def _club_words() -> frozenset[str]:
-    """Clubs named in one word ("Chelsea", "Spurs"): another club is not a player of this match."""
-    return frozenset(fold(form) for form in team_forms() if " " not in form)
+    """The words of every club's names ("Chelsea", "Spurs", "Manchester", "United"): a club, even another
+    match's, is not a player of this one."""
+    return frozenset(word for form in team_forms() for word in fold(form).split() if len(word) >= MIN_NAME_CHARS)
 
 
 def _tokens(text: str) -> list[tuple[str, int, int, bool, bool]]:
@@ -83,17 +85,20 @@ def _tokens(text: str) -> list[tuple[str, int, int, bool, bool]]:
 
 
 def _names_of(segments: list[Segment], clubs: dict[int, tuple[ClubMention, ...]]) -> set[str]:
-    """The words this match's commentary writes as names."""
+    """The words this match's commentary writes as names. German capitalises every noun, so where a
+    match has text in another language (a translation), only that text can show a word is a name."""
     capital, lower, inside = Counter(), Counter(), Counter()
+    judges = {s.language for s in segments} - set(NOUN_CAPITALISING)
     for i, segment in enumerate(segments):
         club_chars = {c for m in clubs[i] for c in range(m.start, m.end)}
+        judge = (not judges or segment.language in judges) and not _uncased(segment, clubs[i])
         for key, start, _end, upper, first in _tokens(segment.text):
             if start in club_chars:
                 continue
             if upper:
                 capital[key] += 1
-                inside[key] += not first
-            else:
+                inside[key] += judge and not first
+            elif judge:
                 lower[key] += 1
     stop = _not_names() | _club_words()
     return {
@@ -105,6 +110,12 @@ def _names_of(segments: list[Segment], clubs: dict[int, tuple[ClubMention, ...]]
         and len(key) >= MIN_NAME_CHARS
         and key not in stop
     }
+
+
+def _uncased(segment: Segment, clubs: tuple[ClubMention, ...]) -> bool:
+    """Whether a line writes names in lower case ("a great finish from diego costa, chelsea level"): there
+    a lower-case word may still be a name. Told by how it writes the clubs."""
+    return any(not segment.text[club.start].isupper() for club in clubs)
 
 
 class MatchText:
@@ -136,21 +147,25 @@ class MatchText:
 
 
 def _display_names(segments: list[Segment], names: set[str]) -> dict[str, str]:
-    """Each name word's fullest common written form: "messi" -> "Leo Messi", "casemiro" -> "Casemiro"."""
+    """Each name word's fullest common written form: "messi" -> "Leo Messi", "casemiro" -> "Casemiro". A
+    form is a run of capitalised words with a name in it ("Diego Costa" even where "Costa" alone is
+    too often written in lower case to count as a name)."""
     forms: dict[str, Counter] = {key: Counter() for key in names}
+    stop = _not_names() | _club_words()
     for segment in segments:
-        runs: list[list[tuple[str, int, int]]] = []
-        for key, start, end, upper, _ in _tokens(segment.text):
-            if not (upper and key in names):
+        runs: list[list[tuple[str, int, int]]] = [[]]
+        for key, start, end, upper, first in _tokens(segment.text):
+            if not upper or key in stop or len(key) < 2 or (first and key not in names):
                 runs.append([])
-            elif runs and runs[-1] and not segment.text[runs[-1][-1][2] : start].strip():
+            elif runs[-1] and not segment.text[runs[-1][-1][2] : start].strip():
                 runs[-1].append((key, start, end))
             else:
                 runs.append([(key, start, end)])
-        for run in filter(None, runs):
-            written = segment.text[run[0][1] : run[-1][2]]
+        for run in runs:
+            written = segment.text[run[0][1] : run[-1][2]] if run else ""
             for word, _, _ in run:
-                forms[word][written] += 1
+                if word in forms:
+                    forms[word][written] += 1
     return {key: _fullest(counts) or key.title() for key, counts in forms.items()}
 
 

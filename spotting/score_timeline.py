@@ -18,9 +18,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from index.corpus import SAME_GOAL_S
 from index.errors import HighlightsError
 from index.names import parse_game_id
-from index.types import Match
+from index.types import HALVES, Match
 
 from .scoreline import MentionKind, ScoreMention
 from .types import Spot
@@ -32,8 +33,9 @@ UNSEEN_COST = 2.5  # a goal nobody found, put where the commentary's score needs
 UNSEEN_LATER = 1e-3  # ... as late as the commentary allows (the tie-break)
 MENTION_WEIGHT = {MentionKind.SCORE: 1.0, MentionKind.LEAD: 1.0, MentionKind.LEVEL: 0.6}
 TEAM_SAID_BONUS = 0.5  # a score said with its leader ("1-0 for PSG") weighs more
-DISAGREE_MARGIN = 3.0  # how much better the commentary's own ending must fit to be reported
+DISAGREE_MARGIN = 6.0  # how much better the commentary's own ending must fit to be reported
 MAX_EXTRA_GOALS = 8  # goals beyond those found an unconstrained reading may add
+MAX_GOALS = 25  # per match and per team: more is not a football score (the record is 149-0, an outlier)
 SURE_MARGIN = 0.5  # a goal's team is a guess when the best path giving it away costs less more than this
 
 
@@ -45,7 +47,7 @@ class GoalEvidence:
     seconds: float
     confidence: float = 1.0
     lean: float = 0.0  # > 0 home, < 0 away
-    spot: Spot | None = None
+    spots: tuple[Spot, ...] = ()  # the spot(s) it stands for: one goal found twice is one goal
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +61,7 @@ class TimelineGoal:
     home: int
     away: int
     found: bool = True
-    spot: Spot | None = None
+    spots: tuple[Spot, ...] = ()
     earliest: tuple[int, float] = (1, 0.0)
     sure: bool = True  # False: the other team's goal would fit the evidence almost as well
 
@@ -143,6 +145,7 @@ class _Step:
 
 
 _Level = dict[tuple[int, int], _Step]
+CHOICES = frozenset({"home", "away", "skip"})
 
 
 def _events(goals: Sequence[GoalEvidence], mentions: Sequence[ScoreMention]) -> list[tuple[tuple, object]]:
@@ -173,8 +176,8 @@ def _unseen(cost: dict[tuple[int, int], float], cap: tuple[int, int], event: int
     return level
 
 
-def _goal(cost: dict[tuple[int, int], float], goal: GoalEvidence, cap: tuple[int, int], event: int, banned: str = ""):
-    """Each state after a goal found: scored by home, by away, or not a goal (never ``banned``)."""
+def _goal(cost: dict[tuple[int, int], float], goal: GoalEvidence, cap: tuple[int, int], event: int, only=CHOICES):
+    """Each state after a goal found: scored by home, by away, or not a goal (``only`` these choices)."""
     moved: dict[tuple[int, int], float] = {}
     level: _Level = {}
     for (h, a), c in cost.items():
@@ -184,16 +187,16 @@ def _goal(cost: dict[tuple[int, int], float], goal: GoalEvidence, cap: tuple[int
         if a < cap[1]:
             options.append(((h, a + 1), c + goal.lean / 2, "away"))
         for state, total, what in options:
-            if what != banned and total < moved.get(state, math.inf):
+            if what in only and total < moved.get(state, math.inf):
                 moved[state], level[state] = total, _Step((h, a), what, event)
     return moved, level
 
 
 def _decode(
-    events: list[tuple[tuple, object]], cap: tuple[int, int], banned: tuple[int, str] = (-1, "")
+    events: list[tuple[tuple, object]], cap: tuple[int, int], forced: tuple[int, frozenset[str]] = (-1, CHOICES)
 ) -> tuple[dict, list[tuple[str, _Level]]]:
-    """Cost of every end state, and the levels to trace the best path back through; ``banned`` (event,
-    choice) forbids one choice, to see what the next best path costs."""
+    """Cost of every end state, and the levels to trace the best path back through; ``forced`` (event,
+    choices) limits one goal's choices, to see what the best path costs when it is not what it was."""
     cost: dict[tuple[int, int], float] = {(0, 0): 0.0}
     levels: list[tuple[str, _Level]] = []
     for index in range(len(events) + 1):
@@ -203,7 +206,7 @@ def _decode(
             break
         item = events[index][1]
         if isinstance(item, GoalEvidence):
-            cost, level = _goal(cost, item, cap, index, banned[1] if banned[0] == index else "")
+            cost, level = _goal(cost, item, cap, index, forced[1] if forced[0] == index else CHOICES)
             levels.append(("goal", level))
         else:
             weight = _mention_weight(item)
@@ -224,13 +227,6 @@ def _path(levels: list[tuple[str, _Level]], end: tuple[int, int]) -> list[_Step]
     return list(reversed(steps))
 
 
-def _time(event: tuple[tuple, object] | None, end_of_match: bool) -> tuple[int, float]:
-    if event is None:
-        return (2, math.inf) if end_of_match else (1, 0.0)
-    item = event[1]
-    return (item.half, item.seconds)
-
-
 def _timeline_goals(
     events, steps: list[_Step], unsure: set[int]
 ) -> tuple[list[TimelineGoal], list[GoalEvidence], tuple[int, int]]:
@@ -247,16 +243,14 @@ def _timeline_goals(
             unplaced[team] += 1  # nothing in the commentary places it
             continue
         score[team] += 1
-        if step.what.startswith("unseen"):
-            half, seconds = _time(events[step.event], True)
-            goals.append(TimelineGoal(half, seconds, team, score["home"], score["away"], False, None, earliest))
+        after = (score["home"], score["away"])
+        item = events[step.event][1]
+        if step.what.startswith("unseen"):  # just before the mention (or goal) that needs it
+            goals.append(TimelineGoal(item.half, item.seconds, team, *after, found=False, earliest=earliest))
             continue
-        goal = events[step.event][1]
         sure = step.event not in unsure
-        goals.append(
-            TimelineGoal(goal.half, goal.seconds, team, score["home"], score["away"], True, goal.spot, sure=sure)
-        )
-        earliest = (goal.half, goal.seconds)
+        goals.append(TimelineGoal(item.half, item.seconds, team, *after, spots=item.spots, sure=sure))
+        earliest = (item.half, item.seconds)
     return goals, discarded, (unplaced["home"], unplaced["away"])
 
 
@@ -264,19 +258,24 @@ def build_timeline(
     goals: Sequence[GoalEvidence], final: tuple[int, int] | None, mentions: Sequence[ScoreMention] = ()
 ) -> ScoreTimeline:
     """Decode the score path that best fits ``goals``, ``mentions`` and the ``final`` score (None: no
-    final score known, the commentary alone decides)."""
-    events = _events(goals, mentions)
+    final score known, the commentary alone decides). One goal found twice (closer than ``SAME_GOAL_S``)
+    is decoded as one; absurd inputs (times that are not finite, halves other than 1 and 2, more than
+    ``MAX_GOALS`` goals or a score above it) are cut down to what can be decoded."""
+    goals = merge_twins(goals)
+    if final is not None:
+        final = (min(MAX_GOALS, max(0, int(final[0]))), min(MAX_GOALS, max(0, int(final[1]))))
+    events = _events(goals, [m for m in mentions if m.half in HALVES and math.isfinite(m.seconds)])
     free_cap = (len(goals) + MAX_EXTRA_GOALS,) * 2
     free_cost, free_levels = _decode(events, free_cap)
     free_end = min(free_cost, key=lambda s: (free_cost[s], s))
     if final is None:
         cap, end, cost, levels = free_cap, free_end, free_cost, free_levels
     else:
-        cap = end = (max(0, int(final[0])), max(0, int(final[1])))
+        cap = end = final
         cost, levels = _decode(events, cap)
 
     def without(step: _Step) -> float:
-        other = _decode(events, cap, (step.event, step.what))[0]
+        other = _decode(events, cap, (step.event, CHOICES - {step.what}))[0]
         return min(other.values()) if final is None else other.get(end, math.inf)
 
     path = _path(levels, end)
@@ -284,10 +283,7 @@ def build_timeline(
     found, discarded, unplaced = _timeline_goals(events, path, unsure)
     note = ""
     if final is not None and free_end != end and free_cost[free_end] + DISAGREE_MARGIN < cost[end]:
-        note = (
-            f"the commentary's running score ends {free_end[0]}-{free_end[1]}, "
-            f"not {end[0]}-{end[1]} as the match's name says"
-        )
+        note = _disagreement(free_end, end, len(goals), len(discarded))
     return ScoreTimeline(
         final=end,
         goals=tuple(found),
@@ -296,6 +292,34 @@ def build_timeline(
         note=note,
         commentary_final=free_end,
         unplaced=unplaced,
+    )
+
+
+def merge_twins(goals: Sequence[GoalEvidence]) -> list[GoalEvidence]:
+    """The goals in time order, each goal found (or labelled) twice merged into one, at most ``MAX_GOALS``
+    (the surest); goals at impossible times are dropped."""
+    usable = [g for g in goals if g.half in HALVES and math.isfinite(g.seconds) and math.isfinite(g.lean)]
+    usable = sorted(usable, key=lambda g: -g.confidence)[:MAX_GOALS]
+    merged: list[GoalEvidence] = []
+    for goal in sorted(usable, key=lambda g: (g.half, g.seconds)):
+        last = merged[-1] if merged else None
+        if last is not None and last.half == goal.half and goal.seconds - last.seconds <= SAME_GOAL_S:
+            first = last if last.confidence >= goal.confidence else goal
+            twins = len(last.spots) or 1
+            lean = (last.lean * twins + goal.lean) / (twins + 1)
+            spots = (*last.spots, *goal.spots)
+            merged[-1] = GoalEvidence(first.half, first.seconds, max(last.confidence, goal.confidence), lean, spots)
+        else:
+            merged.append(goal)
+    return merged
+
+
+def _disagreement(commentary: tuple[int, int], final: tuple[int, int], found: int, discarded: int) -> str:
+    if discarded and found > sum(final):
+        return f"{found} goals were found, but the final score {final[0]}-{final[1]} has {sum(final)}"
+    return (
+        f"the commentary's running score ends {commentary[0]}-{commentary[1]}, "
+        f"not {final[0]}-{final[1]} as the match's name says"
     )
 
 

@@ -20,6 +20,7 @@ from index.types import Chunk
 
 log = logging.getLogger(__name__)
 
+
 def default_cache_dir() -> Path:
     """``llm/`` under the project's cache folder (``$HIGHLIGHTS_CACHE``, else ``~/.cache/soccer-highlights``)."""
     return cache_root() / "llm"

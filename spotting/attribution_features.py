@@ -113,6 +113,7 @@ def _after_goal(timeline: ScoreTimeline | None, half: int, seconds: float) -> fl
     if timeline is None:
         return 0.0
     before = [g for g in timeline.goals if g.found and g.half == half and 0 <= seconds - g.seconds <= AFTER_GOAL_S]
+    before = [g for g in before if g.sure]
     return -_sign(before[-1].team) if before else 0.0
 
 

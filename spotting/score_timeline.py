@@ -116,6 +116,8 @@ class ScoreTimeline:
             if (goal.half, goal.seconds) <= now:
                 sure[goal.team] += 1
                 guessed += not goal.sure
+            elif self.discarded and not goal.sure:
+                guessed += 1  # one of the goals left off, earlier, may be the one that counts
             elif not goal.found and goal.earliest < now:
                 unsure[goal.team] += 1
         return Score(sure["home"], sure["away"], unsure["home"], unsure["away"], guessed)
@@ -283,7 +285,7 @@ def build_timeline(
     found, discarded, unplaced = _timeline_goals(events, path, unsure)
     note = ""
     if final is not None and free_end != end and free_cost[free_end] + DISAGREE_MARGIN < cost[end]:
-        note = _disagreement(free_end, end, len(goals), len(discarded))
+        note = _disagreement(free_end, end, len(goals), mentions)
     return ScoreTimeline(
         final=end,
         goals=tuple(found),
@@ -314,13 +316,15 @@ def merge_twins(goals: Sequence[GoalEvidence]) -> list[GoalEvidence]:
     return merged
 
 
-def _disagreement(commentary: tuple[int, int], final: tuple[int, int], found: int, discarded: int) -> str:
-    if discarded and found > sum(final):
-        return f"{found} goals were found, but the final score {final[0]}-{final[1]} has {sum(final)}"
-    return (
-        f"the commentary's running score ends {commentary[0]}-{commentary[1]}, "
-        f"not {final[0]}-{final[1]} as the match's name says"
-    )
+def _disagreement(commentary: tuple[int, int], final: tuple[int, int], found: int, mentions) -> str:
+    """Why the best reading of the match ends elsewhere than its final score: the commentary says so, or
+    more goals were found than the score has."""
+    if any(m.kind is MentionKind.SCORE and m.agrees(*commentary) for m in mentions):
+        return (
+            f"the commentary's running score ends {commentary[0]}-{commentary[1]}, "
+            f"not {final[0]}-{final[1]} as the match's name says"
+        )
+    return f"{found} goals were found, but the final score {final[0]}-{final[1]} has {sum(final)}"
 
 
 def final_score(match: Match) -> tuple[int, int]:

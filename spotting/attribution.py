@@ -36,7 +36,7 @@ from .types import Spot
 
 MODEL_FILE = Path(__file__).parent / "models" / "attribution" / "weights.json"
 NO_TEAM = frozenset({"Ball out of play"})  # SoccerNet gives these "not applicable"
-MARGIN = 0.15  # a moment gets a team only when its model says p(home) >= 0.5 + MARGIN (or <= 0.5 - MARGIN)
+MARGIN = 0.15  # a moment gets a team only when p(home) >= 0.5 + margin (or <= 0.5 - margin); per class when fitted
 BACKEND_LEAN = 1.0  # a back end's own home/away, as log-odds, when its spot comes with one
 GOAL_SEED = 3.0  # how much a name said at a goal of settled team counts towards its club
 
@@ -45,6 +45,7 @@ GOAL_SEED = 3.0  # how much a name said at a goal of settled team counts towards
 class ClassWeights:
     weights: tuple[float, ...]
     bias: float = 0.0
+    margin: float = MARGIN  # how far from an even chance its answer must be (chosen when fitted)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,6 @@ class AttributionModel:
     """Per class, logistic weights over ``FEATURES``: log-odds that a moment is the home team's."""
 
     classes: Mapping[str, ClassWeights]
-    margin: float = MARGIN
 
     def lean(self, label: str, evidence: MomentEvidence) -> float:
         """Log-odds home vs away; 0 for a class without weights or a moment without evidence."""
@@ -64,15 +64,14 @@ class AttributionModel:
     def side(self, label: str, evidence: MomentEvidence, prior: float = 0.0) -> str:
         if label in NO_TEAM or (evidence.empty and not prior):
             return ""
+        weights = self.classes.get(label)
+        margin = weights.margin if weights else MARGIN
         p = 1.0 / (1.0 + math.exp(-(self.lean(label, evidence) + prior)))
-        return "home" if p >= 0.5 + self.margin else "away" if p <= 0.5 - self.margin else ""
+        return "home" if p >= 0.5 + margin else "away" if p <= 0.5 - margin else ""
 
     def to_json(self) -> dict:
-        return {
-            "features": list(FEATURES),
-            "margin": self.margin,
-            "classes": {k: {"weights": list(v.weights), "bias": v.bias} for k, v in sorted(self.classes.items())},
-        }
+        classes = {k: {"weights": list(v.weights), "bias": v.bias, "margin": v.margin} for k, v in self.classes.items()}
+        return {"features": list(FEATURES), "classes": dict(sorted(classes.items()))}
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,12 +85,12 @@ def load_model(path: Path = MODEL_FILE) -> AttributionModel:
         if data["features"] != list(FEATURES):
             raise HighlightsError(f"weights are for features {data['features']}, not {list(FEATURES)}", path)
         classes = {
-            label: ClassWeights(tuple(float(w) for w in entry["weights"]), float(entry["bias"]))
+            label: ClassWeights(tuple(map(float, entry["weights"])), float(entry["bias"]), float(entry["margin"]))
             for label, entry in data["classes"].items()
         }
         if any(len(c.weights) != len(FEATURES) for c in classes.values()):
             raise HighlightsError("a class has the wrong number of weights", path)
-        return AttributionModel(classes, float(data.get("margin", MARGIN)))
+        return AttributionModel(classes)
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise HighlightsError(f"cannot read the attribution weights ({error})", path) from None
 

@@ -27,13 +27,16 @@ FEATURES: tuple[str, ...] = (
     "club_for",  # a club after "for"/"para"/"pour"/"für": "corner for Arsenal"
     "club_of",  # a club after "of"/"de"/"del"/"du" or before "'s": "the goal of PSG", "Barça's corner"
     "club",  # any other naming of a club
+    "one_club",  # +1/-1 when only one of the two clubs is named around the moment
     "names",  # the leans of every name said
     "first_name",  # the lean of the first name said from the moment on
     "key_name",  # the lean of the name closest to the class's own word ("yellow card for Ramos")
+    "player",  # the lean of the name most likely its player (said most, or in "goal from Ramsey")
     "score_said",  # the club the running score says went ahead or levelled ("Real Madrid is ahead")
     "after_goal",  # minus the team that scored just before (the other team kicks off)
 )
 WINDOW_S = (-5.0, 15.0)  # lines starting this long before/after a moment speak about it
+EVIDENCE_WINDOW_S = (-5.0, 20.0)  # the span a spotter quotes as a spot's evidence
 KEY_WINDOW_S = (-5.0, 25.0)  # the class's own word and its player may come a little later
 SCORE_WINDOW_S = (-10.0, 60.0)  # "1-0 for PSG" can follow a goal by a minute
 AFTER_GOAL_S = 150.0  # a kick-off this soon after a goal restarts play after it
@@ -77,6 +80,11 @@ def _class_words(label: str) -> tuple[re.Pattern[str], ...]:
     """The keyword lexicon's words for ``label`` in every language it has."""
     lexicons = [ENGLISH, *OTHER_LANGUAGES.values()]
     return tuple(re.compile(pattern, re.IGNORECASE) for lex in lexicons for pattern, _ in lex.get(label, ()))
+
+
+def _one_club(lines: Sequence[Line]) -> float:
+    sides = {club.side for line in lines for club in line.clubs}
+    return _sign(next(iter(sides))) if len(sides) == 1 else 0.0
 
 
 def _club_features(lines: Sequence[Line]) -> tuple[float, float, float]:
@@ -132,15 +140,18 @@ def moment_evidence(
     later = [hit.key for line in lines if line.start >= seconds + FIRST_FROM_S for hit in line.names]
     keys = _key_names(text.window(half, seconds + KEY_WINDOW_S[0], seconds + KEY_WINDOW_S[1]), label)
     key = keys[0] if keys else ""
+    named = _named(text, label, half, seconds, keys)
     values = (
         *_club_features(lines),
+        _one_club(text.window(half, seconds + EVIDENCE_WINDOW_S[0], seconds + EVIDENCE_WINDOW_S[1])),
         _squash(sum(roster.of(n) for n in names)),
         roster.of(later[0]) if later else 0.0,
         roster.of(key) if key else 0.0,
+        roster.of(named[0][0]) if named else 0.0,
         _score_said(mentions, half, seconds),
         _after_goal(timeline, half, seconds),
     )
-    return MomentEvidence(tuple(float(v) for v in values), _named(text, label, half, seconds, keys))
+    return MomentEvidence(tuple(float(v) for v in values), named)
 
 
 @cache

@@ -24,7 +24,10 @@ from .types import Spot
 
 MIN_EVENTS = 60  # fewer labelled events than this and a class also learns from its BORROW class
 BORROW = {"Penalty": "Shots on target", "Red card": "Yellow card", "Yellow->red card": "Yellow card"}
-REGULARISATION = 1.0  # scikit-learn's C: eight features, hundreds of events per class
+REGULARISATION = 1.0  # scikit-learn's C: ten features, hundreds of events per class
+TARGET_ACCURACY = 0.75  # a class answers "which team?" where its fitted games were right this often
+MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
+MIN_ANSWERED = 10
 
 
 def labelled_spots(match: Match) -> list[tuple[Spot, str]]:
@@ -40,9 +43,21 @@ def _fit(rows: Sequence[tuple[tuple[float, ...], bool]]) -> ClassWeights | None:
     usable = [(x, y) for x, y in rows if any(x)]
     if len({y for _, y in usable}) < 2:
         return None
-    model = LogisticRegression(C=REGULARISATION, max_iter=1000)
-    model.fit(np.array([x for x, _ in usable]), np.array([y for _, y in usable]))
-    return ClassWeights(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]))
+    x, y = np.array([x for x, _ in usable]), np.array([y for _, y in usable])
+    model = LogisticRegression(C=REGULARISATION, max_iter=1000).fit(x, y)
+    return ClassWeights(
+        tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]), _margin(model.predict_proba(x)[:, 1], y)
+    )
+
+
+def _margin(p_home: np.ndarray, home: np.ndarray) -> float:
+    """The smallest margin at which the fitted games' answers are right ``TARGET_ACCURACY`` of the time
+    (the largest one tried where none is): a wrong team is worse than none."""
+    for margin in MARGINS:
+        answered = np.abs(p_home - 0.5) >= margin
+        if answered.sum() >= MIN_ANSWERED and ((p_home[answered] >= 0.5) == home[answered]).mean() >= TARGET_ACCURACY:
+            return margin
+    return MARGINS[-1]
 
 
 def goal_model(readers: Mapping[str, CommentaryReader]) -> AttributionModel:
@@ -84,7 +99,7 @@ def fit_model(readers: Mapping[str, CommentaryReader]) -> AttributionModel:
         weights = _fit([*found, *borrowed])
         if weights is not None:
             classes[label] = weights
-    return AttributionModel(classes, first.margin)
+    return AttributionModel(classes)
 
 
 def timeline_of_labels(reader: CommentaryReader, model: AttributionModel) -> ScoreTimeline:

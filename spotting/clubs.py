@@ -4,7 +4,8 @@ Commentators call a club by any of its forms ("Paris Saint-Germain", "PSG", "los
 spelling ``index.teams`` knows) and, within one match, by a word of its name the other club does not
 share ("Madrid" when Real Madrid play Barcelona, never when they play Atlético). Matching is
 case- and accent-blind ("Barca" is "Barça"), except for names that are also everyday words ("Nice",
-"Real", ``index.teams.COMMON_WORDS``): those count only when capitalised.
+"Real", ``index.teams.COMMON_WORDS``) and single words of a longer name: those count only when
+capitalised.
 """
 
 from __future__ import annotations
@@ -67,8 +68,9 @@ class ClubReader:
 
     def __init__(self, home: str, away: str) -> None:
         self.home, self.away = canonical_team(home), canonical_team(away)
-        forms = _match_forms(home, away)
+        forms, derived = _match_forms(home, away)
         self._side = forms
+        self._capitalised = {fold(w) for w in COMMON_WORDS} | derived
         alternatives = sorted(forms, key=len, reverse=True)
         body = "|".join(r"[\W_]+".join(re.escape(word) for word in form.split()) for form in alternatives)
         self._pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if alternatives else None
@@ -80,7 +82,7 @@ class ClubReader:
         found = []
         for hit in self._pattern.finditer(fold(text)):
             form = " ".join(re.split(r"[\W_]+", hit.group(0)))
-            if form in COMMON_WORDS and not text[hit.start()].isupper():
+            if form in self._capitalised and not text[hit.start()].isupper():
                 continue
             found.append(ClubMention(self._side[form], hit.start(), hit.end()))
         return found
@@ -95,11 +97,12 @@ def club_reader(home: str, away: str) -> ClubReader:
     return ClubReader(home, away)
 
 
-def _match_forms(home: str, away: str) -> dict[str, str]:
-    """Folded form -> side, for every spelling of the two clubs and each club's own name words."""
+def _match_forms(home: str, away: str) -> tuple[dict[str, str], set[str]]:
+    """Folded form -> side, for every spelling of the two clubs and each club's own name words; and which
+    forms are such words (read only when capitalised: "Ciudad" of "Manchester Ciudad", not "ciudad")."""
     canonical = {"home": canonical_team(home), "away": canonical_team(away)}
     if canonical["home"] == canonical["away"]:
-        return {}
+        return {}, set()
     every = team_forms((home, away))
     full: dict[str, str] = {}
     for form, team in every.items():
@@ -111,8 +114,13 @@ def _match_forms(home: str, away: str) -> dict[str, str]:
     words: dict[str, set[str]] = {"home": set(), "away": set()}
     for form, side in full.items():
         words[side].update(w for w in form.split() if len(w) > 2 and w not in _generic_words())
-    forms = dict(full)
+    every_word = {side: {w for form, s in full.items() if s == side for w in form.split()} for side in SIDES}
+    # "Madrid" is Real Madrid's against Barcelona, nobody's against Atlético Madrid.
+    forms = {form: side for form, side in full.items() if not set(form.split()) <= every_word[other_side(side)]}
+    derived = set()
     for side in SIDES:
         for word in words[side] - words[other_side(side)]:
-            forms.setdefault(word, side)
-    return {form: side for form, side in forms.items() if form}
+            if word not in forms:
+                forms[word] = side
+                derived.add(word)
+    return {form: side for form, side in forms.items() if form}, derived

@@ -102,8 +102,10 @@ def timeline_checks(match: Match, timeline: ScoreTimeline, tally: Counter) -> No
     for event in match.all_events():
         score = timeline.score_at(event.half, event.seconds)
         tally["moments"] += 1
-        tally["moment_right"] += (score.home, score.away) == labelled_score(goals, event.half, event.seconds)
+        right = (score.home, score.away) == labelled_score(goals, event.half, event.seconds)
+        tally["moment_right"] += right
         tally["moment_sure"] += score.certain
+        tally["moment_right_and_sure"] += right and score.certain
 
 
 def nearest_event(spot, events: list[Event]) -> Event | None:
@@ -221,7 +223,8 @@ def _print(report: dict) -> None:
                 f"\n{key}: half-time right {t['half_time_right']}/{t['games']} "
                 f"(right and sure {t['half_time_right_and_sure']}, sure {t['half_time_sure']}); "
                 f"final right {t['final_right']}/{t['games']}; score at labelled moments right "
-                f"{t['moment_right'] / t['moments']:.3f}, sure {t['moment_sure'] / t['moments']:.3f}"
+                f"{t['moment_right'] / t['moments']:.3f}, sure {t['moment_sure'] / t['moments']:.3f}, "
+                f"right among the sure {t['moment_right_and_sure'] / max(1, t['moment_sure']):.3f}"
             )
     print(f"\nplayers named: {report['players_named']}")
     print(f"reading a game's commentary: {report['read_seconds_per_game']} s")

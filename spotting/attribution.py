@@ -169,8 +169,10 @@ def analyse(
     on_timeline = {id(spot): g for g in timeline.goals for spot in g.spots}
     attributed = []
     for spot in spots:
-        evidence = reader.evidence(spot, roster, timeline)
         placed = on_timeline.get(id(spot))
+        # One goal found twice: both spots read the surest one's commentary, so they name one scorer.
+        reading = max(placed.spots, key=lambda s: s.confidence) if placed is not None else spot
+        evidence = reader.evidence(reading, roster, timeline)
         if placed is not None:
             team = placed.team if placed.sure else ""
         else:

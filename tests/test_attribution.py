@@ -145,3 +145,9 @@ def test_weights_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "w" / "weights.json"
     shipped_model().save(path)
     assert load_model(path) == shipped_model()
+
+
+def test_one_goal_found_twice_has_one_team_and_one_scorer() -> None:
+    twins = [spot("Goal", 1, 598.0), dataclasses.replace(spot("Goal", 1, 610.0), confidence=0.5)]
+    first, second = attribute(constructed(), twins)
+    assert (first.team, first.player) == (second.team, second.player) == ("home", "Walcott")

@@ -48,10 +48,6 @@ PLAYER_WINDOW_S = (-10.0, 25.0)  # a scorer is named in the build-up and again a
 KEY_BONUS = 3.0  # a name beside the class's word ("goal from Ramsey") counts as three sayings
 PHRASE_BONUS = 6.0  # ... and a name a phrase gives as the player ("Messi scores") as seven
 OTHER_TEAM_SHARE = 0.25  # a name the roster puts in the other team: the keeper beaten, the defender passed
-_FOR = re.compile(
-    r"(?:\bfor|\bto|\bpara|\bpour|\bfur|\bper|\bpra|a favor de|en faveur de|a favore di)\W+(?:\w{1,3}\W+)?$"
-)
-_OF = re.compile(r"(?:\bof|\bde|\bdel|\bdu|\bdes|\bdella|\bdello|\bdi|\bdo|\bda|\bvon|\bdes)\W+(?:\w{1,3}\W+)?$")
 _POSSESSIVE = re.compile(r"^['’]s\b")
 
 
@@ -87,13 +83,26 @@ def _one_club(lines: Sequence[Line]) -> float:
     return _sign(next(iter(sides))) if len(sides) == 1 else 0.0
 
 
+@cache
+def _club_roles() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The words before a club that give it the moment ("for") or the thing said ("of")."""
+    data = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+
+    def ending(words: list[str]) -> re.Pattern[str]:
+        alternatives = "|".join(w.replace(" ", r"\W+") for w in sorted(words, key=len, reverse=True))
+        return re.compile(rf"(?<!\w)(?:{alternatives})\W+(?:\w{{1,3}}\W+)?$")
+
+    return ending(data["club_for"]), ending(data["club_of"])
+
+
 def _club_features(lines: Sequence[Line]) -> tuple[float, float, float]:
     totals = [0.0, 0.0, 0.0]
+    for_words, of_words = _club_roles()
     for line in lines:
         folded = fold(line.segment.text)
         for club in line.clubs:
             before, after = folded[max(0, club.start - 25) : club.start], folded[club.end : club.end + 3]
-            kind = 0 if _FOR.search(before) else 1 if _OF.search(before) or _POSSESSIVE.match(after) else 2
+            kind = 0 if for_words.search(before) else 1 if of_words.search(before) or _POSSESSIVE.match(after) else 2
             totals[kind] += _sign(club.side)
     return (_squash(totals[0]), _squash(totals[1]), _squash(totals[2]))
 

@@ -19,7 +19,6 @@ from sklearn.linear_model import LogisticRegression
 from index.types import Match
 
 from .attribution import NO_TEAM, AttributionModel, ClassWeights, CommentaryReader
-from .score_timeline import ScoreTimeline
 from .types import Spot
 
 MIN_EVENTS = 60  # fewer labelled events than this and a class also learns from its BORROW class
@@ -100,8 +99,3 @@ def fit_model(readers: Mapping[str, CommentaryReader]) -> AttributionModel:
         if weights is not None:
             classes[label] = weights
     return AttributionModel(classes)
-
-
-def timeline_of_labels(reader: CommentaryReader, model: AttributionModel) -> ScoreTimeline:
-    """The score timeline decoded from a game's labelled goals (what the benchmark checks)."""
-    return reader.timeline([s for s, _ in labelled_spots(reader.match) if s.label == "Goal"], model)

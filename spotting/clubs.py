@@ -87,9 +87,6 @@ class ClubReader:
             found.append(ClubMention(self._side[form], hit.start(), hit.end()))
         return found
 
-    def sides(self, text: str) -> list[str]:
-        return [m.side for m in self.mentions(text)]
-
 
 @lru_cache(maxsize=2048)
 def club_reader(home: str, away: str) -> ClubReader:

@@ -142,9 +142,6 @@ class MatchText:
         starts = self._starts.get(half, [])
         return self.lines.get(half, [])[bisect.bisect_left(starts, start) : bisect.bisect_right(starts, end)]
 
-    def has_commentary(self, half: int) -> bool:
-        return bool(self.lines.get(half))
-
 
 def _display_names(segments: list[Segment], names: set[str]) -> dict[str, str]:
     """Each name word's fullest common written form: "messi" -> "Leo Messi", "casemiro" -> "Casemiro". A

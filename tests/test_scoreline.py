@@ -124,10 +124,14 @@ def test_fold_keeps_offsets() -> None:
     assert fold("Barça Atlético") == "barca atletico"
 
 
+def sides(home: str, away: str, text: str) -> list[str]:
+    return [m.side for m in club_reader(home, away).mentions(text)]
+
+
 def test_club_reader_needs_capitals_for_everyday_words() -> None:
-    reader = club_reader("Real Madrid", "Barcelona")
-    assert reader.sides("El Real y el Barça") == ["home", "away"]
-    assert reader.sides("una ocasión real") == []
-    assert reader.sides("Madrid presiona") == ["home"]  # a word of the name the other club does not share
-    assert club_reader("Real Madrid", "Atletico Madrid").sides("Madrid presiona") == []
-    assert club_reader("Chelsea", "Chelsea").sides("Chelsea") == []
+    assert sides("Real Madrid", "Barcelona", "El Real y el Barça") == ["home", "away"]
+    assert sides("Real Madrid", "Barcelona", "una ocasión real") == []
+    assert sides("Real Madrid", "Barcelona", "Madrid presiona") == ["home"]
+    assert sides("Real Madrid", "Atletico Madrid", "Madrid presiona") == []  # shared by both clubs
+    assert sides("Manchester United", "Manchester City", "la ciudad y City") == ["away"]  # a word: capitalised
+    assert sides("Chelsea", "Chelsea", "Chelsea") == []

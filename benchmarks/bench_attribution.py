@@ -36,6 +36,7 @@ from index.corpus import SAME_GOAL_S, load_corpus, resolve_data_root, split_game
 from index.teams import canonical_team  # noqa: E402
 from index.types import Event, Match  # noqa: E402
 from spotting.attribution import MODEL_FILE, NO_TEAM, AttributionModel, CommentaryReader, analyse  # noqa: E402
+from spotting.attribution_features import players_of  # noqa: E402
 from spotting.attribution_fit import fit_model, labelled_spots  # noqa: E402
 from spotting.registry import SPOTTER_TEXT, make_spotter  # noqa: E402
 from spotting.score_timeline import ScoreTimeline  # noqa: E402
@@ -106,6 +107,19 @@ def timeline_checks(match: Match, timeline: ScoreTimeline, tally: Counter) -> No
         tally["moment_right"] += right
         tally["moment_sure"] += score.certain
         tally["moment_right_and_sure"] += right and score.certain
+
+
+def roster_check(readers: dict[str, CommentaryReader]) -> dict[str, dict[str, float]]:
+    """How often the commentary-only roster puts the player a labelled moment names in the labelled team
+    (goals, yellow cards, substitutions): the roster's quality where it matters most."""
+    tally = Tally()
+    for reader in readers.values():
+        for spot, truth in labelled_spots(reader.match):
+            if spot.label in ("Goal", "Yellow card", "Substitution"):
+                keys = players_of(reader.evidence(spot), reader.roster, spot.label)[1]
+                if keys:
+                    tally.add(spot.label, reader.roster.side(keys[0], 0.0), truth)
+    return tally.table()
 
 
 def nearest_event(spot, events: list[Event]) -> Event | None:
@@ -179,6 +193,7 @@ def main() -> None:
         "at_labels_any_evidence": any_evidence.table(),
         "timeline_at_labels": dict(timeline_labels),
         "timeline_goals": dict(goal_team),
+        "roster_side_of_the_named_player": roster_check(readers),
         "players_named": {
             label: round(players[f"{label}:named"] / players[f"{label}:n"], 3)
             for label in ("Goal", "Yellow card", "Red card", "Yellow->red card", "Substitution")
@@ -227,6 +242,7 @@ def _print(report: dict) -> None:
                 f"right among the sure {t['moment_right_and_sure'] / max(1, t['moment_sure']):.3f}"
             )
     print(f"\nplayers named: {report['players_named']}")
+    print(f"roster side of the named player (commentary only): {report['roster_side_of_the_named_player']}")
     print(f"reading a game's commentary: {report['read_seconds_per_game']} s")
 
 

@@ -80,6 +80,7 @@ def intervals_record(game_id: str, spots: Sequence[Spot]) -> dict:
                 "evidence": s.evidence,
                 "backend": s.backend,
                 "team": s.team,
+                "player": s.player,
             }
             for s in spots
         ],
@@ -188,6 +189,7 @@ def _parse_interval(item: object, where: str) -> Spot:
         evidence=str(item.get("evidence", "")),
         backend=str(item.get("backend", "")),
         team=str(item.get("team", "")),
+        player=str(item.get("player", "")),
     )
 
 

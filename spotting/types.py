@@ -21,7 +21,8 @@ class Spot:
     confidence: float  # in [0, 1]
     evidence: str = ""  # the commentary the prediction rests on
     backend: str = ""
-    team: str = ""  # "home"/"away" when the back end knows it
+    team: str = ""  # "home"/"away" when the back end (or spotting.attribution) knows it
+    player: str = ""  # the player(s) the commentary names for it, as written ("Leo Messi"; a substitution's two)
 
 
 class Spotter(Protocol):

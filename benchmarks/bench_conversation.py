@@ -41,6 +41,7 @@ from tools.toolbox import default_spotter  # noqa: E402
 SETS = {
     "development": HERE.parent / "tests" / "data" / "corpus_questions.yaml",
     "held out": HERE.parent / "tests" / "data" / "corpus_questions_heldout.yaml",
+    "held out 2": HERE.parent / "tests" / "data" / "corpus_questions_heldout2.yaml",
 }
 TOLERANCE_S = 30.0  # an answer's interval finds a true moment when its anchor is this close (the rule)
 SCORED = {Intent.SPOTS, Intent.COUNT, Intent.WHO, Intent.REEL}  # answers that list the moments asked for

@@ -24,7 +24,7 @@ from index.errors import HighlightsError
 from index.types import HALVES, Match
 
 from .artifact import EmbeddedModel
-from .features import BIN_S, HalfInput, Vocabulary, half_input
+from .features import BIN_S, HalfInput, Vocabulary, match_half_input
 from .model import INIT_STD, NetConfig, SpottingNet, one_thread
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,8 @@ def train_model(matches: Sequence[Match], config: TrainConfig = TrainConfig(), p
     with one_thread():
         vocabulary, examples = _prepare(matches, config)
         uses_unlabelled = config.lsa_init or config.student_epochs > 0
-        unlabelled = unlabelled_inputs(matches, vocabulary) if uses_unlabelled else []
+        sentences = bool(config.net.get("sentence_embedding"))
+        unlabelled = unlabelled_inputs(matches, vocabulary, sentences) if uses_unlabelled else []
         projection = lsa_projection([e.half for e in examples] + unlabelled, config.net) if config.lsa_init else None
         nets = [
             _member(vocabulary, examples, unlabelled, config, config.seed + i, projection, progress)
@@ -100,9 +101,9 @@ def train_model(matches: Sequence[Match], config: TrainConfig = TrainConfig(), p
     return EmbeddedModel(vocabulary, nets, windows_s=list(config.windows_s), info=info)
 
 
-def unlabelled_inputs(matches: Sequence[Match], vocabulary: Vocabulary) -> list[HalfInput]:
+def unlabelled_inputs(matches: Sequence[Match], vocabulary: Vocabulary, sentences: bool) -> list[HalfInput]:
     return [
-        half_input(m.half_segments(h), vocabulary, h)
+        match_half_input(m, h, vocabulary, sentences)
         for m in matches
         if not m.has_labels
         for h in HALVES
@@ -154,10 +155,11 @@ def _prepare(matches: Sequence[Match], config: TrainConfig) -> tuple[Vocabulary,
     if not any(documents):
         raise HighlightsError("the labelled matches have no commentary to learn from")
     vocabulary = Vocabulary.fit(documents, config.max_terms, min(config.min_halves, max(1, len(halves) // 4)))
+    sentences = bool(config.net.get("sentence_embedding"))
     examples = []
     for match, half in halves:
         last_event = max((e.seconds for e in match.half_events(half)), default=0.0)
-        item = half_input(match.half_segments(half), vocabulary, half, min_bins=int(last_event / BIN_S) + 1)
+        item = match_half_input(match, half, vocabulary, sentences, min_bins=int(last_event / BIN_S) + 1)
         examples.append(Example(item, targets(match, half, item.bins, config.target_sigma_s)))
     return vocabulary, examples
 

@@ -40,8 +40,9 @@ CURVE_OUT = ROOT / "benchmarks" / "results" / "bench_embedded_learning_curve.jso
 # Run in a fresh interpreter with an empty cache folder, so load time, the cold (sentence vectors
 # encoded) and warm (read back from the cache) costs and peak RSS are those of a user's process.
 COST_SCRIPT = """
-import json, os, resource, sys, tempfile, time
+import atexit, json, os, resource, shutil, sys, tempfile, time
 os.environ["HIGHLIGHTS_CACHE"] = tempfile.mkdtemp(prefix="bench-embedded-")
+atexit.register(shutil.rmtree, os.environ["HIGHLIGHTS_CACHE"], True)
 started = time.perf_counter()
 from spotting.embedded import EmbeddedSpotter
 imported = time.perf_counter()

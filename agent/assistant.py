@@ -86,10 +86,17 @@ class Assistant:
         missing = self._missing_intervals(turn)
         if missing:
             yield missing
+        plan = turn.plan()
         answer = Answer(
-            turn.text + missing, turn.spots, turn.match_id or match_id, self.llm.model, turn.calls, video=turn.video
+            turn.text + missing,
+            turn.spots,
+            turn.match_id or match_id,
+            self.llm.model,
+            turn.calls,
+            video=turn.video,
+            query=plan.query if plan else None,
         )
-        session.remember(turn.plan(), answer)
+        session.remember(plan, answer)
         session.llm_match_id = answer.match_id or session.llm_match_id
         yield answer
 

@@ -1,13 +1,24 @@
-"""Reading the parts of a question that are not names: halves, minute ranges, ordinals, intents.
+"""Reading the parts of a question that are not names: halves, minute windows, ordinals, intents.
 
-Pure functions over the question's text; ``agent.plan`` puts them together with the tools' readers
-of teams, matches and actions.
+A question in any of the six languages is first rewritten into the English phrases the rules know
+(``rewrite``; the phrase table is ``data/phrases.yaml``); each reader below is then one small rule over
+that text. Clubs, matches and actions are read elsewhere, from the question as typed.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from index.words import fold
+from tools.query import Intent
+
+PHRASES = yaml.safe_load((Path(__file__).parent / "data" / "phrases.yaml").read_text(encoding="utf-8"))
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -16,10 +27,15 @@ NUMBER_WORDS = {
 }  # fmt: skip
 ORDINAL_WORDS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "last": -1, "final": -1,
+    "ninth": 9, "tenth": 10, "last": -1, "final": -1, "opening": 1, "late": -1,
 }  # fmt: skip
+TIME_NOUNS = frozenset("half halves minute minutes period".split())  # "goals first half": a half, not an ordinal
+AROUND_MINUTES = 5  # "around minute 70": the commentary trails the play, so ±5 holds the build-up and aftermath
+HALF_LENGTH, MATCH_LENGTH = 45, 90
+
 _NUM = r"(\d{1,3}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
-_TH = r"(?:st|nd|rd|th)?"
+_TH = r"(?:st|nd|rd|th|')?"
+_MIN = r"(?: min(?:ute)?s?|'| mark)?"
 _ORDINAL = r"(\d{1,2}(?:st|nd|rd|th)|" + "|".join(ORDINAL_WORDS) + r")"
 
 
@@ -27,14 +43,35 @@ def number(text: str) -> int:
     return int(text) if text.isdigit() else NUMBER_WORDS[text]
 
 
+# -- rewriting into the rules' English ------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _rewrites() -> tuple[re.Pattern, dict[str, str]]:
+    table = {fold(phrase): english for english, phrases in PHRASES["canonical"].items() for phrase in phrases}
+    alternatives = "|".join(re.escape(p) for p in sorted(table, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'])(?:{alternatives})(?![\w])"), table
+
+
+def rewrite(question: str) -> str:
+    """Lower case, no accents, punctuation other than ' - to spaces, ordinals as "70th", and the other
+    languages' phrases as their English ones: "die letzten 10 Minuten" -> "the last 10 minutes"."""
+    text = fold(question)
+    text = re.sub(r"(?<=[^\W\d])[-'’](?=[^\W\d])", " ", text)  # "half-time", "d'heure", "all'intervallo"
+    text = re.sub(r"\b(\d{1,3})(?:e|eme|er|o|a|\.(?=\s*[^\d\s]))(?!\w)", r"\1th", text)  # 70e, 70., 70º -> 70th
+    text = " ".join(re.sub(r"[^\w'\- ]", " ", text).split())
+    pattern, table = _rewrites()
+    return pattern.sub(lambda found: table[found[0]], text)
+
+
+# -- time ------------------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class TimeFilter:
-    """Halves and minutes a question names. ``half`` 0 means "both halves" said explicitly."""
+    """Halves and minutes a question names. ``half`` 0 means "both halves" said outright."""
 
     half: int | None = None
     from_minute: float | None = None
     to_minute: float | None = None
     stoppage_time: bool = False
+    end_of: int | None = None  # "at half-time" (1), "at the end" (2): where a score is asked
 
     @property
     def said(self) -> bool:
@@ -42,84 +79,94 @@ class TimeFilter:
 
 
 _HALF_PATTERNS: tuple[tuple[re.Pattern, int], ...] = (
-    (re.compile(r"\b(?:first|1st|opening|1) half\b|\bbefore (?:the )?(?:break|half ?time|interval)\b"), 1),
-    (re.compile(r"\b(?:second|2nd|2) half\b|\bafter (?:the )?(?:break|half ?time|interval|restart)\b"), 2),
-    (re.compile(r"\b(?:erste[nr]?|primera|primer|premi[eè]re|primo) (?:halbzeit|parte|tiempo|mi temps|tempo)\b"), 1),
-    (re.compile(r"\b(?:zweite[nr]?|segunda|segundo|seconde?|secondo) (?:halbzeit|parte|tiempo|mi temps|tempo)\b"), 2),
+    (re.compile(r"\b(?:first|1st|opening|1) half\b|\bbefore (?:the )?(?:break|half time|interval)\b"), 1),
+    (re.compile(r"\b(?:second|2nd|2) half\b|\bafter (?:the )?(?:break|half time|interval|restart)\b"), 2),
     (re.compile(r"\b(?:both|either|all) halves\b|\b(?:whole|full|entire) (?:match|game)\b|\ball match\b"), 0),
 )
-_STOPPAGE = re.compile(r"\b(?:stoppage|injury|added|extra) time\b|\bnachspielzeit\b|\btiempo (?:de )?descuento\b")
-_LAST_N = re.compile(rf"\b(?:last|final|closing) {_NUM} min(?:ute)?s?\b")
-_FIRST_N = re.compile(rf"\b(?:first|opening) {_NUM} min(?:ute)?s?\b")
+_STOPPAGE = re.compile(r"\b(?:stoppage|injury|added|extra) time\b")
+_AT_HALF_TIME = re.compile(r"\b(?:at|by) (?:the )?(?:half time|break|interval)\b|\bhalf time score\b|^half time\b")
+_AT_THE_END = re.compile(r"\b(?:at|by) (?:the )?(?:end|full time|final whistle)\b|\bfinal score\b|\bfull time\b")
+_LAST_N = re.compile(
+    rf"\b(?:last|final|closing) {_NUM} min(?:ute)?s?\b|\b{_NUM} last min(?:ute)?s?\b|\b(?:the )?last {_NUM}\W*$"
+)
+_FIRST_N = re.compile(rf"\b(?:first|opening) {_NUM} min(?:ute)?s?\b|\b{_NUM} first min(?:ute)?s?\b")
 _BETWEEN = re.compile(
-    rf"\bbetween (?:the )?(?:minutes? )?{_NUM}{_TH}(?: min(?:ute)?s?)? and (?:the )?{_NUM}{_TH}\b"
-    rf"|\bfrom (?:the )?(?:minute )?{_NUM}{_TH}(?: min(?:ute)?s?)? (?:to|until|till) (?:the )?{_NUM}{_TH}\b"
+    rf"\bbetween (?:the )?(?:minutes? )?{_NUM}{_TH}{_MIN} and (?:the )?(?:minutes? )?{_NUM}{_TH}"
+    rf"|\bfrom (?:the )?(?:minute )?{_NUM}{_TH}{_MIN} (?:to|until|till) (?:the )?(?:minute )?{_NUM}{_TH}"
     rf"|\b{_NUM} ?(?:-|to) ?{_NUM} ?(?:min(?:ute)?s?|')"
 )
+_AROUND = re.compile(rf"\b(?:around|about|near|circa) (?:the )?(?:minute {_NUM}|{_NUM}{_TH}{_MIN})(?! half)\b")
 _AFTER = re.compile(
-    rf"\b(?:after|from|since|past|beyond|later than) (?:the )?(?:minute )?{_NUM}{_TH}"
-    rf"(?: min(?:ute)?s?|'| mark)?(?! half)\b"
+    rf"\b(?:after|from|since|past|beyond|later than) (?:the )?(?:minute {_NUM}|{_NUM}{_TH}{_MIN})(?! half)\b"
 )
 _BEFORE = re.compile(
-    rf"\b(?:before|until|till|up to|earlier than|by) (?:the )?(?:minute )?{_NUM}{_TH}"
-    rf"(?: min(?:ute)?s?|'| mark)?(?! half)\b"
+    rf"\b(?:before|until|till|up to|earlier than|by) (?:the )?(?:minute {_NUM}|{_NUM}{_TH}{_MIN})(?! half)\b"
 )
-_AT = re.compile(rf"\b(?:in|at|during|around) (?:the )?(?:minute {_NUM}\b|{_NUM}{_TH} min(?:ute)?\b|{_NUM}')")
+_AT = re.compile(rf"\b(?:in|at|during) (?:the )?(?:minute {_NUM}\b|{_NUM}{_TH} min(?:ute)?\b|{_NUM}')")
 
 
 def time_filter(text: str) -> TimeFilter:
-    """Halves, minute ranges and stoppage time in a lower-case question (hyphens kept)."""
-    half = None
-    for pattern, value in _HALF_PATTERNS:
-        if pattern.search(text):
-            half = value
-            break
-    stoppage = bool(_STOPPAGE.search(text))
-    span = _minutes(text, half)
-    return TimeFilter(half, span[0], span[1], stoppage)
+    """Halves, minute windows, stoppage time and "at half-time"/"at the end" in a rewritten question."""
+    half = next((value for pattern, value in _HALF_PATTERNS if pattern.search(text)), None)
+    end_of = 1 if _AT_HALF_TIME.search(text) else 2 if _AT_THE_END.search(text) else None
+    low, high = _minutes(text, half)
+    return TimeFilter(half, low, high, bool(_STOPPAGE.search(text)), end_of)
 
 
 def _minutes(text: str, half: int | None) -> tuple[float | None, float | None]:
-    start_of_half = 45 if half == 2 else 0
-    end_of_half = 90 if half in (2, None) else 45
+    """The minute window, by the first rule that reads one (the order settles overlaps)."""
+    start_of_half = HALF_LENGTH if half == 2 else 0
+    end_of_half = MATCH_LENGTH if half in (2, None) else HALF_LENGTH
     if found := _LAST_N.search(text):
-        return float(end_of_half - number(found[1])), None
+        return float(end_of_half - number(_first(found))), None
     if found := _FIRST_N.search(text):
-        return float(start_of_half), float(start_of_half + number(found[1]))
+        return float(start_of_half), float(start_of_half + number(_first(found)))
     if found := _BETWEEN.search(text):
         low, high = (number(g) for g in found.groups() if g is not None)
         return float(min(low, high)), float(max(low, high))
-    after = _AFTER.search(text)
-    before = _BEFORE.search(text)
+    if found := _AROUND.search(text):
+        minute = number(_first(found))
+        return float(max(0, minute - AROUND_MINUTES)), float(minute + AROUND_MINUTES)
+    after, before = _AFTER.search(text), _BEFORE.search(text)
     if after or before:
-        return (float(number(after[1])) if after else None), (float(number(before[1])) if before else None)
+        return (float(number(_first(after))) if after else None), (float(number(_first(before))) if before else None)
     if found := _AT.search(text):
-        minute = number(next(g for g in found.groups() if g is not None))
+        minute = number(_first(found))
         return float(minute - 1), float(minute)
     return None, None
 
 
+def _first(found: re.Match) -> str:
+    return next(g for g in found.groups() if g is not None)
+
+
+# -- picking from a list ---------------------------------------------------------------------------
 _SELECT = re.compile(
     rf"\b(?:the )?{_ORDINAL} (?:one|of (?:those|them|these)|in (?:that|the) list)\b"
     r"|\b(?:number|no\.?|#) ?(\d{1,3})\b"
-    rf"|^(?:and |what about |show me |tell me (?:more )?about )?the {_ORDINAL}\W*$"
+    rf"|^(?:and |what about |show me |tell me (?:more )?about )?(?:the )?{_ORDINAL}\W*$"
 )
 
 
 def selection(text: str) -> int | None:
-    """The item of the last answer a follow-up picks ("the second one", "number 3", "the last one"):
-    1-based, -1 for the last; None when it picks none."""
+    """The item a reply picks ("the second one", "number 3", "the last one"): 1-based, -1 for the
+    last; None when it picks none."""
     found = _SELECT.search(text)
-    if not found:
-        return None
-    token = next(g for g in found.groups() if g is not None)
-    return _ordinal_value(token)
+    return _ordinal_value(_first(found)) if found else None
 
 
 def _ordinal_value(token: str) -> int:
     if token in ORDINAL_WORDS:
         return ORDINAL_WORDS[token]
     return int(re.sub(r"\D", "", token))
+
+
+def ordinal_after(words: list[str], index: int) -> int | None:
+    """ "who scored first?", "scored last": "first"/"last" right at ``index`` (after an action word)."""
+    if index >= len(words) or words[index] not in ("first", "last"):
+        return None
+    following = words[index + 1] if index + 1 < len(words) else ""
+    return None if following in TIME_NOUNS or following.isdigit() else ORDINAL_WORDS[words[index]]
 
 
 def ordinal_before(words: list[str], index: int) -> int | None:
@@ -132,66 +179,24 @@ def ordinal_before(words: list[str], index: int) -> int | None:
     return None
 
 
-_INTENTS: tuple[tuple[str, re.Pattern], ...] = (
-    (
-        "reel",
-        re.compile(
-            r"\b(?:highlights? )?reel\b|\b(?:video ?)?clips?\b|\bvideos? (?:of|with)\b|\bcompilation\b|\bmontage\b"
-            r"|\b(?:watch|play) (?:the |all the |those |them|these)\b|\bhighlights? videos?\b"
-        ),
-    ),
-    (
-        "matches",
-        re.compile(
-            r"\b(?:which|what|list|show|all)(?: the| all| of the)? (?:matches|games)\b"
-            r"|\b(?:matches|games) (?:do you have|are there|are available|can you)\b|\bavailable (?:matches|games)\b"
-        ),
-    ),
-    (
-        "search",
-        re.compile(
-            r"\bwhat (?:did|does|do) (?:the )?(?:commentators?|commentary|pundits?) (?:say|said|think)\b"
-            r"|\b(?:search|look) (?:the commentary )?for\b|\bsearch (?:the )?commentary\b"
-            r"|\bcommentary (?:about|on|mentions?)\b|\bmention(?:s|ed)?\b|\b(?:talk|talked|talking|said|say) about\b"
-            r"|\bfind the moment\b|\bwhen (?:did|does) (?:the )?commentators?\b"
-        ),
-    ),
-    (
-        "summary",
-        re.compile(
-            r"\bsumm(?:ary|arise|arize|ari[sz]e)\b|\brecap\b|\boverview\b|\bwhat happened\b|\bwho won\b"
-            r"|\b(?:the|final) score\b|\bresult\b|\bhow did .* (?:go|end)\b|\bresumen\b|\bzusammenfassung\b"
-        ),
-    ),
+# -- what is asked ---------------------------------------------------------------------------------
+_INTENTS: tuple[tuple[Intent, re.Pattern], ...] = tuple(
+    (Intent(name), re.compile("|".join(patterns))) for name, patterns in PHRASES["intents"].items()
 )
+_COUNTING = re.compile(PHRASES["counting"])
+_CONTINUATION = re.compile(PHRASES["continuation"])
+_REFERS_BACK = re.compile(PHRASES["refers_back"])
+_RESETS = re.compile(PHRASES["resets"])
+_REQUEST = re.compile(PHRASES["request"])
 
 
-def intent_words(text: str) -> str | None:
-    """The intent a question's wording states outright (reel, matches, search, summary), else None."""
-    for intent, pattern in _INTENTS:
-        if pattern.search(text):
-            return intent
-    return None
+def intent_words(text: str) -> Intent | None:
+    """The intent a question's wording states outright (reel, matches, search, who, score, summary)."""
+    return next((intent for intent, pattern in _INTENTS if pattern.search(text)), None)
 
 
-_SEARCH_PREFIX = re.compile(
-    r"^.*?\b(?:about|for|mention(?:s|ed)?|on|find the moment (?:when|where)?)\s+", re.IGNORECASE
-)
-
-
-def search_query(question: str) -> str:
-    """The words to search the commentary for: what follows "about"/"for"/"mention"."""
-    stripped = _SEARCH_PREFIX.sub("", question.strip(), count=1).strip(" ?!.")
-    return stripped or question.strip(" ?!.")
-
-
-_CONTINUATION = re.compile(r"^(?:and|also|plus|what about|how about|now|then|same for|and what about)\b")
-_REFERS_BACK = re.compile(
-    r"\b(?:those|these|them|that list|of them|among them|the same)\b|^(?:which|who) (?:were|was)\b"
-)
-_REQUEST = re.compile(
-    r"\b(?:show|give|find|list|get|any|all|every|where|when|how many|were there|was there|did|highlight)\b"
-)
+def counts(text: str) -> bool:
+    return bool(_COUNTING.search(text))
 
 
 def continues(text: str) -> bool:
@@ -204,9 +209,36 @@ def refers_back(text: str) -> bool:
     return bool(_REFERS_BACK.search(text))
 
 
+def resets(text: str) -> bool:
+    """Whether a question asks for the whole match again ("all the cards", "both teams")."""
+    return bool(_RESETS.search(text))
+
+
+_ONE = re.compile(r"\b(?:it|that one|this one|that|this|him|that goal|that card)\b")
+
+
+def refers_to_one(text: str) -> bool:
+    """Whether a follow-up is about the one moment just shown ("who scored it?")."""
+    return bool(_ONE.search(text))
+
+
+def readable(question: str) -> bool:
+    """Whether the question is written in the Latin script the planner reads (most of its letters)."""
+    letters = [c for c in question if c.isalpha()]
+    latin = sum(1 for c in letters if "LATIN" in unicodedata.name(c, ""))
+    return not letters or latin >= len(letters) / 2
+
+
 def asks_for_things(text: str) -> bool:
     return bool(_REQUEST.search(text))
 
 
-def counts(text: str) -> bool:
-    return bool(re.search(r"\bhow many\b|\bnumber of\b|\bcount\b", text))
+_SEARCH_PREFIX = re.compile(
+    r"^.*?\b(?:about|for|mention(?:s|ed)?|on|find the moment (?:when|where)?)\s+", re.IGNORECASE
+)
+
+
+def search_query(question: str) -> str:
+    """The words to search the commentary for: what follows "about"/"for"/"mention"."""
+    stripped = _SEARCH_PREFIX.sub("", question.strip(), count=1).strip(" ?!.")
+    return stripped or question.strip(" ?!.")

@@ -1,257 +1,347 @@
-"""The offline planner's reading of a question: which tool, which match, which filters.
+"""The offline planner's reading of a question into a ``Plan``: an intent and its moment query.
 
-``make_plan`` is pure given the corpus and the conversation so far, so the question set in
-``tests/data`` checks each reading exactly. Follow-ups start from the last plan: "only the second
-half" keeps its match and classes; "and corners?" keeps its match and filters; "the second one"
-picks from its list.
+``make_plan`` is pure given the corpus and the conversation so far, so the question sets in
+``tests/data`` check each reading exactly. It is a list of small rules tried in order (``RULES``);
+the first that recognises the question makes the plan. Follow-ups start from the last plan: "only
+the second half" replaces one field of its query; a reply to "which one?" finishes the question
+that was waiting for its match.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 from index.teams import canonical_team
 from index.types import Match
-from index.words import words_of
-from tools.actions import HIGHLIGHTS, ActionMention, find_action_mentions, ordered
-from tools.matches import TeamMention, matches_for, parse_match_query, team_names
+from tools.actions import GROUPS, HIGHLIGHTS
+from tools.match_text import MatchQuery
+from tools.matches import MatchIndex
+from tools.query import Intent, MomentQuery
 
 from . import language
+from .reading import Reading, read
+from .replies import is_unsupported, narrowed, search_words, unknown_word
 
-MAX_QUESTION_CHARS = 1000
-PENDING = ("ambiguous_match", "no_match")  # replies that ask "which match?" and wait for the answer
-
-# Words before a club that make it "whose actions" rather than "which match".
-_TEAM_FILTER_BEFORE = {"by", "for", "from", "did", "does", "has", "had", "were", "was", "of"}
-_TEAM_FILTER_AFTER = {"score", "scored", "scoring", "get", "got", "have", "had", "make", "made", "commit", "committed"}
-_MATCH_WORDS = {"game", "match", "vs", "v", "versus", "against"}
-_UNKNOWN_MATCH = re.compile(r"\b(?:vs\.?|v\.?|versus|against)\b", re.IGNORECASE)
-_STOP_WORDS = set(
-    "a an the all any every of in on at for from by to me us show give find list get were was are is there please "
-    "what which when where who how many did do does have has had and or with about some moments moment times time "
-    "i you can could would like want see tell this that match game it its their his her them those these only just "
-    "happen happened occur occurred also now then more than most".split()
-)
+MAX_QUESTION_CHARS = 2000  # a question this long is pasted text, not a question; the UI's box has the same cap
+GOALS = ("Goal",)
+WHOLE_MATCH = {"half": None, "from_minute": None, "to_minute": None, "stoppage_time": False}
+PLAIN_LIST_WORDS = 5
+KEPT_INTENTS = (Intent.COUNT, Intent.REEL, Intent.WHO, Intent.SCORE)  # a follow-up goes on counting, cutting...
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """What to do for one question.
+    """What to do for one question: an intent and the moments it is about.
 
-    intent: ``spots`` (list intervals), ``count``, ``reel`` (cut the intervals into one video), ``select``
-    (pick an item of the last list), ``summary``, ``matches`` (list matches), ``search`` (commentary), or a
-    reply without a tool: ``help``, ``too_long``,
-    ``unknown_action``, ``unknown_match``, ``ambiguous_match``, ``no_match``, ``nothing_to_select``.
+    ``text``: the words to search the commentary for, or the unknown word or match a reply is about;
+    ``candidates``: match ids, for ``matches`` and for the question back of ``ambiguous_match``/``no_match``;
+    ``then``: for a question back, the intent to carry out once the match is known.
     """
 
-    intent: str
-    match_id: str | None = None
-    classes: tuple[str, ...] = ()
-    half: int | None = None
-    from_minute: float | None = None
-    to_minute: float | None = None
-    stoppage_time: bool = False
-    team: str | None = None
-    reference: str | None = None  # "last" when the question builds on the previous answer
-    ordinal: int | None = None  # 1-based item (-1: the last) of a list, for select or "the first goal"
-    query: str = ""  # search words, or the unknown word/match the reply is about
-    candidates: tuple[str, ...] = ()  # match ids for matches/ambiguous_match
-
-    @property
-    def lists_spots(self) -> bool:
-        return self.intent in ("spots", "count", "reel", "summary")
+    intent: Intent
+    query: MomentQuery = field(default_factory=MomentQuery)
+    text: str = ""
+    candidates: tuple[str, ...] = ()
+    then: Intent | None = None
 
     @property
     def remembered(self) -> bool:
-        """Whether the next question may build on this plan: a list, or a question still waiting for its match."""
-        return self.lists_spots or self.intent in PENDING
+        """Whether the next question may build on this plan: a list, one moment of it, or a question waiting
+        for its match."""
+        return self.intent.lists_moments or self.intent.asks_back or self.intent is Intent.SELECT
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
     """What a question is read against: the matches there are, and where the conversation stands."""
 
-    matches: Sequence[Match]
-    match_id: str | None = None  # the match selected (UI, --match) or talked about last
+    index: MatchIndex
+    match_id: str | None = None  # the match in view (the UI's picker, --match) or talked about last
     last: Plan | None = None
+
+    @property
+    def in_view(self) -> Match | None:
+        return self.index.get(self.match_id) if self.match_id else None
+
+    @property
+    def follows(self) -> Plan | None:
+        """The last plan when it listed moments (or picked one) that a follow-up can narrow or extend."""
+        listed = self.last is not None and (self.last.intent.lists_moments or self.last.intent is Intent.SELECT)
+        return self.last if listed else None
+
+
+Rule = Callable[[Reading, Context], "Plan | None"]
 
 
 def make_plan(question: str, context: Context) -> Plan:
     """Read ``question`` in ``context`` into a ``Plan`` (no tool runs here)."""
-    text = question.strip()
+    text = question.strip() if isinstance(question, str) else ""
     if not text:
-        return Plan("help")
+        return Plan(Intent.HELP)
     if len(text) > MAX_QUESTION_CHARS:
-        return Plan("too_long", query=str(len(text)))
-    flat = _flatten(text)
-    words = [w.lower() for w in words_of(text)]
-    query = parse_match_query(text, team_names(context.matches))
-    actions = _specific(find_action_mentions(words, skip=_claimed(query.teams)))
-    classes = ordered(c for m in actions for c in m.classes)
-    time = language.time_filter(flat)
-    filter_teams, match_teams = _split_team_mentions(query.teams, words, context)
-    said_intent = language.intent_words(flat)
+        return Plan(Intent.TOO_LONG)
+    reading = read(text, context.index.names, context.in_view)
+    for rule in RULES:
+        plan = rule(reading, context)
+        if plan is not None:
+            return plan
+    raise AssertionError("the last rule always answers")  # pragma: no cover
+
+
+# -- the rules, in order -------------------------------------------------------------------------------
+def reply_to_question_back(reading: Reading, context: Context) -> Plan | None:
+    """After "which one?": a reply that picks among the candidates finishes the waiting question; one
+    that fits none of them says so and asks again. A question of its own goes on to the other rules."""
     last = context.last
-
-    selected = language.selection(flat)
-    if selected is not None and not classes:
-        if last is None:
-            return Plan("nothing_to_select", ordinal=selected)
-        return Plan("select", match_id=last.match_id, classes=last.classes, reference="last", ordinal=selected)
-
-    match_query = replace(query, teams=match_teams)
-    if said_intent == "matches" or (said_intent is None and not classes and {"matches", "games"} & set(words)):
-        return Plan("matches", candidates=tuple(m.id for m in matches_for(query, context.matches)))
-    named = match_query.constrains or (not context.match_id and bool(filter_teams))
-    if named:
-        pool = query if not match_query.constrains else match_query
-        found = matches_for(pool, context.matches)
-        if not found:
-            return Plan("unknown_match", query=_match_words(text, query))
-        if len(found) > 1 and context.match_id not in {m.id for m in found}:
-            team = filter_teams[0].team if filter_teams else None
-            return Plan("ambiguous_match", candidates=tuple(m.id for m in found), classes=classes, team=team)
-        match_id = context.match_id if len(found) > 1 else found[0].id
-    elif _UNKNOWN_MATCH.search(text) and not classes and not time.said:
-        return Plan("unknown_match", query=text)
-    else:
-        match_id = context.match_id
-    team = filter_teams[0].team if filter_teams else None
-    if last is not None and last.intent in PENDING and not classes and named and match_id:
-        classes, team = last.classes, team or last.team  # "which one?" answered: finish that question
-
-    if said_intent == "search":
-        return Plan("search", match_id=match_id, half=_half(time.half), from_minute=time.from_minute,
-                    to_minute=time.to_minute, query=language.search_query(text))  # fmt: skip
-    if said_intent == "summary" and not classes:
-        return _needs_match(Plan("summary", match_id=match_id), context)
-
-    follow_up = last is not None and last.intent in ("spots", "count", "reel")
-    continuing = language.continues(flat) or language.refers_back(flat)
-    reel = said_intent == "reel"
-    if reel and not classes and not follow_up:
-        classes = ordered(HIGHLIGHTS)  # "make me a highlight video" with nothing to refer to: the highlights
-    if classes:
-        base = last if follow_up and continuing and not named else None
-        plan = _merge(base, time, team, classes, match_id)
-        counting = language.counts(flat) or (base is not None and base.intent == "count")
-        intent = "reel" if reel else "count" if counting else "spots"
-        plan = replace(plan, intent=intent, ordinal=_ordinal(words, actions))
-        return _needs_match(plan, context)
-    if follow_up and (time.said or team or named or continuing or reel or language.counts(flat)):
-        switched = named and match_id != last.match_id
-        base = replace(last, team=None) if switched else last  # another match: its own teams
-        plan = _merge(base, time, team, last.classes, match_id if named else last.match_id)
-        intent = "reel" if reel else "count" if language.counts(flat) else last.intent
-        return replace(plan, intent=intent, ordinal=None)
-    if language.asks_for_things(flat) and (unknown := _unknown_word(words, query.teams)):
-        return Plan("unknown_action", match_id=match_id, query=unknown)
-    if named and match_id:
-        return Plan("summary", match_id=match_id)
-    return Plan("help", match_id=match_id)
+    if last is None or not last.intent.asks_back:
+        return None
+    candidates = [context.index.get(i) for i in last.candidates]
+    chosen = narrowed(reading, candidates)
+    if chosen is None and _asks_of_the_same(reading, candidates):  # "and the cards?": still waiting for the match
+        query = _with_filters(replace(last.query, classes=reading.classes or last.query.classes), reading)
+        return replace(last, query=query, text="")
+    if chosen is None:
+        return None
+    if len(chosen) != 1:
+        kept = chosen or candidates
+        return replace(last, intent=Intent.AMBIGUOUS_MATCH, candidates=tuple(m.id for m in kept),
+                       text="" if chosen else reading.text)  # fmt: skip
+    query = _with_filters(replace(last.query, match=chosen[0].id), reading)
+    return Plan(last.then or Intent.SPOTS, _for_intent(query, last.then or Intent.SPOTS, reading))
 
 
-def _flatten(text: str) -> str:
-    """Lower case, word hyphens to spaces, punctuation other than ' # + - to spaces, single spaces."""
-    lowered = re.sub(r"(?<=[^\W\d])-(?=[^\W\d])", " ", text.lower())
-    return " ".join(re.sub(r"[^\w'#+\-. ]", " ", lowered).split())
+def _asks_of_the_same(reading: Reading, candidates: Sequence[Match]) -> bool:
+    """A follow-up that changes what is asked but names no match ("and the cards?", "only the 2nd half",
+    "only Dortmund's" when Dortmund plays in every candidate)."""
+    playing_in_all = set.intersection(*({canonical_team(m.home), canonical_team(m.away)} for m in candidates))
+    other_clubs = {m.team for m in reading.whose} - playing_in_all
+    if reading.match.names_match or other_clubs:
+        return False
+    return bool(reading.classes or reading.time.said or reading.team or _continues(reading))
 
 
-def _claimed(teams: list[TeamMention]) -> set[int]:
-    return {i for m in teams for i in range(m.start, m.stop)}
+def pick_from_last_list(reading: Reading, context: Context) -> Plan | None:
+    """ "the second one", "number 3": one moment of the last list, in detail."""
+    if reading.selection is None or reading.classes:
+        return None
+    last = context.follows
+    if last is None:
+        return Plan(Intent.NOTHING_TO_SELECT, MomentQuery(ordinal=reading.selection))
+    return Plan(Intent.SELECT, replace(last.query, ordinal=reading.selection))
 
 
-def _split_team_mentions(
-    teams: list[TeamMention], words: list[str], context: Context
-) -> tuple[list[TeamMention], list[TeamMention]]:
-    """Clubs named as "whose" (Chelsea's goals, goals by Chelsea) versus as "which match"."""
-    current = next((m for m in context.matches if m.id == context.match_id), None)
-    playing = {canonical_team(current.home), canonical_team(current.away)} if current else set()
-    as_filter, as_match = [], []
-    for mention in teams:
-        before = words[mention.start - 1] if mention.start > 0 else ""
-        after = words[mention.stop] if mention.stop < len(words) else ""
-        whose = mention.possessive or before in _TEAM_FILTER_BEFORE or after in _TEAM_FILTER_AFTER
-        if after in _MATCH_WORDS or before in _MATCH_WORDS:
-            whose = False
-        elif len(teams) == 1 and mention.team in playing and after not in _MATCH_WORDS:
-            whose = True  # the one club of the match we are on: "what about Chelsea?"
-        (as_filter if whose else as_match).append(mention)
-        if whose and current and mention.team not in playing:
-            as_match.append(mention)  # "Watford's goals" while on another match: Watford's match too
-    if len(as_filter) > 1:  # two clubs "by" each other: that names a match, not one side
-        return [], teams
-    return as_filter, as_match
+def list_matches(reading: Reading, context: Context) -> Plan | None:
+    """ "which matches do you have?", "Chelsea games": the matches that fit."""
+    short = len(reading.words) <= PLAIN_LIST_WORDS  # "Chelsea games", not a long sentence that says "matches"
+    plain_list = reading.intent is None and not reading.classes and short and {"matches", "games"} & set(reading.words)
+    if reading.intent is not Intent.MATCHES and not plain_list:
+        return None
+    query = replace(reading.match, teams=reading.match.teams + reading.whose)
+    return Plan(Intent.MATCHES, candidates=tuple(m.id for m in context.index.find(query)))
 
 
-def _merge(base: Plan | None, time: language.TimeFilter, team: str | None, classes, match_id) -> Plan:
-    """A plan for ``classes`` whose filters are ``base``'s overridden by what this question says."""
-    plan = Plan("spots", match_id=match_id, classes=tuple(classes))
-    if base is not None:
-        plan = replace(
-            plan,
-            half=base.half,
-            from_minute=base.from_minute,
-            to_minute=base.to_minute,
-            stoppage_time=base.stoppage_time,
-            team=base.team,
-            reference="last",
-        )
+def name_the_match(reading: Reading, context: Context) -> Plan | None:
+    """A match named that is not in the corpus, or that several matches fit: say so / ask which."""
+    found = _named_matches(reading, context)
+    if found is None:
+        return None
+    if not found or reading.match.unknown_club:
+        return Plan(Intent.UNKNOWN_MATCH, text=_match_words(reading))
+    if len(found) > 1 and context.match_id not in {m.id for m in found}:
+        then = _intent(reading, context.follows)
+        query = MomentQuery(classes=_wanted_classes(reading, then), team=reading.team)
+        return Plan(Intent.AMBIGUOUS_MATCH, _with_filters(query, reading), candidates=tuple(m.id for m in found),
+                    then=then)  # fmt: skip
+    return None
+
+
+def search(reading: Reading, context: Context) -> Plan | None:
+    if reading.intent is not Intent.SEARCH:
+        return None
+    time = reading.time
+    query = MomentQuery(match=_match_id(reading, context), half=time.half or None, from_minute=time.from_minute,
+                        to_minute=time.to_minute)  # fmt: skip
+    return Plan(Intent.SEARCH, query, text=search_words(reading))
+
+
+def moments(reading: Reading, context: Context) -> Plan | None:
+    """Moments asked for: by their classes, or by who/score/summary/reel words; on a follow-up, the last
+    query with what this question changes."""
+    follow_up = context.follows
+    said_something = reading.classes or reading.intent in (Intent.WHO, Intent.SCORE, Intent.SUMMARY, Intent.REEL)
+    changes = (reading.time.said or reading.team or language.counts(reading.english) or _continues(reading)
+               or language.resets(reading.english))  # fmt: skip
+    if not said_something and not (follow_up and (changes or reading.match.names_match)):
+        return None
+    intent = _intent(reading, follow_up)
+    match_id = _match_id(reading, context)
+    base = _base_query(reading, context, match_id)
+    classes = _wanted_classes(reading, intent, base)
+    ordinal = reading.ordinal if reading.ordinal is not None else base.ordinal
+    query = _with_filters(replace(base, match=match_id, classes=classes, ordinal=ordinal), reading)
+    return _needs_match(Plan(intent, _for_intent(query, intent, reading)), context)
+
+
+def unknown_action(reading: Reading, context: Context) -> Plan | None:
+    """ "show me the tackles", "nutmegs in Barcelona 6-1 PSG": a request for something no class covers."""
+    word = unknown_word(reading)
+    if not (language.asks_for_things(reading.english) or is_unsupported(word)):
+        return None
+    return Plan(Intent.UNKNOWN_ACTION, MomentQuery(match=_match_id(reading, context)), text=word) if word else None
+
+
+def match_alone(reading: Reading, context: Context) -> Plan | None:
+    """A match named and nothing asked of it: its summary."""
+    if not reading.match.names_match and not (reading.whose and not context.match_id):
+        return None
+    match_id = _match_id(reading, context)
+    return Plan(Intent.SUMMARY, MomentQuery(match=match_id)) if match_id else None
+
+
+def help_text(reading: Reading, context: Context) -> Plan:
+    """Nothing understood: the help; a question in a script the planner does not read is named in it."""
+    return Plan(Intent.HELP, text="" if language.readable(reading.text) else reading.text)
+
+
+RULES: tuple[Rule, ...] = (
+    reply_to_question_back,
+    pick_from_last_list,
+    list_matches,
+    name_the_match,
+    search,
+    moments,
+    unknown_action,
+    match_alone,
+    help_text,
+)
+
+
+# -- pieces the rules share ----------------------------------------------------------------------------
+def _named_matches(reading: Reading, context: Context) -> list[Match] | None:
+    """The matches the question names (None when it names none); clubs named only as whose moments
+    count as naming the match when no match is in view."""
+    query = reading.match
+    if not query.names_match and not (reading.whose and not context.match_id):
+        return None
+    clubs = {m.team for m in query.teams}
+    query = replace(query, teams=query.teams + tuple(m for m in reading.whose if m.team not in clubs))
+    return _exact_title(query, context.index.find(query))
+
+
+def _exact_title(query: MatchQuery, found: list[Match]) -> list[Match]:
+    """Of several fits, the one whose title is exactly what was typed ("Real Sociedad 0-3 Real Madrid",
+    not Real Madrid 3-0 Real Sociedad)."""
+    if len(found) < 2 or query.score is None or len(query.teams) != 2:
+        return found
+    said = (query.teams[0].team, query.teams[1].team, *query.score)
+    exact = [m for m in found if (canonical_team(m.home), canonical_team(m.away), m.home_score, m.away_score) == said]
+    return exact if len(exact) == 1 else found
+
+
+def _match_id(reading: Reading, context: Context) -> str | None:
+    found = _named_matches(reading, context)
+    if not found:
+        return context.match_id
+    return context.match_id if context.match_id in {m.id for m in found} else found[0].id
+
+
+def _intent(reading: Reading, last: Plan | None) -> Intent:
+    """What the question asks: said outright, else what the follow-up goes on with, else the moments."""
+    if reading.intent in (Intent.REEL, Intent.WHO, Intent.SCORE, Intent.SUMMARY):
+        if reading.intent is Intent.SUMMARY and (reading.classes or reading.time.said):
+            return Intent.COUNT if language.counts(reading.english) else Intent.SPOTS  # "what happened at 70'"
+        return reading.intent
+    if language.counts(reading.english):
+        return Intent.COUNT
+    if last is not None and last.intent in KEPT_INTENTS and (not reading.classes or _continues(reading)):
+        return last.intent
+    return Intent.SPOTS
+
+
+def _base_query(reading: Reading, context: Context, match_id: str | None) -> MomentQuery:
+    """What a follow-up keeps of the last query: everything; on another match, all but the team; for
+    "all the cards"/"both teams", not the team or window; after one moment, its ordinal ("who scored it?")."""
+    last = context.follows
+    if last is None:
+        return MomentQuery()
+    if language.resets(reading.english):
+        return replace(last.query, team=None, ordinal=None, **WHOLE_MATCH)
+    if match_id != last.query.match:
+        return replace(last.query, team=None, ordinal=None)
+    same_classes = set(reading.classes) <= set(last.query.classes)
+    keeps_one = last.intent is Intent.SELECT and language.refers_to_one(reading.english) and same_classes
+    return last.query if keeps_one else replace(last.query, ordinal=None)
+
+
+def _wanted_classes(reading: Reading, intent: Intent, base: MomentQuery | None = None) -> tuple[str, ...]:
+    if reading.classes:
+        return reading.classes
+    if intent is Intent.SCORE or (intent is Intent.WHO and "scored" in reading.english):
+        return GOALS
+    if reading.time.said and reading.intent is Intent.SUMMARY:  # "what happened around minute 70?"
+        return GROUPS["play"]
+    if base is not None and base.classes:
+        return base.classes
+    if intent is Intent.SUMMARY:
+        return ()
+    return HIGHLIGHTS if intent in (Intent.REEL, Intent.WHO) else ()
+
+
+def _with_filters(query: MomentQuery, reading: Reading) -> MomentQuery:
+    """``query`` with the half, minutes, added time and team this question says (said ones win)."""
+    time = reading.time
     if time.half is not None:
-        plan = replace(plan, half=_half(time.half))
-        if time.from_minute is None and time.to_minute is None:
-            plan = replace(plan, from_minute=None, to_minute=None)
+        query = replace(query, half=time.half or None)
+        if time.from_minute is None and time.to_minute is None and not _within(query, time.half):
+            query = replace(query, from_minute=None, to_minute=None)
     if time.from_minute is not None or time.to_minute is not None:
-        plan = replace(plan, from_minute=time.from_minute, to_minute=time.to_minute)
+        query = replace(query, from_minute=time.from_minute, to_minute=time.to_minute)
     if time.stoppage_time:
-        plan = replace(plan, stoppage_time=True)
-    if team:
-        plan = replace(plan, team=team)
-    return plan
+        query = replace(query, stoppage_time=True)
+    if reading.team:
+        query = replace(query, team=reading.team)
+    return query
 
 
-def _half(value: int | None) -> int | None:
-    return value or None  # 0 ("both halves") lifts the filter
+def _within(query: MomentQuery, half: int) -> bool:
+    """Whether the query's minutes fall in ``half`` (after "from minute 60", "only the second half" keeps them)."""
+    if not half or (query.from_minute is None and query.to_minute is None):
+        return False
+    start, end = (0, 45) if half == 1 else (45, 90)
+    low = query.from_minute if query.from_minute is not None else start
+    high = query.to_minute if query.to_minute is not None else end + 1
+    return low < end and high > start
 
 
-def _specific(actions: list[ActionMention]) -> list[ActionMention]:
-    """Drop a general word next to a more specific one: "shots ... off target" means off target."""
-    return [
-        general
-        for general in actions
-        if not any(set(other.classes) < set(general.classes) and _gap(other, general) <= 3 for other in actions)
-    ]
+def _for_intent(query: MomentQuery, intent: Intent, reading: Reading) -> MomentQuery:
+    """A score is asked *at* a time: the goals up to then ("at half-time": the first half's)."""
+    if intent is not Intent.SCORE:
+        return query
+    time = reading.time
+    if time.end_of == 2 or not (time.said or time.end_of):  # "at the end", "who won?": the final score
+        return replace(query, half=None, from_minute=None, to_minute=None, stoppage_time=False, classes=GOALS)
+    if time.end_of == 1 or (query.half == 1 and query.to_minute is None):
+        return replace(query, half=1, from_minute=None, to_minute=None, classes=GOALS)
+    until = query.to_minute if query.to_minute is not None else query.from_minute
+    return replace(query, half=None, from_minute=None, to_minute=until, classes=GOALS)
 
 
-def _gap(one: ActionMention, other: ActionMention) -> int:
-    return max(one.start - other.stop, other.start - one.stop, 0)
-
-
-def _ordinal(words: list[str], actions: list[ActionMention]) -> int | None:
-    """ "the first goal", "who scored the second goal?": the one ordinal right before an action word."""
-    found = {language.ordinal_before(words, m.start) for m in actions} - {None}
-    return found.pop() if len(found) == 1 else None
+def _continues(reading: Reading) -> bool:
+    return language.continues(reading.english) or language.refers_back(reading.english)
 
 
 def _needs_match(plan: Plan, context: Context) -> Plan:
     """A plan with no match: the only match there is, or a question back."""
-    if plan.match_id:
+    if plan.query.match:
         return plan
-    if len(context.matches) == 1:
-        return replace(plan, match_id=context.matches[0].id)
-    everything = sorted(context.matches, key=lambda m: (m.date, m.id))
-    return Plan("no_match", classes=plan.classes, team=plan.team, candidates=tuple(m.id for m in everything))
+    if len(context.index) == 1:
+        return replace(plan, query=replace(plan.query, match=context.index.matches[0].id))
+    everything = tuple(m.id for m in context.index.matches)
+    return Plan(Intent.NO_MATCH, plan.query, candidates=everything, then=plan.intent)
 
 
-def _unknown_word(words: list[str], teams: list[TeamMention]) -> str:
-    """The content words of a request nothing else understood ("dribbles", "nutmegs")."""
-    claimed = _claimed(teams)
-    left = [w for i, w in enumerate(words) if i not in claimed and w not in _STOP_WORDS and not w.isdigit()]
-    return " ".join(left[-2:])
-
-
-def _match_words(text: str, query) -> str:
-    names = [m.team for m in query.teams]
-    return " vs ".join(names) if names else text
+def _match_words(reading: Reading) -> str:
+    """What the question said of the match it names, in words, for a reply that found none."""
+    said = reading.match if reading.match.teams else replace(reading.match, teams=reading.whose)
+    return said.describe() or reading.text

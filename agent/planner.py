@@ -1,31 +1,42 @@
 """The offline planner: answers a question by reading it (``agent.plan``) and calling the tools, no LLM.
 
 It is the default when no endpoint is configured and the fallback when the endpoint fails, so every
-reply it gives is complete on its own: the intervals, "none found" said plainly, or a suggestion.
+reply it gives is complete on its own: the intervals, "none found" said plainly, or a question back.
+Every ``Intent`` has exactly one handler (``Planner.handlers``, checked when a planner is made).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
 
 from index.errors import HighlightsError
 from index.types import Match
 from spotting.types import Spot
 from tools.actions import suggest_actions
 from tools.commentary import hits_text
-from tools.formatting import HALF_NAMES, count_phrase, plural_of, quote, spot_line, spots_block
-from tools.matches import match_info
+from tools.formatting import HALF_NAMES, plural_of, quote, spot_line
+from tools.match_text import MatchQuery, read_match_text
+from tools.matches import choice_lines, describe_all, match_info
+from tools.query import Intent, MomentQuery, nth
+from tools.score import score_at
 from tools.spots import spot_team
-from tools.summary import summary_text
+from tools.summary import SUMMARY_CLASSES, summary_text
 from tools.toolbox import Toolbox
 
+from . import answer_text
 from .plan import MAX_QUESTION_CHARS, Context, Plan, make_plan
 from .session import Answer, Session
 
 BACKEND = "planner"
 EXAMPLES = (
     '"Give me all the goals", "free-kicks in the second half", "cards after the 60th minute", '
-    '"summary of Chelsea vs Watford", "which matches do you have?", "make me a reel of the goals", then '
-    'follow-ups such as "only the second half", "which of those were Chelsea\'s?", "the second one", "and corners?"'
+    '"what was the score at half-time?", "who scored?", "summary of Chelsea vs Watford", '
+    '"which matches do you have?", "make me a reel of the goals", then follow-ups such as "only the second '
+    'half", "which of those were Chelsea\'s?", "the second one", "and corners?"'
 )
+LANGUAGES = "I read questions in English, Spanish, German, French, Italian and Portuguese"
+Handler = Callable[[Plan, Session], Answer]
 
 
 class Planner:
@@ -33,9 +44,30 @@ class Planner:
 
     def __init__(self, toolbox: Toolbox) -> None:
         self.toolbox = toolbox
+        self.handlers: dict[Intent, Handler] = {
+            Intent.SPOTS: self._spots,
+            Intent.COUNT: self._spots,
+            Intent.REEL: self._reel,
+            Intent.SELECT: self._select,
+            Intent.WHO: self._who,
+            Intent.SCORE: self._score,
+            Intent.SUMMARY: self._summary,
+            Intent.MATCHES: self._matches,
+            Intent.SEARCH: self._search,
+            Intent.HELP: self._help,
+            Intent.TOO_LONG: self._too_long,
+            Intent.UNKNOWN_ACTION: self._unknown_action,
+            Intent.UNKNOWN_MATCH: self._unknown_match,
+            Intent.AMBIGUOUS_MATCH: self._ask_which,
+            Intent.NO_MATCH: self._ask_which,
+            Intent.NOTHING_TO_SELECT: self._nothing_to_select,
+        }
+        missing = set(Intent) - set(self.handlers)
+        if missing:
+            raise TypeError(f"no handler for {sorted(missing)}")
 
     def context(self, session: Session, match_id: str | None = None) -> Context:
-        return Context(self.toolbox.corpus.matches, match_id or session.match_id, session.last_plan)
+        return Context(self.toolbox.match_index, match_id or session.match_id, session.last_plan)
 
     def plan(self, question: str, session: Session, match_id: str | None = None) -> Plan:
         return make_plan(question, self.context(session, match_id))
@@ -43,8 +75,8 @@ class Planner:
     def ask(self, question: str, session: Session, match_id: str | None = None) -> Answer:
         """Answer ``question`` and remember what a follow-up may refer to."""
         if match_id is not None and match_id not in {m.id for m in self.toolbox.corpus.matches}:
-            answer = Answer(f"I don't know the match {match_id!r}; {self.toolbox.suggest_matches(match_id)}.", [],
-                            None, BACKEND)  # fmt: skip
+            text = f"I don't know the match {match_id!r}; {self.toolbox.suggest_matches(match_id)}."
+            answer = Answer(text, [], None, BACKEND)
             session.remember(None, answer)
             return answer
         plan = self.plan(question, session, match_id)
@@ -54,59 +86,96 @@ class Planner:
 
     def run(self, plan: Plan, session: Session) -> Answer:
         """Carry out ``plan``; a user-caused tool error becomes the answer's text."""
-        handler = getattr(self, f"_{plan.intent}", None) or self._help
         try:
-            return handler(plan, session)
+            return self.handlers[plan.intent](plan, session)
         except HighlightsError as error:
-            return Answer(f"Sorry — {error}.", [], plan.match_id, BACKEND, _calls(plan))
+            return Answer(f"Sorry — {error}.", [], plan.query.match, BACKEND, _calls(plan), query=plan.query)
 
     # -- tool-backed replies ---------------------------------------------------------------------
+    def _found(self, plan: Plan) -> tuple[Match, MomentQuery, list[Spot]]:
+        match, query = self.toolbox.resolve(plan.query)
+        return match, query, self.toolbox.spot_actions(query)
+
     def _spots(self, plan: Plan, session: Session) -> Answer:
-        match = self.toolbox.corpus.get(plan.match_id)
-        found = self._found(plan, match)
-        text = self._list_text(plan, match, found)
-        if plan.team:
-            text += self._unknown_team_note(plan, match, found)
-        return Answer(text, found, match.id, BACKEND, _calls(plan))
-
-    _count = _spots
-
-    def _found(self, plan: Plan, match: Match) -> list[Spot]:
-        """The spots a plan's filters (and ordinal) pick."""
-        found = self.toolbox.spot_actions(
-            match.id, list(plan.classes), plan.half, plan.from_minute, plan.to_minute, plan.stoppage_time, plan.team
-        )
-        return _nth(found, plan.ordinal) if plan.ordinal is not None else found
+        match, query, found = self._found(plan)
+        text = answer_text.list_text(match, query, found, self._source())
+        if query.team:
+            text += self._unknown_team_note(query)
+        return self._answer(text, found, plan, query)
 
     def _reel(self, plan: Plan, session: Session) -> Answer:
         """The moments a spots question would list, cut from the match's video into one MP4."""
-        match = self.toolbox.corpus.get(plan.match_id)
-        found = self._found(plan, match)
+        match, query, found = self._found(plan)
+        listed = answer_text.list_text(match, query, found, self._source())
         if not found:
-            return Answer(self._list_text(plan, match, found), [], match.id, BACKEND, _calls(plan))
+            return self._answer(listed, [], plan, query)
         try:
             reel = self.toolbox.reel_of(match, found)
         except HighlightsError as error:  # no (usable) video: say so, and still give the intervals
-            return Answer(f"Sorry — {error}.\n{self._list_text(plan, match, found)}", found, match.id, BACKEND,
-                          _calls(plan))  # fmt: skip
-        text = f"A highlight reel of the {plural_of(plan.classes)} in {match.title}{_scope(plan)}: {reel.describe()}"
-        return Answer(text, found, match.id, BACKEND, _calls(plan), video=reel.path)
-
-    def _list_text(self, plan: Plan, match: Match, found: list[Spot]) -> str:
-        what = plural_of(plan.classes)
-        where = f"{match.title} ({match.date.isoformat()}){_scope(plan)}"
-        if not found:
-            return f"No {what} found in {where}."
-        if plan.ordinal is not None:
-            head = f"The {_ordinal_word(plan.ordinal)} of the {what} in {where}:"
-        else:
-            head = f"{count_phrase(len(found), plan.classes)} found in {where}:"
-        return f"{head}\n{spots_block(found, match)}\n{self._source()}"
-
-    def _unknown_team_note(self, plan: Plan, match: Match, found: list[Spot]) -> str:
-        everyone = self.toolbox.spot_actions(
-            match.id, list(plan.classes), plan.half, plan.from_minute, plan.to_minute, plan.stoppage_time
+            return self._answer(f"Sorry — {error}.\n{listed}", found, plan, query)
+        text = f"A highlight reel of the {plural_of(query.classes)} in {answer_text.where(match, query)}: " + (
+            reel.describe()
         )
+        return replace(self._answer(text, found, plan, query), video=reel.path)
+
+    def _who(self, plan: Plan, session: Session) -> Answer:
+        match, query, found = self._found(plan)
+        return self._answer(answer_text.who_text(match, query, found, self._source()), found, plan, query)
+
+    def _score(self, plan: Plan, session: Session) -> Answer:
+        match, query, found = self._found(plan)
+        every_goal = self.toolbox.spot_actions(MomentQuery(match=match.id, classes=("Goal",)))
+        text = answer_text.score_text(match, query, score_at(match, found), len(every_goal), self._source())
+        return self._answer(text, found, plan, query)
+
+    def _select(self, plan: Plan, session: Session) -> Answer:
+        ordinal = plan.query.ordinal or 1
+        chosen = nth(session.last_spots, ordinal)
+        if not chosen:
+            count = len(session.last_spots)
+            text = (f"The last answer listed {count} moment{'s' * (count != 1)}, so there is no "
+                    f"{answer_text.ordinal_word(ordinal)} one.")  # fmt: skip
+            return Answer(text, [], plan.query.match, BACKEND, query=plan.query)
+        spot = chosen[0]
+        match = self.toolbox.corpus.get(plan.query.match)
+        lines = [
+            f"The {answer_text.ordinal_word(ordinal)} one, in the {HALF_NAMES[spot.half].lower()} of {match.title}:",
+            spot_line(session.last_spots.index(spot) + 1, spot, match),
+        ]
+        if spot.evidence:
+            lines.append(f"Commentary: {quote(spot.evidence, 400)}")
+        return Answer("\n".join(lines), [spot], match.id, BACKEND, [], query=plan.query)
+
+    def _summary(self, plan: Plan, session: Session) -> Answer:
+        summary = self.toolbox.match_summary(plan.query.match)
+        match = self.toolbox.corpus.get(summary.match.match_id)
+        query = MomentQuery(match=match.id, classes=SUMMARY_CLASSES)
+        return self._answer(summary_text(summary, match), summary.spots, plan, query)
+
+    def _matches(self, plan: Plan, session: Session) -> Answer:
+        matches = [self.toolbox.corpus.get(i) for i in plan.candidates]
+        if not matches:
+            return Answer("No match in the corpus fits that.", [], None, BACKEND, _calls(plan))
+        lines = [f"{len(matches)} match{'es' * (len(matches) != 1)}:"]
+        lines += [f"- {line}" for line in describe_all(matches)]
+        return Answer("\n".join(lines), [], session.match_id, BACKEND, _calls(plan))
+
+    def _search(self, plan: Plan, session: Session) -> Answer:
+        hits = self.toolbox.search_commentary(plan.text, plan.query)
+        titles = {m.id: m.title for m in self.toolbox.corpus.matches if m.id in {h.match_id for h in hits}}
+        if not hits:
+            text = f"Nothing in the commentary matches {plan.text!r}."
+            return Answer(text, [], plan.query.match, BACKEND, _calls(plan), query=plan.query)
+        text = f"Commentary closest to {plan.text!r}:\n{hits_text(hits, titles)}"
+        return Answer(text, [], plan.query.match, BACKEND, _calls(plan), query=plan.query)
+
+    def _answer(self, text: str, found: list[Spot], plan: Plan, query: MomentQuery) -> Answer:
+        canonical = replace(plan, query=query)
+        return Answer(text, found, query.match, BACKEND, _calls(canonical), query=query)
+
+    def _unknown_team_note(self, query: MomentQuery) -> str:
+        everyone = self.toolbox.spot_actions(replace(query, team=None, ordinal=None))
+        match = self.toolbox.corpus.get(query.match)
         unknown = sum(1 for s in everyone if spot_team(s, match) is None)
         if not unknown:
             return ""
@@ -118,69 +187,40 @@ class Planner:
             "times are from the start of each half's video.)"
         )
 
-    def _select(self, plan: Plan, session: Session) -> Answer:
-        chosen = _nth(session.last_spots, plan.ordinal or 1)
-        if not chosen:
-            count = len(session.last_spots)
-            return Answer(f"The last answer listed {count} moment{'s' * (count != 1)}, so there is no "
-                          f"{_ordinal_word(plan.ordinal or 1)} one.", [], plan.match_id, BACKEND)  # fmt: skip
-        spot = chosen[0]
-        match = self.toolbox.corpus.get(plan.match_id)
-        lines = [
-            f"The {_ordinal_word(plan.ordinal or 1)} one, in the {HALF_NAMES[spot.half].lower()} of {match.title}:",
-            spot_line(session.last_spots.index(spot) + 1, spot, match),
-        ]
-        if spot.evidence:
-            lines.append(f"Commentary: {quote(spot.evidence, 400)}")
-        return Answer("\n".join(lines), [spot], match.id, BACKEND, [])
-
-    def _summary(self, plan: Plan, session: Session) -> Answer:
-        summary = self.toolbox.match_summary(plan.match_id)
-        match = self.toolbox.corpus.get(plan.match_id)
-        return Answer(summary_text(summary, match), summary.spots, match.id, BACKEND, _calls(plan))
-
-    def _matches(self, plan: Plan, session: Session) -> Answer:
-        matches = [self.toolbox.corpus.get(i) for i in plan.candidates]
-        if not matches:
-            return Answer("No match in the corpus fits that.", [], None, BACKEND, _calls(plan))
-        lines = [f"{len(matches)} match{'es' * (len(matches) != 1)}:"]
-        lines += [f"- {match_info(m).describe()}" for m in matches]
-        return Answer("\n".join(lines), [], session.match_id, BACKEND, _calls(plan))
-
-    def _search(self, plan: Plan, session: Session) -> Answer:
-        hits = self.toolbox.search_commentary(plan.query, plan.match_id, plan.half, plan.from_minute, plan.to_minute)
-        titles = {m.id: m.title for m in self.toolbox.corpus.matches if m.id in {h.match_id for h in hits}}
-        if not hits:
-            return Answer(f"Nothing in the commentary matches {plan.query!r}.", [], plan.match_id, BACKEND,
-                          _calls(plan))  # fmt: skip
-        text = f"Commentary closest to {plan.query!r}:\n{hits_text(hits, titles)}"
-        return Answer(text, [], plan.match_id, BACKEND, _calls(plan))
-
     # -- replies without a tool ------------------------------------------------------------------
     def _help(self, plan: Plan, session: Session) -> Answer:
         text = f"I find the moments of a match from its commentary. Ask, for example: {EXAMPLES}."
+        if plan.text:
+            text = f"I did not understand {quote(plan.text, 80)} ({LANGUAGES}). " + text
         if not session.match_id:
             text += f"\n{self._match_list()}"
-        return Answer(text, [], plan.match_id, BACKEND)
+        return Answer(text, [], session.match_id, BACKEND)
 
     def _too_long(self, plan: Plan, session: Session) -> Answer:
-        return Answer(f"That question is {plan.query} characters long; please ask in under "
-                      f"{MAX_QUESTION_CHARS}.", [], session.match_id, BACKEND)  # fmt: skip
+        text = f"That question is too long to be a question; please ask in under {MAX_QUESTION_CHARS} characters."
+        return Answer(text, [], session.match_id, BACKEND)
 
     def _unknown_action(self, plan: Plan, session: Session) -> Answer:
-        return Answer(f"I don't know the action {plan.query!r}; {suggest_actions(plan.query)}.", [], plan.match_id,
-                      BACKEND)  # fmt: skip
+        text = f"I don't know the action {plan.text!r}; {suggest_actions(plan.text)}."
+        return Answer(text, [], plan.query.match, BACKEND)
 
     def _unknown_match(self, plan: Plan, session: Session) -> Answer:
-        hint = self.toolbox.suggest_matches(plan.query)
-        return Answer(f"I have no match for {plan.query!r}; {hint}.", [], session.match_id, BACKEND)
+        """None fits: say what was understood; the clubs' other matches if they have some, else the closest."""
+        named = read_match_text(plan.text, self.toolbox.match_index.names)
+        clubs = self.toolbox.match_index.find(MatchQuery(teams=named.teams)) if named.teams else []
+        if clubs:
+            lines = choice_lines(clubs[: answer_text.MAX_CHOICES])
+            text = f"I have no match for {plan.text!r}. The matches I have of the club(s) named:\n" + "\n".join(lines)
+            return Answer(text, [], session.match_id, BACKEND)
+        hint = self.toolbox.suggest_matches(plan.text)
+        return Answer(f"I have no match for {plan.text!r}; {hint}.", [], session.match_id, BACKEND)
 
-    def _ambiguous_match(self, plan: Plan, session: Session) -> Answer:
-        names = "\n".join(f"- {match_info(self.toolbox.corpus.get(i)).describe()}" for i in plan.candidates)
-        return Answer(f"Several matches fit; which one?\n{names}", [], None, BACKEND)
-
-    def _no_match(self, plan: Plan, session: Session) -> Answer:
-        return Answer(f"Which match? {self._match_list()}", [], None, BACKEND)
+    def _ask_which(self, plan: Plan, session: Session) -> Answer:
+        """ "Which one?" with what tells the candidates apart; the reply finishes the question."""
+        candidates = [self.toolbox.corpus.get(i) for i in plan.candidates]
+        if plan.intent is Intent.NO_MATCH:
+            return Answer(f"Which match? {self._match_list()}", [], None, BACKEND, query=plan.query)
+        return Answer(answer_text.choices_text(candidates, plan.text), [], None, BACKEND, query=plan.query)
 
     def _nothing_to_select(self, plan: Plan, session: Session) -> Answer:
         return Answer("There is no earlier list to pick from yet; ask for some moments first.", [], None, BACKEND)
@@ -188,52 +228,30 @@ class Planner:
     def _match_list(self) -> str:
         matches = self.toolbox.corpus.matches
         shown = "\n".join(f"- {match_info(m).describe()}" for m in matches[:10])
-        more = f"\n(and {len(matches) - 10} more)" if len(matches) > 10 else ""
+        more = f"\n(and {len(matches) - 10} more: name the teams, a date or a competition)" if len(matches) > 10 else ""
         return f"The corpus has {len(matches)} matches:\n{shown}{more}"
 
 
-def _nth(spots: list[Spot], ordinal: int) -> list[Spot]:
-    index = ordinal - 1 if ordinal > 0 else len(spots) + ordinal
-    return [spots[index]] if 0 <= index < len(spots) else []
-
-
-def _ordinal_word(ordinal: int) -> str:
-    words = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
-    return words.get(ordinal, f"#{ordinal}")
-
-
-def _scope(plan: Plan) -> str:
-    parts = []
-    if plan.half:
-        parts.append(HALF_NAMES[plan.half].lower())
-    if plan.from_minute is not None and plan.to_minute is not None:
-        parts.append(f"minutes {plan.from_minute:g}-{plan.to_minute:g}")
-    elif plan.from_minute is not None:
-        parts.append(f"from minute {plan.from_minute:g}")
-    elif plan.to_minute is not None:
-        parts.append(f"before minute {plan.to_minute:g}")
-    if plan.stoppage_time:
-        parts.append("stoppage time")
-    if plan.team:
-        parts.append(f"{plan.team} only")
-    return f", {', '.join(parts)}" if parts else ""
+# The tool a plan's intent calls, named as the LLM agent's tools are, so both paths log the same calls.
+TOOLS = {
+    Intent.SPOTS: "spot_actions",
+    Intent.COUNT: "spot_actions",
+    Intent.WHO: "spot_actions",
+    Intent.SCORE: "score_at",
+    Intent.SUMMARY: "match_summary",
+    Intent.MATCHES: "find_matches",
+    Intent.SEARCH: "search_commentary",
+    Intent.REEL: "make_highlight_reel",
+}
 
 
 def _calls(plan: Plan) -> list[dict]:
-    """The tool call a plan makes, named and shaped as the LLM agent's calls are (defaults left out)."""
-    filters = {"half": plan.half, "from_minute": plan.from_minute, "to_minute": plan.to_minute}
-    args = {
-        "spots": {"match": plan.match_id, "actions": list(plan.classes), **filters,
-                  "stoppage_time": plan.stoppage_time, "team": plan.team},
-        "summary": {"match": plan.match_id},
-        "matches": {"query": plan.query},
-        "search": {"query": plan.query, "match": plan.match_id, **filters},
-        "reel": {"match": plan.match_id, "actions": list(plan.classes), **filters, "team": plan.team},
-    }  # fmt: skip
-    args["count"] = args["spots"]
-    tools = {"spots": "spot_actions", "count": "spot_actions", "summary": "match_summary",
-             "matches": "find_matches", "search": "search_commentary", "reel": "make_highlight_reel"}  # fmt: skip
-    if plan.intent not in tools:
+    """The tool call a plan makes, with the query's fields that are set (defaults left out)."""
+    if plan.intent not in TOOLS:
         return []
-    given = {key: value for key, value in args[plan.intent].items() if value not in (None, False)}
-    return [{"name": tools[plan.intent], "args": given}]
+    args = plan.query.given()
+    if plan.intent is Intent.SEARCH:
+        args = {"text": plan.text, **args}
+    if plan.intent is Intent.MATCHES:
+        args = {"candidates": len(plan.candidates)}
+    return [{"name": TOOLS[plan.intent], "args": args}]

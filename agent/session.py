@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from spotting.types import Spot
+from tools.query import MomentQuery
 
 from .plan import Plan
 
@@ -23,6 +24,7 @@ class Answer:
     tool_calls: list[dict] = field(default_factory=list)  # {"name": ..., "args": {...}} in call order
     notice: str = ""  # e.g. "endpoint unreachable, answered offline"
     video: Path | None = None  # the highlight reel the answer made, for the UI to play
+    query: MomentQuery | None = None  # the moments it is about, canonical (match id, class names)
 
 
 @dataclass
@@ -35,18 +37,21 @@ class Session:
     match_id: str | None = None
     last_plan: Plan | None = None
     last_spots: list[Spot] = field(default_factory=list)
-    turns: int = 0
     llm_match_id: str | None = None  # the match the LLM's thread last heard about (told or found itself)
 
     def remember(self, plan: Plan | None, answer: Answer) -> None:
-        """Keep what a follow-up may refer to: the last list of intervals and the question behind it.
+        """Keep what a follow-up may refer to: the last list of intervals and the query behind it (in
+        its canonical form, so "only the second half" replaces one field of exactly what was shown).
         Answers that list nothing (a search, a help text, picking one item) keep the previous list."""
-        self.turns += 1
         if answer.match_id:
             self.match_id = answer.match_id
-        if plan is not None and plan.remembered:
-            self.last_plan = plan
-        if plan is not None and plan.lists_spots:
+        if plan is not None and plan.intent.asks_back:
+            self.match_id = None  # "which one?": no match is in view until the reply says
+        if plan is None or not plan.remembered:
+            return
+        listed = plan.intent.lists_moments
+        self.last_plan = replace(plan, query=answer.query) if listed and answer.query is not None else plan
+        if listed:
             self.last_spots = list(answer.spots)
 
     def forget_llm_memory(self) -> None:

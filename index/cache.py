@@ -25,7 +25,7 @@ from .types import Event, Match, Segment
 log = logging.getLogger(__name__)
 
 CACHE_ENV = "HIGHLIGHTS_CACHE"
-FORMAT = 2  # bump when Match/Segment/Event or the loaders change what they produce
+FORMAT = 3  # bump when Match/Segment/Event or the loaders change what they produce
 
 
 def cache_root() -> Path:

@@ -107,6 +107,23 @@ def _score_from_labels(events: Iterable[Event]) -> tuple[int, int]:
     return score["home"], score["away"]
 
 
+def _final_score(home: int, away: int, events: dict[int, tuple[Event, ...]]) -> tuple[tuple[int, int], str]:
+    """The final score, and a note when the labels disagree with the folder name.
+
+    The labels count goals well but credit an own goal to the side of the player who scored it
+    (Montpellier 3-0 Paris SG is labelled 2-1); the folder name has the right split but is sometimes
+    simply wrong (Real Madrid 10-2 Rayo Vallecano is named 1-0). So: the same number of goals keeps
+    the folder's split; another number takes the labels'.
+    """
+    labelled = _score_from_labels(e for half in HALVES for e in events.get(half, ()))
+    if not events or labelled == (home, away):
+        return (home, away), ""
+    said = f"folder name says {home}-{away}, labelled goals say {labelled[0]}-{labelled[1]}"
+    if sum(labelled) == home + away:
+        return (home, away), f"{said}; the same number of goals, so the folder's (an own goal labelled by its scorer)"
+    return labelled, f"{said}; using the labels"
+
+
 def load_match(
     root: Path,
     game_id: str,
@@ -137,16 +154,9 @@ def load_match(
         raise HighlightsError(
             f"no commentary ({version}) and no labels for this match", root / "echoes" / version / game_id
         )
-    home_score, away_score, note = name.home_score, name.away_score, ""
-    if events:
-        labelled = _score_from_labels(e for half in HALVES for e in events.get(half, ()))
-        if labelled != (name.home_score, name.away_score):
-            note = (
-                f"folder name says {name.home_score}-{name.away_score}, "
-                f"labelled goals say {labelled[0]}-{labelled[1]}; using the labels"
-            )
-            log.warning("%s: %s", game_id, note)
-            home_score, away_score = labelled
+    (home_score, away_score), note = _final_score(name.home_score, name.away_score, events)
+    if note:
+        log.warning("%s: %s", game_id, note)
     return match_from_game_id(
         game_id,
         home_score=home_score,

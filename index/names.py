@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .errors import HighlightsError
 
@@ -31,6 +32,7 @@ class GameName:
     away_score: int
 
 
+@lru_cache(maxsize=8192)
 def parse_game_id(game_id: str) -> GameName:
     """Parse ``LEAGUE/SEASON/GAME`` (SoccerNet's folder path) into its metadata."""
     parts = game_id.strip("/").split("/")

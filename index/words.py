@@ -1,14 +1,17 @@
 """The one word form names and phrases are matched in, shared by every layer that reads text.
 
 Team names (``index.teams``), action words (``tools.actions``) and the planner's reading of a question
-all split and lower-case text the same way, so a phrase found in one is found in the others.
+all split, lower-case and fold text the same way, so a phrase found in one is found in the others.
+Accents are folded ("München" = "Munchen", "córner" = "corner") because people type them or not.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-_WORD = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]+")
+_WORD = re.compile(r"[^\W_]+")
+_FOLDED = {"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ı": "i"}
 
 
 def words_of(text: str) -> list[str]:
@@ -16,6 +19,12 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def fold(word: str) -> str:
+    """Lower case without accents: "Beşiktaş" -> "besiktas", "Straße" -> "strasse"."""
+    lowered = "".join(_FOLDED.get(c, c) for c in word.casefold())
+    return "".join(c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c))
+
+
 def normalise(text: str) -> str:
-    """Lower-case words joined by single spaces: the form every phrase is matched in."""
-    return " ".join(w.lower() for w in words_of(text))
+    """Folded words joined by single spaces: the form every phrase is matched in."""
+    return " ".join(fold(w) for w in words_of(text))

@@ -10,6 +10,7 @@ import pytest
 from agent import Answer, Assistant, LLMSettings, Session
 from index.corpus import load_corpus
 from spotting.registry import SPOTTER_TEXT, make_spotter
+from tools.query import MomentQuery
 from ui.cli import main
 
 CB = "england_epl/2014-2015/2015-02-21 - 18-00 Chelsea 1 - 1 Burnley"
@@ -28,8 +29,8 @@ def test_stream_gives_text_then_the_answer(assistant):
     assert isinstance(answer, Answer) and all(isinstance(p, str) for p in pieces[:-1])
     assert "".join(pieces[:-1]) == answer.text
     assert answer.backend == "planner" and answer.match_id == CB and answer.notice == ""
-    assert answer.spots == assistant.toolbox.spot_actions(CB, ["Goal"])
-    assert answer.tool_calls == [{"name": "spot_actions", "args": {"match": CB, "actions": ["Goal"]}}]
+    assert answer.spots == assistant.toolbox.spot_actions(MomentQuery(match=CB, classes=("Goal",)))
+    assert answer.tool_calls == [{"name": "spot_actions", "args": {"match": CB, "classes": ["Goal"]}}]
     assert session.match_id == CB and session.last_spots == answer.spots
 
 
@@ -38,7 +39,7 @@ def test_stream_gives_text_then_the_answer(assistant):
     [
         ("", "I find the moments of a match"),
         ("   \n ", "I find the moments of a match"),
-        ("a" * 10_000, "That question is 10000 characters long"),
+        ("a" * 10_000, "That question is too long to be a question"),
         ("Goals in Man Utd vs Liverpool", "I have no match for 'Manchester United vs Liverpool'"),
         ("show me the dribbles", "I don't know the action 'dribbles'"),
         ("Zeig mir die Tore in der zweiten Halbzeit", "found in Chelsea 1 - 1 Burnley (2015-02-21), second half"),
@@ -81,7 +82,8 @@ def test_ask_command(monkeypatch, capsys, assistant):
     argv = ["ask", "Give me all the goals", "--match", "Chelsea 1 - 1 Burnley", "--spotter", "keywords"]
     code, out, _ = run_cli(monkeypatch, capsys, argv)
     assert code == 0
-    assert out.startswith(f"{len(assistant.toolbox.spot_actions(CB, ['Goal']))} goals found in Chelsea 1 - 1 Burnley")
+    goals = assistant.toolbox.spot_actions(MomentQuery(match=CB, classes=("Goal",)))
+    assert out.startswith(f"{len(goals)} goals found in Chelsea 1 - 1 Burnley")
     assert "A goal occurs at (" in out
 
 
@@ -101,9 +103,9 @@ def test_chat_reads_one_question_per_line_as_one_conversation(monkeypatch, capsy
     assert len(replies) == 4
     toolbox = assistant.toolbox
     expected = [
-        toolbox.spot_actions(CW, ["Corner"]),
-        toolbox.spot_actions(CW, ["Corner"], 2),
-        toolbox.spot_actions(CW, ["Corner"], 2, team="Chelsea"),
+        toolbox.spot_actions(MomentQuery(match=CW, classes=("Corner",))),
+        toolbox.spot_actions(MomentQuery(match=CW, classes=("Corner",), half=2)),
+        toolbox.spot_actions(MomentQuery(match=CW, classes=("Corner",), half=2, team="Chelsea")),
     ]
     expected.append(expected[-1][:1])
     for reply, spots in zip(replies, expected, strict=True):

@@ -16,6 +16,7 @@ from index.corpus import SAMPLE_ROOT, load_corpus
 from index.errors import HighlightsError
 from spotting.registry import make_spotter
 from tools.clips import merge_overlapping
+from tools.query import MomentQuery
 from tools.toolbox import Toolbox
 from tools.video_io import probe
 
@@ -39,13 +40,13 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_planner_makes_a_reel_of_the_goals(toolbox, cache):
     answer = Planner(toolbox).ask("make me a reel of the goals in the first half", Session(match_id=ARSENAL))
-    assert answer.spots == toolbox.spot_actions(ARSENAL, ["Goal"], half=1) and answer.spots
+    assert answer.spots == toolbox.spot_actions(MomentQuery(match=ARSENAL, classes=("Goal",), half=1)) and answer.spots
     assert answer.video is not None and answer.video.parent == cache / "reels" and answer.video.is_file()
     clips = merge_overlapping(answer.spots, 2.0)  # goals spotted twice within seconds are one clip
     assert f"{len(clips)} clips)" in answer.text and str(answer.video) in answer.text
     assert probe(answer.video).duration >= sum(c.end - c.start + 4 for c in clips) - 1
     assert answer.tool_calls == [
-        {"name": "make_highlight_reel", "args": {"match": ARSENAL, "actions": ["Goal"], "half": 1}}
+        {"name": "make_highlight_reel", "args": {"match": ARSENAL, "classes": ["Goal"], "half": 1}}
     ]
 
 
@@ -64,22 +65,30 @@ def test_no_video_is_said_and_the_intervals_still_given(toolbox):
     answer = planner.ask("make me a reel of the goals", Session(match_id=CHELSEA_BURNLEY))
     assert answer.video is None
     assert answer.text.startswith("Sorry — no video for half 1 of Chelsea 1 - 1 Burnley; put 1_224p.mkv")
-    assert answer.spots == toolbox.spot_actions(CHELSEA_BURNLEY, ["Goal"])
+    assert answer.spots == toolbox.spot_actions(MomentQuery(match=CHELSEA_BURNLEY, classes=("Goal",)))
     half_two = planner.ask("video of the goals", Session(match_id=ARSENAL))  # only half 1 has video
     assert "no video for half 2 of Burnley 0 - 1 Arsenal" in half_two.text and half_two.video is None
 
 
 def test_toolbox_make_reel(toolbox, cache, tmp_path):
-    reel = toolbox.make_reel("Burnley Arsenal", ["goals"], half=1, from_minute=0, to_minute=10, padding=1)
+    reel = toolbox.make_reel(
+        MomentQuery(match="Burnley Arsenal", classes=("goals",), half=1, from_minute=0, to_minute=10), padding=1
+    )
     assert reel.path == cache / "reels" / "2015-04-11_-_19-30_Burnley_0_-_1_Arsenal_goal_reel.mp4"
-    assert len(reel.clips) == len(toolbox.spot_actions(ARSENAL, ["Goal"], 1, 0, 10)) == 3
+    assert (
+        len(reel.clips)
+        == len(toolbox.spot_actions(MomentQuery(match=ARSENAL, classes=("Goal",), half=1, from_minute=0, to_minute=10)))
+        == 3
+    )
     assert "1. Goal, half 1 01:" in reel.describe()
-    named = toolbox.make_reel(ARSENAL, ["Goal"], half=1, to_minute=5, out=str(tmp_path / "mine.mp4"))
+    named = toolbox.make_reel(
+        MomentQuery(match=ARSENAL, classes=("Goal",), half=1, to_minute=5), out=str(tmp_path / "mine.mp4")
+    )
     assert named.path == tmp_path / "mine.mp4" and named.path.is_file()
     with pytest.raises(HighlightsError, match="no video for half 1 of Chelsea 1 - 1 Burnley"):
-        toolbox.make_reel(CHELSEA_BURNLEY, ["Goal"])
+        toolbox.make_reel(MomentQuery(match=CHELSEA_BURNLEY, classes=("Goal",)))
     with pytest.raises(HighlightsError, match="nothing to show"):
-        toolbox.make_reel(ARSENAL, ["Goal"], half=1, to_minute=0.5)
+        toolbox.make_reel(MomentQuery(match=ARSENAL, classes=("Goal",), half=1, to_minute=0.5))
 
 
 def test_llm_tool(toolbox):
@@ -89,10 +98,10 @@ def test_llm_tool(toolbox):
     def call(args: dict):
         return tool.invoke({"type": "tool_call", "id": "1", "name": tool.name, "args": args})
 
-    made = call({"match": "Burnley Arsenal", "actions": ["goals"], "half": 1})
+    made = call({"match": "Burnley Arsenal", "classes": ["goals"], "half": 1})
     assert made.content.startswith("highlight reel written: ") and made.artifact.video.is_file()
     assert made.artifact.spots and made.artifact.match_id == ARSENAL
-    failed = call({"match": "Chelsea Burnley", "actions": ["goals"]})
+    failed = call({"match": "Chelsea Burnley", "classes": ["goals"]})
     assert failed.content.startswith("error: no video for half 1") and failed.artifact.video is None
 
 

@@ -141,7 +141,7 @@ def test_connection_to_a_live_endpoint_names_its_models(client: Client) -> None:
 def test_ask_through_an_openai_compatible_endpoint(client: Client) -> None:
     with FakeOpenAI() as server:
         server.script(
-            Reply(content="", tool_calls=[ToolCall("spot_actions", {"match": WATFORD, "actions": ["goals"]})]),
+            Reply(content="", tool_calls=[ToolCall("spot_actions", {"match": WATFORD, "classes": ["goals"]})]),
             Reply(content="Here are the goals of Chelsea 2 - 2 Watford."),
         )
         result = client.predict(
@@ -154,3 +154,16 @@ def test_ask_through_an_openai_compatible_endpoint(client: Client) -> None:
     assert result["notice"] == ""
     assert result["intervals"] and {i["class"] for i in result["intervals"]} == {"Goal"}
     assert SECRET not in repr(result)
+
+
+def test_a_reply_to_which_one_finishes_the_question_through_the_api(client: Client) -> None:
+    asked = client.predict("all the goals in a Chelsea game", api_name="/ask")
+    assert "which one?" in asked["answer"] and asked["match"] is None and not asked["intervals"]
+    assert "2015-12-26" in asked["answer"] and "2015-02-21" in asked["answer"]
+    answered = client.predict("the Watford one", api_name="/ask")
+    assert answered["match"]["id"] == WATFORD
+    assert answered["query"] == {"match": WATFORD, "classes": ["Goal"]}
+    assert {i["class"] for i in answered["intervals"]} == {"Goal"}
+    later = client.predict("what was the score at half-time?", api_name="/ask")
+    assert later["query"] == {"match": WATFORD, "classes": ["Goal"], "half": 1}
+    assert later["answer"].startswith("At half-time it was Chelsea")

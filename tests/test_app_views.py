@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import gradio as gr
@@ -16,9 +17,10 @@ from agent import Answer, Assistant
 from index.corpus import SAMPLE_ROOT, load_corpus
 from index.errors import HighlightsError
 from spotting.types import Spot
+from tools.query import MomentQuery
 from tools.video_io import probe
 from ui.app import server_address
-from ui.chat import ChatBackend, asked_classes, check_question
+from ui.chat import ChatBackend, check_question
 from ui.cli import main
 from ui.intervals import (
     TABLE_COLUMNS,
@@ -97,14 +99,14 @@ def test_timeline_shows_hits_misses_and_false_alarms(watford) -> None:
     goals = goals_of(watford)
     hits = [spot("Goal", g.half, g.seconds - 5) for g in goals[:2]]
     false_alarm = spot("Goal", 2, 5.0)
-    figure = timeline_figure([*hits, false_alarm], watford, ["Goal"])
+    figure = timeline_figure([*hits, false_alarm], watford, MomentQuery(classes=("Goal",)))
     assert f"2 of {len(goals)} found" in figure.layout.title.text
     assert sorted(symbols(figure, TRUTH, "Goal")) == sorted(["circle"] * 2 + ["circle-open"] * (len(goals) - 2))
     assert sorted(symbols(figure, SPOTTED, "Goal")) == ["diamond", "diamond", "diamond-open"]
 
 
 def test_timeline_shows_misses_of_an_asked_class_without_intervals(watford) -> None:
-    figure = timeline_figure([], watford, ["Goal"], half=2)
+    figure = timeline_figure([], watford, MomentQuery(classes=("Goal",), half=2))
     second_half_goals = [g for g in goals_of(watford) if g.half == 2]
     assert set(symbols(figure, TRUTH, "Goal")) == {"circle-open"}
     assert len(symbols(figure, TRUTH, "Goal")) == len(second_half_goals)
@@ -114,7 +116,7 @@ def test_timeline_shows_misses_of_an_asked_class_without_intervals(watford) -> N
 def test_timeline_without_labels_has_one_row_and_marks_the_selection(corpus) -> None:
     burnley = corpus.get(BURNLEY)
     chosen = spot("Goal", 2, 600)
-    figure = timeline_figure([chosen], burnley, ["Goal"], selected=chosen)
+    figure = timeline_figure([chosen], burnley, MomentQuery(classes=("Goal",)), selected=chosen)
     assert {trace.y[0] for trace in figure.data} == {SPOTTED}
     assert "no ground truth" in figure.layout.title.text
     assert [shape.x0 for shape in figure.layout.shapes] == [607.5]
@@ -161,16 +163,13 @@ def test_questions_are_checked() -> None:
             check_question(bad)
 
 
-def test_asked_classes_from_either_agent() -> None:
-    def answer(calls, spots=()):
-        return Answer("", list(spots), WATFORD, "test", calls)
-
-    planner = answer([{"name": "spot_actions", "args": {"classes": ["Goal"], "half": 2}}])
-    assert asked_classes(planner) == (["Goal"], 2)
-    llm = answer([{"name": "find_matches", "args": {}}, {"name": "spot_actions", "args": {"actions": ["cards"]}}])
-    assert asked_classes(llm) == (["Yellow card", "Red card", "Yellow->red card"], None)
-    no_call = answer([], [spot("Corner", 1, 5), spot("Goal", 1, 9)])
-    assert asked_classes(no_call) == (["Corner", "Goal"], None)
+def test_the_payload_shows_the_query_and_each_team(watford) -> None:
+    query = MomentQuery(match=WATFORD, classes=("Goal",), half=2)
+    goal = replace(spot("Goal", 2, 600), evidence="And Watford lead!")
+    payload = answer_payload("text", [goal], watford, "planner", query=query)
+    assert payload["query"] == {"match": WATFORD, "classes": ["Goal"], "half": 2}
+    assert payload["intervals"][0]["team"] == "Watford"
+    assert answer_payload("text", [], None, "planner")["query"] is None
 
 
 # -- video ----------------------------------------------------------------------------------------
@@ -256,3 +255,22 @@ def test_space_entry_builds_the_queued_app(monkeypatch: pytest.MonkeyPatch) -> N
     endpoints = {fn.api_name for fn in app.demo.fns.values()}
     assert {"ask", "test_connection"} <= endpoints
     assert app.demo.enable_queue
+
+
+def test_the_sidebar_follows_the_conversation_and_the_conversation_follows_the_sidebar(corpus, tmp_path) -> None:
+    backend = ChatBackend(corpus, Assistant(corpus), files=tmp_path)
+    burnley = next(m.id for m in corpus.matches if m.title == "Chelsea 1 - 1 Burnley")
+
+    def turn(question: str, shown: str, session):
+        *_, (_history, session, answer, picker) = backend.respond(question, [], shown, session, EMBEDDED, "", "", "")
+        return session, answer, picker
+
+    session, answer, picker = turn("all the goals in Chelsea 2 - 2 Watford", burnley, None)
+    assert answer.match_id == WATFORD and picker.value == WATFORD  # the picker moves to the match talked about
+    session, answer, picker = turn("and corners?", WATFORD, session)
+    assert answer.query.match == WATFORD and answer.query.classes == ("Corner",)
+    assert picker is gr.skip() or getattr(picker, "value", WATFORD) == WATFORD
+    session, answer, _ = turn("and corners?", burnley, session)  # the user picked Burnley in the sidebar
+    assert answer.query.match == burnley
+    session, answer, picker = turn("corners in the Burnley game", WATFORD, session)  # Burnley played twice
+    assert "which one?" in answer.text and session.match_id is None and picker.value == ""

@@ -3,20 +3,21 @@ its rendered answer against what the tools return for that reading. At least 95 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import yaml
+from question_cases import Case
+from question_cases import load_cases as read_cases
 
 from agent.plan import Plan
 from agent.planner import Planner
 from agent.session import Answer, Session
-from index.classes import LABELS
 from index.corpus import load_corpus
 from spotting.registry import make_spotter
 from tools.formatting import spot_line
 from tools.matches import match_info
+from tools.query import Intent
 from tools.summary import summary_text
 from tools.toolbox import Toolbox
 
@@ -25,107 +26,52 @@ HELD_OUT = Path(__file__).parent / "data" / "questions_heldout.yaml"  # written 
 REQUIRED_ACCURACY = 0.95
 
 
-@dataclass
-class Case:
-    name: str
-    context: str | None  # match id picked beforehand
-    turns: list[tuple[str, Plan]]
-
-
 @pytest.fixture(scope="module")
 def toolbox(sample_root) -> Toolbox:
     return Toolbox(load_corpus(sample_root), make_spotter("keywords"))
 
 
 def load_cases(toolbox: Toolbox, path: Path = DATA) -> list[Case]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    aliases = yaml.safe_load(DATA.read_text(encoding="utf-8"))["aliases"]
-    ids = {m.title: m.id for m in toolbox.corpus.matches}
-
-    def match_id(name: str | None) -> str | None:
-        return ids[aliases.get(name, name)] if name else None
-
-    def classes(value) -> tuple[str, ...]:
-        if value == "ALL":
-            return LABELS
-        names = aliases[value] if isinstance(value, str) else value
-        chosen = set(names or ())
-        assert chosen <= set(LABELS), f"not class names: {chosen - set(LABELS)}"
-        return tuple(label for label in LABELS if label in chosen)
-
-    def plan(spec: dict) -> Plan:
-        candidates = spec.get("candidates") or []
-        candidates = aliases[candidates] if isinstance(candidates, str) else candidates
-        return Plan(
-            intent=spec["intent"],
-            match_id=match_id(spec.get("match")),
-            classes=classes(spec.get("classes")),
-            half=spec.get("half"),
-            from_minute=_float(spec.get("from_minute")),
-            to_minute=_float(spec.get("to_minute")),
-            stoppage_time=spec.get("stoppage_time", False),
-            team=spec.get("team"),
-            reference=spec.get("reference"),
-            ordinal=spec.get("ordinal"),
-            query=spec.get("query", ""),
-            candidates=tuple(match_id(c) for c in candidates),
-        )
-
-    cases = [
-        Case(f"q{i + 1:03d}", match_id(item["context"]), [(item["q"], plan(item["plan"]))])
-        for i, item in enumerate(data["questions"])
-    ]
-    cases += [
-        Case(f"d{i + 1:02d}", match_id(item["context"]), [(t["q"], plan(t["plan"])) for t in item["turns"]])
-        for i, item in enumerate(data["dialogues"])
-    ]
-    return cases
-
-
-def _float(value) -> float | None:
-    return None if value is None else float(value)
+    return read_cases(path, toolbox.corpus, aliases_from=DATA)
 
 
 def answer_problem(toolbox: Toolbox, plan: Plan, answer: Answer, listed_before: list) -> str:
     """Why ``answer`` is not what the tools give for ``plan``; "" when it is."""
     corpus = toolbox.corpus
-    if plan.intent in ("spots", "count"):
-        match = corpus.get(plan.match_id)
-        expected = toolbox.spot_actions(
-            match.id, list(plan.classes), plan.half, plan.from_minute, plan.to_minute, plan.stoppage_time, plan.team
-        )
-        if plan.ordinal is not None:
-            index = plan.ordinal - 1 if plan.ordinal > 0 else len(expected) + plan.ordinal
-            expected = [expected[index]] if 0 <= index < len(expected) else []
+    if plan.intent in (Intent.SPOTS, Intent.COUNT, Intent.WHO, Intent.SCORE):
+        match = corpus.get(plan.query.match)
+        expected = toolbox.spot_actions(plan.query)
         if answer.spots != expected:
             return f"spots differ: {len(answer.spots)} given, {len(expected)} expected"
         missing = [n for n, s in enumerate(expected, 1) if spot_line(n, s, match) not in answer.text]
         if missing:
             return f"interval lines missing from the text: {missing}"
-        if not expected and not answer.text.startswith("No "):
+        if not expected and plan.intent is not Intent.SCORE and not answer.text.startswith("No "):
             return "an empty result must say 'No ... found'"
         return ""
-    if plan.intent == "reel":  # the sample has no video: the spots' answer, after saying so
-        problem = answer_problem(toolbox, replace(plan, intent="spots"), answer, listed_before)
+    if plan.intent is Intent.REEL:  # the sample has no video: the spots' answer, after saying so
+        problem = answer_problem(toolbox, replace(plan, intent=Intent.SPOTS), answer, listed_before)
         if problem or not answer.spots:
             return problem
         return "" if answer.text.startswith("Sorry — no video for half") else "the reply must say there is no video"
-    if plan.intent == "summary":
-        match = corpus.get(plan.match_id)
+    if plan.intent is Intent.SUMMARY:
+        match = corpus.get(plan.query.match)
         summary = toolbox.match_summary(match.id)
         if answer.text != summary_text(summary, match) or answer.spots != summary.spots:
             return "summary differs from match_summary"
         return ""
-    if plan.intent == "select":
-        index = plan.ordinal - 1 if plan.ordinal > 0 else len(listed_before) + plan.ordinal
+    if plan.intent is Intent.SELECT:
+        ordinal = plan.query.ordinal
+        index = ordinal - 1 if ordinal > 0 else len(listed_before) + ordinal
         expected = [listed_before[index]] if 0 <= index < len(listed_before) else []
         return "" if answer.spots == expected else "picked the wrong item"
-    if plan.intent == "matches":
+    if plan.intent is Intent.MATCHES:
         missing = [i for i in plan.candidates if match_info(corpus.get(i)).describe() not in answer.text]
         return f"matches missing from the text: {missing}" if missing else ""
     if answer.spots or not answer.text.strip():
         return "a reply without a tool must have text and no intervals"
-    hints = {"unknown_match": "I have no match for", "unknown_action": "I can find", "ambiguous_match": "which one"}
+    hints = {Intent.UNKNOWN_MATCH: "I have no match for", Intent.UNKNOWN_ACTION: "I can find",
+             Intent.AMBIGUOUS_MATCH: "which one"}  # fmt: skip
     hint = hints.get(plan.intent)
     return f"the reply does not contain {hint!r}" if hint and hint not in answer.text else ""
 
@@ -140,7 +86,7 @@ def run_case(planner: Planner, case: Case) -> list[str]:
             problems.append(f"plan {plan} != expected {expected}")
             planner.ask(question, session)
             continue
-        if plan.intent == "search":  # answered against the real index in test_search_questions_answer
+        if plan.intent is Intent.SEARCH:  # answered against the real index in test_search_questions_answer
             problems.append("")
             continue
         listed_before = list(session.last_spots)
@@ -178,10 +124,10 @@ def test_search_questions_answer(toolbox):
     planner = Planner(toolbox)
     for case in load_cases(toolbox):
         question, expected = case.turns[0]
-        if expected.intent != "search":
+        if expected.intent is not Intent.SEARCH:
             continue
         answer = planner.ask(question, Session(match_id=case.context))
-        hits = toolbox.search_commentary(expected.query, expected.match_id)
+        hits = toolbox.search_commentary(expected.text, expected.query)
         assert hits, question
         for number, hit in enumerate(hits, 1):
             assert hit.line(number) in answer.text

@@ -14,8 +14,10 @@ from spotting.registry import make_spotter
 from spotting.types import Spot
 from tools.actions import FREE_KICKS, HIGHLIGHTS, resolve_actions
 from tools.formatting import clock, interval_sentence, minute_label, quote, spots_block
-from tools.matches import find_matches, parse_match_query
-from tools.spots import SpotCache, SpotFilter, match_minute, spot_team
+from tools.match_text import read_match_text
+from tools.matches import MatchIndex, find_matches
+from tools.query import MomentQuery
+from tools.spots import SpotCache, match_minute, spot_team
 from tools.summary import summary_text
 from tools.toolbox import Toolbox
 
@@ -80,7 +82,7 @@ def titles(found) -> list[str]:
     ],
 )
 def test_find_matches(corpus, query, expected):
-    assert titles(find_matches(query, corpus.matches)) == expected
+    assert titles(find_matches(query, MatchIndex(corpus.matches))) == expected
 
 
 def test_aliases_and_spellings():
@@ -94,8 +96,8 @@ def test_aliases_and_spellings():
 
 
 def test_common_words_are_teams_only_when_capitalised():
-    assert [m.team for m in parse_match_query("Nice vs Lyon").teams] == ["Nice", "Lyon"]
-    assert parse_match_query("that was a really nice goal").teams == []
+    assert [m.team for m in read_match_text("Nice vs Lyon").teams] == ["Nice", "Lyon"]
+    assert read_match_text("that was a really nice goal").teams == ()
 
 
 @pytest.mark.parametrize(
@@ -165,24 +167,24 @@ def test_team_of_a_spot(corpus):
 
 def test_spot_actions_filters_agree_with_the_spots(toolbox, corpus):
     match = corpus.get(BD)
-    every = toolbox.spot_actions(BD)
+    every = toolbox.spot_actions(MomentQuery(match=BD))
     assert every and {s.label for s in every} <= set(LABELS)
-    second = toolbox.spot_actions("Bayern Dortmund", ["goals"], half=2)
+    second = toolbox.spot_actions(MomentQuery(match="Bayern Dortmund", classes=("goals",), half=2))
     assert second == [s for s in every if s.label == "Goal" and s.half == 2]
-    late = toolbox.spot_actions(BD, None, from_minute=60, to_minute=75)
+    late = toolbox.spot_actions(MomentQuery(match=BD, from_minute=60, to_minute=75))
     assert late == [s for s in every if 60 <= match_minute(s.half, s.start) < 75]
-    added = toolbox.spot_actions(BD, stoppage_time=True)
+    added = toolbox.spot_actions(MomentQuery(match=BD, stoppage_time=True))
     assert added == [s for s in every if s.start >= 45 * 60]
-    bayern = toolbox.spot_actions(BD, team="bayern")
+    bayern = toolbox.spot_actions(MomentQuery(match=BD, team="bayern"))
     assert bayern == [s for s in every if spot_team(s, match) == "Bayern Munich"]
-    assert SpotFilter(classes=("Goal",), half=1).keeps(Spot("Goal", 1, 10, 25, 17000, 0.5), match)
+    assert MomentQuery(classes=("Goal",), half=1).keeps(Spot("Goal", 1, 10, 25, 17000, 0.5), match)
 
 
 def test_answers_keep_spots_at_the_spotters_threshold(corpus):
     spotter = CountingSpotter()
     every = spotter.spot(corpus.get(CW))
     spotter.threshold = sorted(s.confidence for s in every)[len(every) // 2]
-    kept = Toolbox(corpus, spotter).spot_actions(CW)
+    kept = Toolbox(corpus, spotter).spot_actions(MomentQuery(match=CW))
     assert kept and len(kept) < len(every)
     assert set(kept) == {s for s in every if s.confidence >= spotter.threshold}
 
@@ -204,23 +206,29 @@ def test_answers_follow_the_spotters_policy_and_say_when_goals_are_missing(corpu
 def test_spotter_runs_once_per_match(corpus):
     spotter = CountingSpotter()
     toolbox = Toolbox(corpus, spotter)
-    toolbox.spot_actions(CB, ["goals"])
-    toolbox.spot_actions(CB, ["corners"], half=2)
+    toolbox.spot_actions(MomentQuery(match=CB, classes=("goals",)))
+    toolbox.spot_actions(MomentQuery(match=CB, classes=("corners",), half=2))
     toolbox.match_summary(CB)
     assert spotter.calls == 1
-    toolbox.spot_actions(CW, ["goals"])
+    toolbox.spot_actions(MomentQuery(match=CW, classes=("goals",)))
     assert spotter.calls == 2
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda t: t.spot_actions("Juventus vs Napoli"), "no match in the corpus fits 'Juventus vs Napoli'"),
-        (lambda t: t.spot_actions("Chelsea"), "2 matches fit 'Chelsea'.*Which one"),
-        (lambda t: t.spot_actions(CB, ["nutmegs"]), "unknown action 'nutmegs'"),
-        (lambda t: t.spot_actions(CB, half=3), "half must be 1 or 2"),
-        (lambda t: t.spot_actions(CB, team="Arsenal"), "'Arsenal' does not play in Chelsea 1 - 1 Burnley"),
-        (lambda t: t.search_commentary("   "), "needs some words"),
+        (
+            lambda t: t.spot_actions(MomentQuery(match="Juventus vs Napoli")),
+            "no match in the corpus fits 'Juventus vs Napoli'",
+        ),
+        (lambda t: t.spot_actions(MomentQuery(match="Chelsea")), "2 matches fit 'Chelsea'; which one"),
+        (lambda t: t.spot_actions(MomentQuery(match=CB, classes=("nutmegs",))), "unknown action 'nutmegs'"),
+        (lambda t: t.spot_actions(MomentQuery(match=CB, half=3)), "half must be 1 or 2"),
+        (
+            lambda t: t.spot_actions(MomentQuery(match=CB, team="Arsenal")),
+            "'Arsenal' does not play in Chelsea 1 - 1 Burnley",
+        ),
+        (lambda t: t.search_commentary("   ", MomentQuery()), "needs some words"),
     ],
 )
 def test_user_errors_name_the_problem(toolbox, call, message):
@@ -273,7 +281,7 @@ def test_minute_ranges_become_spans_of_each_half(half, from_minute, to_minute, s
 
 
 def test_search_keeps_only_passages_in_the_minute_range(toolbox):
-    hits = toolbox.search_commentary("goal", CW, from_minute=60, k=5)
+    hits = toolbox.search_commentary("goal", MomentQuery(match=CW, from_minute=60), k=5)
     assert len(hits) == 5
     assert all(hit.half == 2 and hit.end > 15 * 60 for hit in hits)
     scores = [hit.score for hit in hits]

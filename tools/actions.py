@@ -6,113 +6,52 @@ as ``["free kicks"]``) go through here, so both understand the same words, plura
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+import yaml
 from rapidfuzz import fuzz, process
 
 from index.classes import LABELS
 from index.errors import HighlightsError
 from index.words import normalise
 
-FREE_KICKS = ("Indirect free-kick", "Direct free-kick")
-SHOTS = ("Shots on target", "Shots off target")
-CARDS = ("Yellow card", "Red card", "Yellow->red card")
-SENDING_OFF = ("Red card", "Yellow->red card")
-# What a viewer means by "the highlights": the moments a summary show would not leave out.
-HIGHLIGHTS = ("Penalty", "Goal", "Shots on target", "Red card", "Yellow->red card")
-SET_PIECES = ("Indirect free-kick", "Direct free-kick", "Corner")
+ACTIONS_FILE = Path(__file__).parent / "data" / "actions.yaml"
 
-# Phrase (lower case, singular, words separated by one space) -> classes.
-VOCABULARY: dict[str, tuple[str, ...]] = {
-    "penalty": ("Penalty",),
-    "penalty kick": ("Penalty",),
-    "pen": ("Penalty",),
-    "spot kick": ("Penalty",),
-    "kick off": ("Kick-off",),
-    "kickoff": ("Kick-off",),
-    "goal": ("Goal",),
-    "scored": ("Goal",),
-    "scorer": ("Goal",),
-    "equaliser": ("Goal",),
-    "equalizer": ("Goal",),
-    "substitution": ("Substitution",),
-    "sub": ("Substitution",),
-    "substitute": ("Substitution",),
-    "replacement": ("Substitution",),
-    "offside": ("Offside",),
-    "shot on target": ("Shots on target",),
-    "shot on goal": ("Shots on target",),
-    "save": ("Shots on target",),
-    "shot off target": ("Shots off target",),
-    "off target": ("Shots off target",),
-    "on target": ("Shots on target",),
-    "shot wide": ("Shots off target",),
-    "shot": SHOTS,
-    "chance": SHOTS,
-    "attempt": SHOTS,
-    "opportunity": SHOTS,
-    "clearance": ("Clearance",),
-    "ball out of play": ("Ball out of play",),
-    "out of play": ("Ball out of play",),
-    "ball out": ("Ball out of play",),
-    "throw in": ("Throw-in",),
-    "throwin": ("Throw-in",),
-    "foul": ("Foul",),
-    "indirect free kick": ("Indirect free-kick",),
-    "indirect freekick": ("Indirect free-kick",),
-    "direct free kick": ("Direct free-kick",),
-    "direct freekick": ("Direct free-kick",),
-    "free kick": FREE_KICKS,
-    "freekick": FREE_KICKS,
-    "set piece": SET_PIECES,
-    "corner": ("Corner",),
-    "corner kick": ("Corner",),
-    "yellow card": ("Yellow card",),
-    "yellow": ("Yellow card",),
-    "caution": ("Yellow card",),
-    "booking": ("Yellow card", "Yellow->red card"),
-    "booked": ("Yellow card", "Yellow->red card"),
-    "card": CARDS,
-    "red card": SENDING_OFF,
-    "red": SENDING_OFF,
-    "sending off": SENDING_OFF,
-    "sent off": SENDING_OFF,
-    "dismissal": SENDING_OFF,
-    "second yellow": ("Yellow->red card",),
-    "second yellow card": ("Yellow->red card",),
-    "yellow red card": ("Yellow->red card",),
-    "yellow to red card": ("Yellow->red card",),
-    "highlight": HIGHLIGHTS,
-    "key moment": HIGHLIGHTS,
-    "big moment": HIGHLIGHTS,
-    "best moment": HIGHLIGHTS,
-    "best bit": HIGHLIGHTS,
-    "action": LABELS,
-    "event": LABELS,
-    "everything": LABELS,
+
+TABLE = yaml.safe_load(ACTIONS_FILE.read_text(encoding="utf-8"))
+
+
+def _load_vocabulary(table: dict) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """The groups and phrase -> classes table of ``actions.yaml``; the official names are phrases too."""
+    groups = {name: ordered(classes) for name, classes in table["groups"].items()} | {"everything": LABELS}
+    vocabulary: dict[str, tuple[str, ...]] = {}
+    for key, phrases in table["phrases"].items():
+        classes = groups.get(key, (key,))
+        unknown = set(classes) - set(LABELS)
+        if unknown:
+            raise ValueError(f"{ACTIONS_FILE}: {key!r} names no class: {sorted(unknown)}")
+        for phrase in phrases:
+            vocabulary.setdefault(normalise(phrase), classes)
+    for label in LABELS:
+        vocabulary.setdefault(normalise(label), (label,))
+    return groups, vocabulary
+
+
+def ordered(classes: Iterable[str]) -> tuple[str, ...]:
+    """Classes without repeats, in the official order."""
+    chosen = set(classes)
+    return tuple(label for label in LABELS if label in chosen)
+
+
+GROUPS, VOCABULARY = _load_vocabulary(TABLE)
+# Asked-for things no class holds -> the classes nearest to what is meant (empty: none is near).
+UNSUPPORTED: dict[str, tuple[str, ...]] = {
+    normalise(word): GROUPS.get(near, (near,)) if near else () for word, near in TABLE["unsupported"].items()
 }
-# A few words of the commentary's other languages, for questions asked in them.
-FOREIGN: dict[str, tuple[str, ...]] = {
-    "gol": ("Goal",), "goles": ("Goal",), "golazo": ("Goal",), "tor": ("Goal",), "tore": ("Goal",),
-    "buts": ("Goal",), "reti": ("Goal",), "penalti": ("Penalty",), "penaltis": ("Penalty",),
-    "elfmeter": ("Penalty",), "rigore": ("Penalty",), "rigori": ("Penalty",), "tarjeta": CARDS,
-    "tarjetas": CARDS, "karte": CARDS, "karten": CARDS, "cartellino": CARDS, "cartellini": CARDS,
-    "tarjeta amarilla": ("Yellow card",), "gelbe karte": ("Yellow card",), "carton jaune": ("Yellow card",),
-    "tarjeta roja": SENDING_OFF, "rote karte": SENDING_OFF, "carton rouge": SENDING_OFF, "ecke": ("Corner",),
-    "ecken": ("Corner",), "córner": ("Corner",), "córners": ("Corner",), "saque de esquina": ("Corner",),
-    "falta": ("Foul",), "faltas": ("Foul",), "faute": ("Foul",), "fallo": ("Foul",), "freistoß": FREE_KICKS,
-    "freistoss": FREE_KICKS, "tiro libre": FREE_KICKS, "coup franc": FREE_KICKS, "punizione": FREE_KICKS,
-    "cambio": ("Substitution",), "cambios": ("Substitution",), "wechsel": ("Substitution",),
-    "remplacement": ("Substitution",), "sostituzione": ("Substitution",), "abseits": ("Offside",),
-    "fuera de juego": ("Offside",), "hors jeu": ("Offside",), "fuorigioco": ("Offside",),
-    "saque de banda": ("Throw-in",), "einwurf": ("Throw-in",),
-}  # fmt: skip
-VOCABULARY.update(FOREIGN)
-# The official names themselves are words too ("Shots on target", "Yellow->red card").
-for _label in LABELS:
-    VOCABULARY.setdefault(re.sub(r"[^a-z]+", " ", _label.lower()).strip(), (_label,))
+FREE_KICKS, SHOTS, CARDS = GROUPS["free kicks"], GROUPS["shots"], GROUPS["cards"]
+HIGHLIGHTS, SET_PIECES = GROUPS["highlights"], GROUPS["set pieces"]
 
 # Fuzzy matching only for words long enough that a typo cannot turn one word into another.
 _FUZZY_MIN_LENGTH = 5
@@ -160,17 +99,22 @@ _FUZZY_FORMS: dict[str, str] = {form: key for key in VOCABULARY for form in (key
 
 
 # Words near an action word that mean something else ("score" is not "scored").
-NOT_ACTIONS = frozenset({"score", "scores", "scoreline", "scoring", "shoot", "goalie", "goalkeeper"})
+NOT_ACTIONS = frozenset(normalise(w) for w in TABLE["not_actions"])
 
 
 def _fuzzy(words: list[str]) -> tuple[str, ...] | None:
     phrase = " ".join(words)
-    if len(phrase.replace(" ", "")) < _FUZZY_MIN_LENGTH or phrase in NOT_ACTIONS:
+    if len(phrase.replace(" ", "")) < _FUZZY_MIN_LENGTH or phrase in NOT_ACTIONS or _unsupported(phrase):
         return None
     best = process.extractOne(phrase, _FUZZY_FORMS.keys(), scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
     if best is None or len(best[0].split()) != len(words):
         return None
     return VOCABULARY[_FUZZY_FORMS[best[0]]]
+
+
+def _unsupported(phrase: str) -> bool:
+    """An asked-for thing no class holds ("regates"): never read as its nearest-looking action ("remates")."""
+    return phrase in UNSUPPORTED or " ".join(singular(w) for w in phrase.split()) in UNSUPPORTED
 
 
 def find_action_mentions(words: list[str], skip: Iterable[int] = ()) -> list[ActionMention]:
@@ -200,12 +144,6 @@ def find_action_mentions(words: list[str], skip: Iterable[int] = ()) -> list[Act
     return found
 
 
-def ordered(classes: Iterable[str]) -> tuple[str, ...]:
-    """Classes without repeats, in the official order."""
-    chosen = set(classes)
-    return tuple(label for label in LABELS if label in chosen)
-
-
 def resolve_actions(actions: Iterable[str] | str | None) -> tuple[str, ...]:
     """Class names for a list of words ("goals", "free kicks", "Yellow card"); all 17 for none.
 
@@ -228,8 +166,15 @@ def resolve_actions(actions: Iterable[str] | str | None) -> tuple[str, ...]:
 
 
 def suggest_actions(word: str, limit: int = 3) -> str:
-    """A sentence pointing from an unknown word to the nearest known ones, and the full list."""
-    near = process.extract(normalise(word), VOCABULARY.keys(), scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
-    hint = f"did you mean {' or '.join(repr(n[0]) for n in near)}? " if near else ""
+    """A sentence pointing from an unknown word to what is nearest: the class that holds what is meant
+    ("tackles": fouls), else the closest spellings; then what can be found."""
     words = "free-kicks, cards, bookings, subs, chances, highlights"
-    return f"{hint}I can find: {', '.join(LABELS)}, and words like {words}"
+    known = f"I can find: {', '.join(LABELS)}, and words like {words}"
+    said = normalise(word)
+    nearest = UNSUPPORTED.get(said, UNSUPPORTED.get(" ".join(singular(w) for w in said.split())))
+    if nearest is not None:
+        instead = f"; the nearest is {' / '.join(nearest)}" if nearest else ""
+        return f"SoccerNet's 17 classes have no {word}{instead}. {known}"
+    near = process.extract(said, VOCABULARY.keys(), scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
+    hint = f"did you mean {' or '.join(repr(n[0]) for n in near)}? " if near else ""
+    return f"{hint}{known}"

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from index.classes import LABELS
 from index.types import HALVES, Match
 from spotting.types import Spot
 
+from .actions import GROUPS
 from .spots import HALF_MINUTES, spot_team
 
 NOUNS: dict[str, tuple[str, str]] = {  # label -> (singular, plural)
@@ -28,6 +30,18 @@ NOUNS: dict[str, tuple[str, str]] = {  # label -> (singular, plural)
     "Yellow card": ("yellow card", "yellow cards"),
     "Red card": ("red card", "red cards"),
     "Yellow->red card": ("second yellow card (yellow->red)", "second yellow cards (yellow->red)"),
+}
+# The groups of ``tools.actions`` as one noun each, so "2 free-kicks" is not "2 indirect and direct free-kicks".
+GROUP_NOUNS: dict[str, tuple[str, str]] = {
+    "free kicks": ("free-kick", "free-kicks"),
+    "shots": ("shot", "shots"),
+    "cards": ("card", "cards"),
+    "bookings": ("booking", "bookings"),
+    "sending off": ("sending-off", "sendings-off"),
+    "highlights": ("highlight", "highlights"),
+    "set pieces": ("set piece", "set pieces"),
+    "play": ("moment", "moments"),
+    "everything": ("moment", "moments"),
 }
 HALF_NAMES = {1: "First half", 2: "Second half"}
 QUOTE_CHARS = 110
@@ -90,16 +104,28 @@ def spots_block(spots: Sequence[Spot], match: Match) -> str:
     return "\n".join(lines)
 
 
+def _nouns(classes: Sequence[str]) -> tuple[str, str] | None:
+    """(singular, plural) for one class or a named group of them ("free-kicks", "cards", "highlights")."""
+    if len(classes) == 1:
+        return NOUNS.get(classes[0], (classes[0], classes[0]))
+    return next((GROUP_NOUNS[key] for key, group in GROUPS.items() if key in GROUP_NOUNS and group == tuple(classes)),
+                None)  # fmt: skip
+
+
 def plural_of(classes: Sequence[str]) -> str:
-    """ "goals", "free-kicks (direct and indirect)", "goals, penalties and red cards"."""
+    """ "goals", "free-kicks", "goals and penalties", "moments of 6 kinds"."""
+    nouns = _nouns(classes)
+    if nouns:
+        return nouns[1]
     names = [NOUNS.get(c, (c, c))[1] for c in classes]
-    if len(names) > 4:
-        return f"{len(names)} kinds of action"
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) > 4 or not names:
+        return f"moments of {len(names) or len(LABELS)} kinds"
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def count_phrase(count: int, classes: Sequence[str]) -> str:
-    """ "1 goal", "3 goals", "2 free-kicks (direct and indirect)"."""
-    if count == 1 and len(classes) == 1:
-        return f"1 {NOUNS.get(classes[0], (classes[0], classes[0]))[0]}"
+    """ "1 goal", "3 goals", "1 free-kick", "24 highlights"."""
+    nouns = _nouns(classes)
+    if count == 1 and nouns:
+        return f"1 {nouns[0]}"
     return f"{count} {plural_of(classes)}"

@@ -1,15 +1,14 @@
-"""Spotting a match once and filtering its spots: by class, half, match minute, stoppage time and team.
+"""Spotting a match once, and where its spots fall: match minutes, stoppage time, the team of a spot.
 
 A spotter reads a whole match in one go; the cache keeps its spots per match, so a follow-up
-("only the second half", "and corners?") is a filter over memory, not another spotting run.
+("only the second half", "and corners?") is a filter over memory (``tools.query``), not another spotting run.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import lru_cache
 
 from index.teams import canonical_team, team_forms
@@ -35,32 +34,6 @@ def in_stoppage_time(seconds: float) -> bool:
     return seconds >= HALF_MINUTES * 60
 
 
-@dataclass(frozen=True, slots=True)
-class SpotFilter:
-    """Which spots a question wants; ``None`` fields keep everything."""
-
-    classes: tuple[str, ...] | None = None
-    half: int | None = None
-    from_minute: float | None = None  # match minutes, inclusive
-    to_minute: float | None = None  # exclusive
-    stoppage_time: bool = False
-    team: str | None = None  # a club name
-
-    def keeps(self, spot: Spot, match: Match) -> bool:
-        if self.classes is not None and spot.label not in self.classes:
-            return False
-        if self.half is not None and spot.half != self.half:
-            return False
-        minute = match_minute(spot.half, spot.start)
-        if self.from_minute is not None and minute < self.from_minute:
-            return False
-        if self.to_minute is not None and minute >= self.to_minute:
-            return False
-        if self.stoppage_time and not in_stoppage_time(spot.start):
-            return False
-        return self.team is None or spot_team(spot, match) == canonical_team(self.team)
-
-
 def spot_team(spot: Spot, match: Match) -> str | None:
     """The club a spot belongs to: the back end's ``home``/``away`` if it knows, else the one club its
     evidence names (only one of the two); ``None`` when unknown."""
@@ -76,10 +49,6 @@ def _forms_of(home: str, away: str) -> tuple[tuple[str, str], ...]:
     """Every spelling of the two clubs (normalised) with its canonical name."""
     teams = {canonical_team(home), canonical_team(away)}
     return tuple((form, team) for form, team in team_forms((home, away)).items() if team in teams)
-
-
-def filter_spots(spots: Iterable[Spot], match: Match, wanted: SpotFilter) -> list[Spot]:
-    return [s for s in spots if wanted.keeps(s, match)]
 
 
 def answer_policy(spotter: Spotter) -> AnswerPolicy:

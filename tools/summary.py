@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from index.types import Match
 from spotting.types import Spot
 
-from .actions import CARDS
+from .actions import CARDS, ordered
 from .formatting import spots_block
 from .matches import MatchInfo, match_info
+
+SUMMARY_CLASSES = ordered(("Goal", *CARDS, "Substitution"))  # what a summary lists, in its order
 
 
 @dataclass(frozen=True, slots=True)

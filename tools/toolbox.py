@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,8 +23,9 @@ from spotting.types import Spot, Spotter
 
 from .actions import resolve_actions
 from .commentary import CommentaryHit, search_hits
-from .matches import MatchInfo, closest_matches, find_matches, match_info
-from .spots import SpotCache, SpotFilter, filter_spots
+from .matches import MAX_CHOICES, MatchIndex, MatchInfo, choice_lines, closest_matches, find_matches, match_info
+from .query import MomentQuery
+from .spots import SpotCache
 from .summary import MatchSummary, summarise
 
 if TYPE_CHECKING:  # the video libraries load only when a reel is made
@@ -79,26 +81,37 @@ class Toolbox:
         self._index_factory = commentary_index or (lambda: _load_index(corpus, cache_dir))
         self._index: object | None = None
         self._index_lock = threading.Lock()
+        self._match_index = MatchIndex(corpus.matches)
+
+    @property
+    def match_index(self) -> MatchIndex:
+        """The corpus's matches indexed by club; rebuilt when the corpus has gained a match."""
+        if len(self._match_index) != len(self.corpus.matches):
+            self._match_index = MatchIndex(self.corpus.matches)
+        return self._match_index
 
     # -- matches ---------------------------------------------------------------------------------
-    def find_matches(self, query: str, limit: int = 10) -> list[MatchInfo]:
+    def find_matches(self, query: str, limit: int = MAX_CHOICES) -> list[MatchInfo]:
         """Find matches in the corpus from a free-text description: team names (fuzzy; aliases such as
         "Man Utd", "Barca", "PSG", "Bayern"), a date (2015-02-21), a season (2015-2016), a competition
         ("Premier League", "Bundesliga") or a score ("1-1"); an empty query lists every match. Returns id,
         title, date, competition of each."""
-        return find_matches(query, self.corpus.matches, limit)
+        return [match_info(m) for m in find_matches(query, self.match_index)[:limit]]
 
     def resolve_match(self, match: str) -> Match:
         """The one match that ``match`` (an id or a description) names; a clear error otherwise."""
-        for candidate in self.corpus.matches:
-            if candidate.id == match:
-                return candidate
-        found = find_matches(match, self.corpus.matches)
+        index = self.match_index
+        if (exact := index.get(match)) is not None:
+            return exact
+        found = find_matches(match, index)
         if len(found) == 1:
-            return self.corpus.get(found[0].match_id)
+            return found[0]
         if found:
-            names = "; ".join(f.describe() for f in found[:5])
-            raise HighlightsError(f"{len(found)} matches fit {match!r}: {names}. Which one?")
+            shown = "\n".join(choice_lines(found[:MAX_CHOICES]))
+            more = f"\n(and {len(found) - MAX_CHOICES} more)" if len(found) > MAX_CHOICES else ""
+            raise HighlightsError(
+                f"{len(found)} matches fit {match!r}; which one? Ask the user, listing them:\n{shown}{more}\n"
+            )
         raise HighlightsError(f"no match in the corpus fits {match!r}; {self.suggest_matches(match)}")
 
     def suggest_matches(self, text: str) -> str:
@@ -109,33 +122,27 @@ class Toolbox:
         return f"the corpus has {len(self.corpus.matches)} matches, e.g. {some} (ask 'which matches do you have?')"
 
     # -- actions ---------------------------------------------------------------------------------
-    def spot_actions(
-        self,
-        match: str,
-        actions: list[str] | None = None,
-        half: int | None = None,
-        from_minute: float | None = None,
-        to_minute: float | None = None,
-        stoppage_time: bool = False,
-        team: str | None = None,
-    ) -> list[Spot]:
-        """Find the moments of actions in a match from its commentary. ``match``: id or description
-        ("Chelsea Burnley"). ``actions``: class names or everyday words ("goals", "free-kicks", "cards",
-        "subs", "chances", "highlights"); all 17 classes when omitted. ``half``: 1 or 2. ``from_minute``/
-        ``to_minute``: match minutes (second half = 45-90). ``stoppage_time``: only added time.
-        ``team``: only this club's actions (where known). Each spot: label, half, start/end seconds
-        from the start of that half, confidence 0-1, and the commentary it rests on."""
-        classes = resolve_actions(actions)
-        found = self.resolve_match(match)
-        wanted = SpotFilter(
-            classes=classes,
-            half=_check_half(half),
-            from_minute=from_minute,
-            to_minute=to_minute,
-            stoppage_time=stoppage_time,
-            team=self.team_of(found, team) if team else None,
+    def resolve(self, query: MomentQuery) -> tuple[Match, MomentQuery]:
+        """The match ``query`` names and the query in canonical form (match id, official class names,
+        a club of that match); a clear error for an unknown match, action, half or team."""
+        if not query.match:
+            raise HighlightsError("which match? Name it (e.g. 'Chelsea 2-2 Watford') or pick one from find_matches")
+        match = self.resolve_match(query.match)
+        canonical = replace(
+            query,
+            match=match.id,
+            classes=resolve_actions(query.classes),
+            half=_check_half(query.half),
+            team=self.team_of(match, query.team) if query.team else None,
         )
-        return filter_spots(self.cache.spots(found), found, wanted)
+        return match, canonical
+
+    def spot_actions(self, query: MomentQuery) -> list[Spot]:
+        """Find the moments of actions in a match from its commentary: the spots ``query`` keeps (its
+        classes, half, minutes, stoppage time, team and ordinal). Each spot: label, half, start/end seconds
+        from the start of that half, confidence 0-1, the team where known, and the commentary it rests on."""
+        match, canonical = self.resolve(query)
+        return canonical.select(self.cache.spots(match), match)
 
     @staticmethod
     def team_of(match: Match, team: str) -> str:
@@ -156,26 +163,14 @@ class Toolbox:
         return summarise(found, self.cache.spots(found), self.spotter.name)
 
     # -- video ---------------------------------------------------------------------------------------
-    def make_reel(
-        self,
-        match: str,
-        actions: list[str] | None = None,
-        half: int | None = None,
-        from_minute: float | None = None,
-        to_minute: float | None = None,
-        team: str | None = None,
-        out: str | None = None,
-        padding: float = 2.0,
-    ) -> Reel:
+    def make_reel(self, query: MomentQuery, out: str | None = None, padding: float = 2.0) -> Reel:
         """Make one MP4 highlight reel of a match's moments so the user can watch them ("a reel of all the
-        goals"). ``match``, ``actions``, ``half``, ``from_minute``/``to_minute`` and ``team`` pick the
-        moments as in spot_actions. ``out``: the MP4 to write (default: a file in the project's cache
-        folder named after the match and actions). ``padding``: seconds shown before and after each
-        moment. Needs the match's video (1_224p.mkv, 2_224p.mkv beside its labels). Returns the file,
-        its duration and each clip's place in it."""
-        found = self.resolve_match(match)
-        spots = self.spot_actions(found.id, actions, half, from_minute, to_minute, team=team)
-        return self.reel_of(found, spots, out, padding)
+        goals"): the moments ``query`` keeps, as spot_actions finds them. ``out``: the MP4 to write
+        (default: a file in the project's cache folder named after the match and actions). ``padding``:
+        seconds shown before and after each moment. Needs the match's video (1_224p.mkv, 2_224p.mkv
+        beside its labels). Returns the file, its duration and each clip's place in it."""
+        match, canonical = self.resolve(query)
+        return self.reel_of(match, canonical.select(self.cache.spots(match), match), out, padding)
 
     @staticmethod
     def reel_of(match: Match, spots: list[Spot], out: str | Path | None = None, padding: float = 2.0) -> Reel:
@@ -195,22 +190,16 @@ class Toolbox:
         return make_highlight_reel(match, spots, out=path, padding=padding)
 
     # -- commentary ------------------------------------------------------------------------------
-    def search_commentary(
-        self,
-        query: str,
-        match: str | None = None,
-        half: int | None = None,
-        from_minute: float | None = None,
-        to_minute: float | None = None,
-        k: int = 5,
-    ) -> list[CommentaryHit]:
-        """Search the commentary by meaning (any language) for passages about ``query`` ("the penalty
-        save", "a header off the post"). Optional filters: ``match`` (id or description), ``half`` (1 or 2),
-        ``from_minute``/``to_minute`` in match minutes. Returns the ``k`` closest passages with times."""
-        if not query.strip():
+    def search_commentary(self, text: str, query: MomentQuery | None = None, k: int = 5) -> list[CommentaryHit]:
+        """Search the commentary by meaning (any language) for passages about ``text`` ("the penalty
+        save", "a header off the post"), within ``query``'s match, half and minutes when it names them.
+        Returns the ``k`` closest passages with times."""
+        if not text.strip():
             raise HighlightsError("the search needs some words to look for")
-        match_id = self.resolve_match(match).id if match else None
-        return search_hits(self.commentary_index(), query, k, match_id, _check_half(half), from_minute, to_minute)
+        query = query or MomentQuery()
+        match_id = self.resolve_match(query.match).id if query.match else None
+        half = _check_half(query.half)
+        return search_hits(self.commentary_index(), text, k, match_id, half, query.from_minute, query.to_minute)
 
     def commentary_index(self):
         """The FAISS commentary index, loaded or built on first use (then kept)."""

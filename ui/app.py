@@ -100,7 +100,7 @@ def build_app(corpus: Corpus, assistant: Assistant) -> gr.Blocks:
                             interactive=False,
                             wrap=True,
                             max_height=360,
-                            column_widths=["100px", "52px", "62px", "62px", "66px", "96px", "300px"],
+                            column_widths=["100px", "52px", "62px", "62px", "66px", "110px", "96px", "300px"],
                             elem_id="intervals",
                         )
                         with gr.Row():
@@ -145,7 +145,7 @@ def build_app(corpus: Corpus, assistant: Assistant) -> gr.Blocks:
         ).success(
             backend.respond,
             [question, chatbot, match, session, *settings],
-            [chatbot, session, answer],
+            [chatbot, session, answer, match],
             show_progress="minimal",
             api_visibility="private",
         ).success(backend.show_answer, [answer, threshold, padding], views, api_visibility="private")

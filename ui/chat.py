@@ -23,7 +23,6 @@ from index.corpus import Corpus
 from index.errors import HighlightsError
 from index.types import Match
 from spotting.types import Spot
-from tools.actions import resolve_actions
 from tools.formatting import clock, minute_label, quote
 
 from .intervals import answer_payload, intervals_table, shown_spots, write_downloads
@@ -70,20 +69,6 @@ def check_question(question: str) -> str:
     if len(text) > MAX_QUESTION_CHARS:
         raise HighlightsError(f"the question is {len(text)} characters long; keep it under {MAX_QUESTION_CHARS}")
     return text
-
-
-def asked_classes(answer: Answer) -> tuple[list[str], int | None]:
-    """The classes (and half) the answer was about, from its last spotting call, else from its spots.
-
-    The LLM agent's calls name them ``actions`` (words or classes), the offline planner's ``classes``."""
-    for call in reversed(answer.tool_calls):
-        if call.get("name") == "spot_actions":
-            args = call.get("args") or {}
-            try:
-                return list(resolve_actions(args.get("actions", args.get("classes")))), args.get("half")
-            except HighlightsError:
-                break
-    return sorted({s.label for s in answer.spots}), None
 
 
 class ChatBackend:
@@ -148,6 +133,22 @@ class ChatBackend:
         """Show the question in the chat at once and clear the box (the answer streams next)."""
         return "", [*history, {"role": "user", "content": question}]
 
+    def conversation(self, assistant: Assistant, session: Session | None, match_id: str | None) -> Session:
+        """The session a question belongs to, on the match picked in the sidebar (or named by an API call)
+        when that differs from the one the conversation was on: the picker is the user's word."""
+        session = session or assistant.new_session()
+        picked = self.match(match_id)  # an unknown id is said before any work
+        if match_id is not None and (picked.id if picked else None) != session.match_id:
+            session.match_id = picked.id if picked else None
+        return session
+
+    def sidebar(self, session: Session, shown: str | None) -> gr.Dropdown:
+        """The picker showing the match the conversation is on now (it moves when a question names another)."""
+        now = session.match_id or ""
+        if now == (shown or ""):
+            return gr.skip()
+        return gr.Dropdown(choices=[("Any match", ""), *self.choices()], value=now)
+
     def respond(
         self,
         question: str,
@@ -159,28 +160,28 @@ class ChatBackend:
         model: str,
         api_key: str,
         progress: gr.Progress = gr.Progress(track_tqdm=True),  # noqa: B008 (Gradio's idiom)
-    ) -> Iterator[tuple[list, Session | None, Answer | None]]:
-        """Stream the reply into the chat; the last update carries the ``Answer`` for the views."""
+    ) -> Iterator[tuple[list, Session | None, Answer | None, gr.Dropdown]]:
+        """Stream the reply into the chat; the last update carries the ``Answer`` for the views and moves
+        the sidebar's picker to the match the conversation is now on."""
         history = [*history, {"role": "assistant", "content": ""}]
         assistant = None
         try:
             assistant = self.assistant_for(backend, base_url, model, api_key)
-            session = session or assistant.new_session()
-            self.match(match_id)  # an unknown id is said before any work
+            session = self.conversation(assistant, session, match_id)
             progress(0, desc="Reading the commentary")
-            for piece in assistant.stream(check_question(question), session, match_id or None):
+            for piece in assistant.stream(check_question(question), session):
                 if isinstance(piece, Answer):
                     history[-1] = {"role": "assistant", "content": _reply_text(piece)}
                     if piece.notice:
                         gr.Warning(piece.notice)
-                    yield history, session, piece
+                    yield history, session, piece, self.sidebar(session, match_id)
                     return
                 history[-1]["content"] += piece
-                yield history, session, gr.skip()
+                yield history, session, gr.skip(), gr.skip()
         except Exception as error:
             shown = user_error(error, assistant.llm if assistant else None)
             history[-1] = {"role": "assistant", "content": f"⚠️ {shown.message}"}
-            yield history, session, gr.skip()
+            yield history, session, gr.skip(), gr.skip()
             raise shown from None
 
     @shows_errors
@@ -196,18 +197,18 @@ class ChatBackend:
         threshold: float = 0.0,
         padding: float = 0.0,
     ) -> tuple[dict, Session]:
-        """The API: one question (a follow-up of the same client's earlier ones) -> intervals as JSON."""
+        """The API: one question (a follow-up of the same client's earlier ones) -> intervals as JSON.
+        ``match_id`` (optional) moves the conversation to that match, as the sidebar's picker does."""
         assistant = None
         try:
             assistant = self.assistant_for(backend, base_url, model, api_key)
-            session = session or assistant.new_session()
-            self.match(match_id)
-            answer = assistant.ask(check_question(question), session, match_id or None)
+            session = self.conversation(assistant, session, match_id or None)
+            answer = assistant.ask(check_question(question), session)
         except HighlightsError as error:
             raise user_error(error, assistant.llm if assistant else None) from None
         match = self.match(answer.match_id)
         spots = shown_spots(answer.spots, threshold, padding)
-        return answer_payload(answer.text, spots, match, answer.backend, answer.notice), session
+        return answer_payload(answer.text, spots, match, answer.backend, answer.notice, answer.query), session
 
     # -- the views -----------------------------------------------------------------------------------
     @shows_errors
@@ -218,15 +219,14 @@ class ChatBackend:
             return timeline_figure([], None), intervals_table([]), None, [], gr.skip(), gr.skip(), gr.skip()
         match = self.match(answer.match_id)
         spots = shown_spots(answer.spots, threshold, padding)
-        classes, half = asked_classes(answer)
-        payload = answer_payload(answer.text, spots, match, answer.backend, answer.notice)
+        payload = answer_payload(answer.text, spots, match, answer.backend, answer.notice, answer.query)
         stem = f"intervals-{uuid.uuid4().hex[:8]}"
         self.prune_files()
         csv_path, json_path = write_downloads(payload, self.files, stem)
-        figure = timeline_figure(spots, match, classes, half=half)
+        figure = timeline_figure(spots, match, answer.query)
         return (
             figure,
-            intervals_table(spots),
+            intervals_table(spots, match),
             payload,
             spots,
             gr.DownloadButton(value=str(csv_path), interactive=bool(spots)),
@@ -257,7 +257,6 @@ class ChatBackend:
             return gr.skip(), gr.skip(), gr.skip()
         spot = spots[row]
         match = self.match(answer.match_id)
-        classes, half = asked_classes(answer)
         text = (
             f"**{spot.label}** · half {spot.half} · ({clock(spot.start)}, {clock(spot.end)}) · "
             f"{minute_label(spot.half, spot.start)} · confidence {spot.confidence:.2f}"
@@ -270,7 +269,7 @@ class ChatBackend:
             clip = gr.Video(value=str(clip_of(spot, videos, self.files, match.id)), visible=True, autoplay=True)
         elif match is not None:
             text += "\n\n*No video for this half: upload it or give its path in the Video tab to see the clip.*"
-        return text, timeline_figure(spots, match, classes, selected=spot, half=half), clip
+        return text, timeline_figure(spots, match, answer.query, selected=spot), clip
 
     @shows_errors
     def make_reel(

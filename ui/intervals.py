@@ -19,8 +19,10 @@ from index.atomic import atomic_write_text
 from index.types import Match
 from spotting.types import Spot
 from tools.formatting import clock, minute_label, quote
+from tools.query import MomentQuery
+from tools.spots import spot_team
 
-TABLE_COLUMNS = ("class", "half", "start", "end", "minute", "confidence", "evidence")
+TABLE_COLUMNS = ("class", "half", "start", "end", "minute", "team", "confidence", "evidence")
 TABLE_QUOTE_CHARS = 90
 
 
@@ -33,8 +35,8 @@ def shown_spots(spots: Sequence[Spot], threshold: float = 0.0, padding: float = 
     ]
 
 
-def interval_records(spots: Sequence[Spot]) -> list[dict]:
-    """One plain dict per interval: readable times and exact seconds side by side."""
+def interval_records(spots: Sequence[Spot], match: Match | None = None) -> list[dict]:
+    """One plain dict per interval: readable times and exact seconds side by side, and the club."""
     return [
         {
             "class": s.label,
@@ -46,7 +48,7 @@ def interval_records(spots: Sequence[Spot]) -> list[dict]:
             "end_s": round(s.end, 2),
             "position_ms": s.position_ms,
             "confidence": round(s.confidence, 3),
-            "team": s.team,
+            "team": (spot_team(s, match) or "") if match else s.team,
             "evidence": s.evidence,
             "backend": s.backend,
         }
@@ -54,20 +56,29 @@ def interval_records(spots: Sequence[Spot]) -> list[dict]:
     ]
 
 
-def intervals_table(spots: Sequence[Spot]) -> pd.DataFrame:
+def intervals_table(spots: Sequence[Spot], match: Match | None = None) -> pd.DataFrame:
     """The table beside the chat: one row per interval, in the order of ``spots``, evidence cut short."""
-    rows = [{**r, "evidence": quote(r["evidence"], TABLE_QUOTE_CHARS)} for r in interval_records(spots)]
+    rows = [{**r, "evidence": quote(r["evidence"], TABLE_QUOTE_CHARS)} for r in interval_records(spots, match)]
     return pd.DataFrame([{column: r[column] for column in TABLE_COLUMNS} for r in rows], columns=TABLE_COLUMNS)
 
 
-def answer_payload(text: str, spots: Sequence[Spot], match: Match | None, backend: str, notice: str = "") -> dict:
-    """What the ``/ask`` API returns and the JSON tab shows."""
+def answer_payload(
+    text: str,
+    spots: Sequence[Spot],
+    match: Match | None,
+    backend: str,
+    notice: str = "",
+    query: MomentQuery | None = None,
+) -> dict:
+    """What the ``/ask`` API returns and the JSON tab shows: the answer, its match, the query it
+    answered (the fields set), and its intervals."""
     return {
         "answer": text,
         "match": {"id": match.id, "title": match.title, "date": match.date.isoformat()} if match else None,
+        "query": query.given() if query else None,
         "backend": backend,
         "notice": notice,
-        "intervals": interval_records(spots),
+        "intervals": interval_records(spots, match),
     }
 
 

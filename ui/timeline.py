@@ -17,6 +17,7 @@ from index.classes import LABELS
 from index.types import HALVES, Event, Match
 from spotting.types import Spot
 from tools.formatting import clock, quote
+from tools.query import MomentQuery
 
 SPOTTED, TRUTH = "answer", "ground truth"
 HALF_TITLES = {1: "First half", 2: "Second half"}
@@ -57,13 +58,14 @@ def _half_length(match: Match | None, half: int, spots: Sequence[Spot]) -> float
 def timeline_figure(
     spots: Sequence[Spot],
     match: Match | None,
-    labels: Iterable[str] = (),
+    query: MomentQuery | None = None,
     selected: Spot | None = None,
-    half: int | None = None,
 ) -> go.Figure:
-    """One subplot per half; ``labels`` (and ``half``) say which ground truth was asked for, so a
-    class no interval has still shows its misses. ``selected`` is marked with a dotted line."""
-    classes = [c for c in LABELS if c in {s.label for s in spots} | set(labels)]
+    """One subplot per half; ``query`` says which ground truth was asked for (its classes and half), so
+    a class no interval has still shows its misses. ``selected`` is marked with a dotted line."""
+    query = query or MomentQuery()
+    half = query.half
+    classes = [c for c in LABELS if c in {s.label for s in spots} | set(query.classes)]
     events = truth_events(match, classes, half) if match is not None and match.has_labels else []
     rows = [TRUTH, SPOTTED] if match is not None and match.has_labels else [SPOTTED]
     figure = make_subplots(rows=2, cols=1, subplot_titles=[HALF_TITLES[h] for h in HALVES], vertical_spacing=0.2)

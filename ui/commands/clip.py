@@ -24,6 +24,7 @@ from tools.clips import (
     merge_overlapping,
     reel_filename,
 )
+from tools.query import MomentQuery
 from tools.toolbox import DEFAULT_SPOTTER, Toolbox, default_spotter
 
 from .data import load_from_args
@@ -139,7 +140,7 @@ def run_clip(args: argparse.Namespace) -> int:
     else:
         toolbox = Toolbox(corpus, _spotter(args, video, offsets))
         match = toolbox.resolve_match(args.match)
-        spots = toolbox.spot_actions(match.id, list(classes))
+        spots = toolbox.spot_actions(MomentQuery(match=match.id, classes=classes, half=args.half))
     spots = [s for s in spots if s.confidence >= args.min_confidence and (args.half is None or s.half == args.half)]
     wanted = ", ".join(classes)
     if not spots:

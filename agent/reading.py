@@ -1,0 +1,209 @@
+"""A question read once into everything the planner's rules look at: a ``Reading``.
+
+The readers are the tools' (clubs and matches in ``tools.match_text``, actions in ``tools.actions``)
+and the planner's own (``agent.language``: time, ordinals, intents). Here they run in one pass, and
+the clubs a question names are sorted into "whose moments" (a team filter: "Chelsea's goals",
+"goals by Chelsea") and "which match" ("Chelsea vs Burnley", "Liverpool's 4-3 loss at Bournemouth").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from index.teams import canonical_team
+from index.types import Match
+from index.words import fold, words_of
+from tools.actions import GROUPS, HIGHLIGHTS, ActionMention, find_action_mentions, ordered
+from tools.match_text import (
+    MATCH_NOUNS,
+    OPPONENT,
+    RESULTS,
+    MatchQuery,
+    TeamMention,
+    masked,
+    names_pair,
+    read_match_text,
+)
+from tools.query import Intent
+
+from . import language
+
+# Words before a club that make it "whose moments" rather than "which match": always ("goals by Chelsea",
+# "did Chelsea", "teve o Real Madrid"), or right after an action word ("the goals of Barça", "Tore von Bayern",
+# but "Zusammenfassung von Hertha gegen Bayern" is the match).
+WHOSE_BEFORE = frozenset(
+    "by for from did does has had have were was pour para por fur per teve tuvo tem tiene hatte hat ha".split()
+)
+WHOSE_AFTER_ACTION = frozenset("of de del des du von vom der di della dello do da dos".split())
+ARTICLES = frozenset("the a an o os el la los las le les l il lo gli der die das den dem".split())
+SCORING = frozenset("score scored scores scoring".split())
+WHOSE_AFTER = frozenset(
+    "score scored scores scoring get got have had make made commit committed take took receive received "
+    "marco marcaron anoto traf erzielte schoss a marque segno ha segnato marcou fez".split()
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one question says. ``english``: the question rewritten for the language rules."""
+
+    text: str
+    english: str
+    words: tuple[str, ...]  # folded words of the question as typed
+    match: MatchQuery  # the match it names (clubs named as "whose" left out unless they name it too)
+    whose: tuple[TeamMention, ...]  # clubs named as whose moments
+    actions: tuple[ActionMention, ...]
+    classes: tuple[str, ...]
+    time: language.TimeFilter
+    intent: Intent | None  # stated outright
+    selection: int | None  # "the second one"
+    ordinal: int | None  # "the first goal"
+
+    @property
+    def team(self) -> str | None:
+        """The one club whose moments are asked for, if one is."""
+        clubs = {m.team for m in self.whose}
+        return clubs.pop() if len(clubs) == 1 else None
+
+
+def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = None) -> Reading:
+    """Read ``question`` once, against the club names of the corpus and the match in view (if any)."""
+    said = read_match_text(question, names)
+    original = words_of(question)
+    words = tuple(fold(w) for w in original)
+    claimed = {i for m in said.teams for i in range(m.start, m.stop)} | span_words(question, said)
+    actions = tuple(_specific(find_action_mentions(list(words), skip=claimed)))
+    whose, match_teams = _sort_clubs(said.teams, list(words), in_view, {m.stop for m in actions})
+    if said.unknown_club and _is_action(said.unknown_club, actions):  # "Goals vs Bayern": no club called Goals
+        said = replace(said, unknown_club=None)
+    english = language.rewrite(masked(question, said.spans))
+    return Reading(
+        text=question,
+        english=english,
+        words=words,
+        match=replace(said, teams=tuple(match_teams)),
+        whose=tuple(whose),
+        actions=actions,
+        classes=_classes(actions) or _scored(whose, list(words)),
+        time=language.time_filter(english),
+        intent=language.intent_words(english),
+        selection=language.selection(english),
+        ordinal=_ordinal(list(words), actions),
+    )
+
+
+def _is_action(name: str, actions: Sequence[ActionMention]) -> bool:
+    return any(fold(w) in {p for m in actions for p in m.phrase.split()} for w in words_of(name))
+
+
+def span_words(question: str, said: MatchQuery) -> set[int]:
+    """Word indices inside a date or score: no action reader may take them ("the 18:00 one"), and a
+    search leaves them out."""
+    offsets, position = [], 0
+    for word in words_of(question):
+        position = question.index(word, position)
+        offsets.append((position, position + len(word)))
+        position += len(word)
+    return {i for i, (a, b) in enumerate(offsets) for start, stop in said.spans if a < stop and b > start}
+
+
+def _classes(actions: Sequence[ActionMention]) -> tuple[str, ...]:
+    """The classes named; "the highlights of free-kicks" means the free-kicks, not the highlights too."""
+    kinds = [m for m in actions if m.classes not in (HIGHLIGHTS, GROUPS["everything"])]
+    chosen = kinds if kinds else actions
+    return ordered(c for m in chosen for c in m.classes)
+
+
+def _scored(whose: Sequence[TeamMention], words: list[str]) -> tuple[str, ...]:
+    """ "did Chelsea score?": a club whose scoring is asked means its goals."""
+    after = {words[m.stop + m.possessive] for m in whose if m.stop + m.possessive < len(words)}
+    return ("Goal",) if after & SCORING else ()
+
+
+def _specific(actions: list[ActionMention]) -> list[ActionMention]:
+    """Drop a general word next to a more specific one: "shots ... off target" means off target."""
+    return [
+        general
+        for general in actions
+        if not any(set(other.classes) < set(general.classes) and _gap(other, general) <= 3 for other in actions)
+    ]
+
+
+def _gap(one: ActionMention, other: ActionMention) -> int:
+    return max(one.start - other.stop, other.start - one.stop, 0)
+
+
+def _ordinal(words: list[str], actions: Sequence[ActionMention]) -> int | None:
+    """ "the first goal", "who scored the second goal?", "who scored first?": the one ordinal right
+    before an action word, or "first"/"last" right after one (not "goals first half")."""
+    found = {language.ordinal_before(words, m.start) for m in actions}
+    found |= {language.ordinal_after(words, m.stop) for m in actions}
+    found -= {None}
+    return found.pop() if len(found) == 1 else None
+
+
+def _sort_clubs(
+    teams: tuple[TeamMention, ...], words: list[str], in_view: Match | None, action_ends: set[int]
+) -> tuple[list[TeamMention], list[TeamMention]]:
+    """Clubs named as whose moments, and clubs that name the match; a club can be both ("Watford's
+    goals" while another match is in view; "Bayern's goals against Arsenal": Bayern's, in Bayern–Arsenal)."""
+    playing = {canonical_team(in_view.home), canonical_team(in_view.away)} if in_view else set()
+    paired, facing = _paired(teams, words)
+    whose, of_match = [], []
+    for index, mention in enumerate(teams):
+        mine = _names_whose(mention, words, action_ends)
+        if index in paired:
+            of_match.append(mention)
+            if mine and index in facing:
+                whose.append(mention)
+            continue
+        after = mention.stop + mention.possessive
+        followed_by = words[after] if after < len(words) else ""
+        of_match_in_view = len(teams) == 1 and mention.team in playing and followed_by not in MATCH_NOUNS
+        mine = mine or of_match_in_view
+        (whose if mine else of_match).append(mention)
+        if mine and in_view is not None and mention.team not in playing:
+            of_match.append(mention)
+    if len({m.team for m in whose}) > 1:  # two clubs "by" each other name a match, not one side
+        return [], list(teams)
+    return whose, of_match
+
+
+def _paired(teams: tuple[TeamMention, ...], words: list[str]) -> tuple[set[int], set[int]]:
+    """Indices of mentions that name a match together ("Napoli 4 - 2 Benfica", "Bayern gegen Schachtar"),
+    and of those whose partner comes after an opponent word ("against", "at", "contra")."""
+    paired, facing = set(), set()
+    plain = _without_numbers(words)
+    for index in range(len(teams) - 1):
+        first, second = teams[index], teams[index + 1]
+        if names_pair(first, second, plain):
+            paired |= {index, index + 1}
+            if set(plain[first.stop + first.possessive : second.start]) & OPPONENT:
+                facing.add(index)
+    return paired, facing
+
+
+def _without_numbers(words: list[str]) -> list[str]:
+    """The words, a score's numbers read as joining ones ("Napoli 4 - 2 Benfica" pairs its clubs)."""
+    return ["vs" if w.isdigit() else w for w in words]
+
+
+def _word_before(words: list[str], index: int) -> tuple[str, int]:
+    """The word before ``index`` past any article, and where it is (-1: none)."""
+    at = index - 1
+    while at >= 0 and words[at] in ARTICLES:
+        at -= 1
+    return (words[at], at) if at >= 0 else ("", -1)
+
+
+def _names_whose(mention: TeamMention, words: list[str], action_ends: set[int]) -> bool:
+    """Whether the words around one club make it "whose moments"."""
+    after_at = mention.stop + mention.possessive
+    after = words[after_at] if after_at < len(words) else ""
+    if mention.possessive:  # "Chelsea's goals", but not "Liverpool's 4-3 loss" / "Chelsea's game"
+        return not (after.isdigit() or after in RESULTS or after in MATCH_NOUNS)
+    before, at = _word_before(words, mention.start)
+    if before in WHOSE_BEFORE or after in WHOSE_AFTER:
+        return True
+    return before in WHOSE_AFTER_ACTION and _word_before(words, at)[1] + 1 in action_ends

@@ -1,0 +1,73 @@
+"""Two readings that need the rest of the question understood first: a reply to "which one?", and
+the words of a request that nothing understood ("show me the tackles")."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from index.teams import canonical_team
+from index.types import Match
+from index.words import fold, words_of
+from tools.actions import UNSUPPORTED
+from tools.matches import matches_for
+
+from .language import search_query
+from .reading import Reading, span_words
+
+TRAILING = frozenset("in of at during from the a vs v against en de del im bei dans di do da no na".split())
+
+# Words of a request that carry no content of their own, in the languages the planner reads.
+STOP_WORDS = frozenset(
+    "a an the all any every of in on at for from by to me us show give find list get were was are is there please "
+    "what which when where who how many did do does have has had and or with about some moments moment times time "
+    "i you can could would like want see tell this that match game it its their his her them those these only just "
+    "happen happened occur occurred also now then more than most half minute minutes first second last "
+    "el la los las de del en y dame muestrame todos todas der die das und zeig mir alle le les des du et montre "
+    "moi tous toutes il gli di e mostrami tutti o os as do da mostre todos".split()
+)
+
+
+def narrowed(reading: Reading, candidates: Sequence[Match]) -> list[Match] | None:
+    """The candidates a reply to "which one?" leaves: picked by number ("the fourth one"), or by what it
+    says of the match (a date, a score, the competition, a club). None when the reply is not about
+    them: a question of its own ("goals in Chelsea vs Burnley" names other clubs)."""
+    said = reading.match
+    if (not said.names_match and reading.selection is None) or said.unknown_club:
+        return None
+    if reading.selection is not None and not said.names_match:
+        index = reading.selection - 1 if reading.selection > 0 else len(candidates) + reading.selection
+        return [candidates[index]] if 0 <= index < len(candidates) else []
+    playing = {canonical_team(t) for m in candidates for t in (m.home, m.away)}
+    if any(canonical_team(t) not in playing for t in said.team_names):
+        return None
+    return matches_for(said, candidates)
+
+
+def unknown_word(reading: Reading) -> str:
+    """The content words of a request that nothing else understood ("dribbles", "nutmegs"); an
+    unsupported word of ``tools.actions`` ("tackles") is returned whole."""
+    claimed = {i for m in reading.match.teams for i in range(m.start, m.stop)}
+    claimed |= {i for m in reading.actions for i in range(m.start, m.stop)}
+    left = [w for i, w in enumerate(reading.words) if i not in claimed and w not in STOP_WORDS and not w.isdigit()]
+    for word in left:
+        if is_unsupported(word):
+            return word
+    return " ".join(left[-2:])
+
+
+def is_unsupported(word: str) -> bool:
+    """A thing people ask for that no class holds ("tackles", "regates"), from ``tools.actions``."""
+    return bool(word) and (word in UNSUPPORTED or word.rstrip("s") in UNSUPPORTED)
+
+
+def search_words(reading: Reading) -> str:
+    """What to look for in the commentary: the question's words after "about"/"for", without the words
+    that name the match ("Vardy in Leicester 2-5 Arsenal" -> "Vardy")."""
+    named = {i for m in (*reading.match.teams, *reading.whose) for i in range(m.start, m.stop + m.possessive)}
+    named |= span_words(reading.text, reading.match)
+    if not named:
+        return search_query(reading.text)
+    words = search_query(" ".join(w for i, w in enumerate(words_of(reading.text)) if i not in named)).split()
+    while words and fold(words[-1]) in TRAILING:
+        words.pop()
+    return " ".join(words) or search_query(reading.text)

@@ -1,0 +1,117 @@
+"""A question set's YAML read into typed plans: the one reader of the sample set (tests/data/questions.yaml)
+and the full-corpus set (tests/data/corpus_questions.yaml), so both judge the planner by the same rules.
+
+A plan lists only the fields that differ from their defaults; ``match`` and ``candidates`` name matches by an
+alias, a full match id or a title that is unique in the corpus; ``classes`` lists official class names and
+group aliases, or is one group alias, or ``ALL``. ``EVERY_MATCH`` as candidates is the whole corpus by date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from agent.plan import Plan
+from index.classes import LABELS
+from index.corpus import Corpus
+from tools.query import Intent, MomentQuery
+
+EVERY_MATCH = "EVERY_MATCH"
+
+
+@dataclass
+class Case:
+    name: str
+    context: str | None  # match id picked beforehand (the UI's picker), None when none
+    turns: list[tuple[str, Plan]]
+    lang: str = "en"  # the language the user writes in
+    typo: bool = False  # whether a club or action name in it is misspelt on purpose
+
+
+class PlanReader:
+    """Turns the YAML's plan specs into ``Plan`` values against one corpus."""
+
+    def __init__(self, corpus: Corpus, aliases: dict[str, Any]) -> None:
+        self.aliases = aliases
+        self.ids = {m.id for m in corpus.matches}
+        self.by_title: dict[str, list[str]] = defaultdict(list)
+        for match in corpus.matches:
+            self.by_title[match.title].append(match.id)
+        self.by_date = [m.id for m in sorted(corpus.matches, key=lambda m: (m.date, m.kickoff or dt.time(0), m.id))]
+
+    def match_id(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        value = self.aliases.get(name, name)
+        if value in self.ids:
+            return value
+        found = self.by_title.get(value, [])
+        assert len(found) == 1, f"{name!r} names {len(found)} matches of the corpus, not one"
+        return found[0]
+
+    def classes(self, value: Any) -> tuple[str, ...]:
+        if value == "ALL":
+            return LABELS
+        names = [value] if isinstance(value, str) else list(value or ())
+        chosen: set[str] = set()
+        for name in names:
+            expanded = self.aliases.get(name, name)
+            chosen.update([expanded] if isinstance(expanded, str) else expanded)
+        assert chosen <= set(LABELS), f"not class names: {chosen - set(LABELS)}"
+        return tuple(label for label in LABELS if label in chosen)
+
+    def candidates(self, value: Any) -> tuple[str, ...]:
+        if value == EVERY_MATCH:
+            return tuple(self.by_date)
+        names = self.aliases[value] if isinstance(value, str) else list(value or ())
+        return tuple(self.match_id(name) for name in names)
+
+    def plan(self, spec: dict) -> Plan:
+        intent = Intent(spec["intent"])
+        then = spec.get("then", "spots" if intent.asks_back else None)
+        query = MomentQuery(
+            match=self.match_id(spec.get("match")),
+            classes=self.classes(spec.get("classes")),
+            half=spec.get("half"),
+            from_minute=_float(spec.get("from_minute")),
+            to_minute=_float(spec.get("to_minute")),
+            stoppage_time=spec.get("stoppage_time", False),
+            team=spec.get("team"),
+            ordinal=spec.get("ordinal"),
+        )
+        return Plan(
+            intent=intent,
+            query=query,
+            text=spec.get("text", ""),
+            candidates=self.candidates(spec.get("candidates")),
+            then=Intent(then) if then else None,
+        )
+
+
+def load_cases(path: Path, corpus: Corpus, aliases_from: Path | None = None) -> list[Case]:
+    """The cases of ``path`` (questions, then dialogues); ``aliases_from`` lends another file's aliases."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    aliases = yaml.safe_load(aliases_from.read_text(encoding="utf-8"))["aliases"] if aliases_from else {}
+    reader = PlanReader(corpus, {**aliases, **(data.get("aliases") or {})})
+
+    def case(name: str, item: dict, turns: list[dict]) -> Case:
+        return Case(
+            name,
+            reader.match_id(item["context"]),
+            [(turn["q"], reader.plan(turn["plan"])) for turn in turns],
+            lang=item.get("lang", "en"),
+            typo=item.get("typo", False),
+        )
+
+    cases = [case(f"q{i + 1:03d}", item, [item]) for i, item in enumerate(data.get("questions") or [])]
+    cases += [case(f"d{i + 1:02d}", item, item["turns"]) for i, item in enumerate(data.get("dialogues") or [])]
+    return cases
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)

@@ -94,9 +94,7 @@ def _fold_table(result: dict) -> list[str]:
 
 def _class_table(results: Sequence[dict]) -> list[str]:
     header = (
-        "| class | events | "
-        + " | ".join(f"{r['backend']}: loose / tight / F1 / answer R / P" for r in results)
-        + " |"
+        "| class | events | " + " | ".join(f"{r['backend']}: loose / tight / F1 / answer R / P" for r in results) + " |"
     )
     lines = [header, "|---|---:|" + "---:|" * len(results)]
     for label in LABELS:

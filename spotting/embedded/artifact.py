@@ -113,4 +113,3 @@ class EmbeddedModel:
             net.eval()
             nets.append(net)
         return cls(vocabulary, nets, meta["windows_s"], meta.get("info", {}))
-

@@ -85,7 +85,6 @@ class SpottingNet(nn.Module):
         context = torch.cat([words, features[:, width:]], dim=1)
         return words + self.outlet(self.blocks(torch.relu(self.inlet(context))))
 
-
     def _sentences(self, halves: list[HalfInput], length: int) -> torch.Tensor:
         """(batch, length, sentence_embedding): each bin's mean projected sentence vector."""
         out = torch.zeros(len(halves), length, self.config.sentence_embedding)

@@ -90,7 +90,8 @@ def train_model(matches: Sequence[Match], config: TrainConfig = TrainConfig(), p
     with one_thread():
         vocabulary, examples = _prepare(matches, config)
         uses_unlabelled = config.lsa_init or config.student_epochs > 0
-        sentences = bool(config.net.get("sentence_embedding"))
+        # the LSA start reads the words only; a student also hears the unlabelled games' sentence vectors
+        sentences = bool(config.net.get("sentence_embedding")) and config.student_epochs > 0
         unlabelled = unlabelled_inputs(matches, vocabulary, sentences) if uses_unlabelled else []
         projection = lsa_projection([e.half for e in examples] + unlabelled, config.net) if config.lsa_init else None
         nets = [

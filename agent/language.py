@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from rapidfuzz import fuzz, process
 
 from index.words import fold
 from tools.query import Intent
@@ -27,7 +28,7 @@ NUMBER_WORDS = {
 }  # fmt: skip
 ORDINAL_WORDS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "last": -1, "final": -1, "opening": 1, "late": -1,
+    "ninth": 9, "tenth": 10, "last": -1, "final": -1, "opening": 1, "late": -1, "later": -1, "earlier": 1,
 }  # fmt: skip
 TIME_NOUNS = frozenset("half halves minute minutes period".split())  # "goals first half": a half, not an ordinal
 AROUND_MINUTES = 5  # "around minute 70": the commentary trails the play, so ±5 holds the build-up and aftermath
@@ -59,7 +60,18 @@ def rewrite(question: str) -> str:
     text = re.sub(r"\b(\d{1,3})(?:e|eme|er|o|a|\.(?=\s*[^\d\s]))(?!\w)", r"\1th", text)  # 70e, 70., 70º -> 70th
     text = " ".join(re.sub(r"[^\w'\- ]", " ", text).split())
     pattern, table = _rewrites()
-    return pattern.sub(lambda found: table[found[0]], text)
+    return " ".join(_spelled(w) for w in pattern.sub(lambda found: table[found[0]], text).split())
+
+
+# The words the rules turn on, read through one typo ("secnod half", "minuets"); a typo keeps the first letter.
+RULE_WORDS = ("second", "first", "minute", "minutes", "stoppage", "between", "after", "before", "around", "halves")
+
+
+def _spelled(word: str) -> str:
+    if len(word) < 5 or word in RULE_WORDS or not word.isalpha():
+        return word
+    best = process.extractOne(word, [w for w in RULE_WORDS if w[0] == word[0]], scorer=fuzz.ratio, score_cutoff=80)
+    return best[0] if best else word
 
 
 # -- time ------------------------------------------------------------------------------------------
@@ -146,6 +158,15 @@ _SELECT = re.compile(
     r"|\b(?:number|no\.?|#) ?(\d{1,3})\b"
     rf"|^(?:and |what about |show me |tell me (?:more )?about )?(?:the )?{_ORDINAL}\W*$"
 )
+
+
+_STEP = re.compile(r"\b(?:the )?(next|previous)(?: one)?\W*$")
+
+
+def step(text: str) -> int | None:
+    """ "and the next one?", "the previous one": one item on from the one just shown (+1 / -1)."""
+    found = _STEP.search(text)
+    return (1 if found[1] == "next" else -1) if found else None
 
 
 def selection(text: str) -> int | None:

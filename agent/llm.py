@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import yaml
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
@@ -20,6 +21,7 @@ from langchain_openai import ChatOpenAI
 from langgraph.checkpoint.memory import InMemorySaver
 
 from index.classes import LABELS
+from spotting.llm.bounded_http import ReplyTooLarge, RequestLimits, bounded_client
 from spotting.types import Spot
 from tools.query import Intent
 from tools.toolbox import Toolbox
@@ -96,6 +98,7 @@ class LLMAgent:
             timeout=settings.timeout_s,
             max_retries=settings.max_retries,
             streaming=True,
+            http_client=bounded_client(RequestLimits(total_s=settings.timeout_s)),  # one deadline, capped bytes
         )
         self.graph = create_agent(
             self.model, tools=make_tools(toolbox), system_prompt=system_prompt(), checkpointer=InMemorySaver()
@@ -158,7 +161,8 @@ def _text_piece(chunk) -> str:
 def _is_down(error: Exception) -> bool:
     import openai
 
-    return isinstance(error, openai.APIConnectionError)  # includes APITimeoutError
+    # a timeout while streaming comes out of the stream itself, not wrapped by openai
+    return isinstance(error, openai.APIConnectionError | httpx.TimeoutException)
 
 
 def _reason(error: Exception) -> str:
@@ -166,8 +170,10 @@ def _reason(error: Exception) -> str:
     import openai
     from langgraph.errors import GraphRecursionError
 
-    if isinstance(error, openai.APITimeoutError):
+    if isinstance(error, openai.APITimeoutError | httpx.TimeoutException):
         return "the endpoint did not answer in time"
+    if isinstance(error, ReplyTooLarge) or isinstance(error.__cause__, ReplyTooLarge):
+        return "the endpoint's reply was too long"
     if isinstance(error, openai.APIConnectionError):
         return "the endpoint is unreachable"
     if isinstance(error, openai.AuthenticationError):

@@ -122,13 +122,16 @@ def _asks_of_the_same(reading: Reading, candidates: Sequence[Match]) -> bool:
 
 
 def pick_from_last_list(reading: Reading, context: Context) -> Plan | None:
-    """ "the second one", "number 3": one moment of the last list, in detail."""
-    if reading.selection is None or reading.classes:
-        return None
+    """ "the second one", "number 3", "and the next one?": one moment of the last list, in detail."""
     last = context.follows
+    picked = reading.selection
+    if picked is None and reading.step and last is not None and last.query.ordinal:
+        picked = last.query.ordinal + reading.step
+    if picked is None or reading.classes:
+        return None
     if last is None:
-        return Plan(Intent.NOTHING_TO_SELECT, MomentQuery(ordinal=reading.selection))
-    return Plan(Intent.SELECT, replace(last.query, ordinal=reading.selection))
+        return Plan(Intent.NOTHING_TO_SELECT, MomentQuery(ordinal=picked))
+    return Plan(Intent.SELECT, replace(last.query, ordinal=picked))
 
 
 def list_matches(reading: Reading, context: Context) -> Plan | None:
@@ -138,7 +141,10 @@ def list_matches(reading: Reading, context: Context) -> Plan | None:
     if reading.intent is not Intent.MATCHES and not plain_list:
         return None
     query = replace(reading.match, teams=reading.match.teams + reading.whose)
-    return Plan(Intent.MATCHES, candidates=tuple(m.id for m in context.index.find(query)))
+    found = context.index.find(query)
+    if not found and query.names_match:  # "matches on 2016-12-25": say what was asked and that none fits
+        return Plan(Intent.UNKNOWN_MATCH, text=_match_words(reading))
+    return Plan(Intent.MATCHES, candidates=tuple(m.id for m in found))
 
 
 def name_the_match(reading: Reading, context: Context) -> Plan | None:
@@ -157,10 +163,14 @@ def name_the_match(reading: Reading, context: Context) -> Plan | None:
 
 
 def search(reading: Reading, context: Context) -> Plan | None:
+    """ "what did the commentator say about Messi?": passages of the commentary, in the match named (or in
+    view); a name several matches fit is searched in all of them."""
     if reading.intent is not Intent.SEARCH:
         return None
     time = reading.time
-    query = MomentQuery(match=_match_id(reading, context), half=time.half or None, from_minute=time.from_minute,
+    found = _named_matches(reading, context)
+    match_id = context.match_id if found is None else found[0].id if len(found) == 1 else None
+    query = MomentQuery(match=match_id, half=time.half or None, from_minute=time.from_minute,
                         to_minute=time.to_minute)  # fmt: skip
     return Plan(Intent.SEARCH, query, text=search_words(reading))
 
@@ -171,7 +181,7 @@ def moments(reading: Reading, context: Context) -> Plan | None:
     follow_up = context.follows
     said_something = reading.classes or reading.intent in (Intent.WHO, Intent.SCORE, Intent.SUMMARY, Intent.REEL)
     changes = (reading.time.said or reading.team or language.counts(reading.english) or _continues(reading)
-               or language.resets(reading.english))  # fmt: skip
+               or language.resets(reading.english) or reading.other_team)  # fmt: skip
     if not said_something and not (follow_up and (changes or reading.match.names_match)):
         return None
     intent = _intent(reading, follow_up)
@@ -180,6 +190,7 @@ def moments(reading: Reading, context: Context) -> Plan | None:
     classes = _wanted_classes(reading, intent, base)
     ordinal = reading.ordinal if reading.ordinal is not None else base.ordinal
     query = _with_filters(replace(base, match=match_id, classes=classes, ordinal=ordinal), reading)
+    query = _other_team(query, context) if reading.other_team else query
     return _needs_match(Plan(intent, _for_intent(query, intent, reading)), context)
 
 
@@ -208,8 +219,8 @@ RULES: tuple[Rule, ...] = (
     reply_to_question_back,
     pick_from_last_list,
     list_matches,
-    name_the_match,
     search,
+    name_the_match,
     moments,
     unknown_action,
     match_alone,
@@ -226,13 +237,16 @@ def _named_matches(reading: Reading, context: Context) -> list[Match] | None:
         return None
     clubs = {m.team for m in query.teams}
     query = replace(query, teams=query.teams + tuple(m for m in reading.whose if m.team not in clubs))
-    return _exact_title(query, context.index.find(query))
+    return _exact_title(query, context.index.find(query), reading)
 
 
-def _exact_title(query: MatchQuery, found: list[Match]) -> list[Match]:
+def _exact_title(query: MatchQuery, found: list[Match], reading: Reading) -> list[Match]:
     """Of several fits, the one whose title is exactly what was typed ("Real Sociedad 0-3 Real Madrid",
-    not Real Madrid 3-0 Real Sociedad)."""
+    not Real Madrid 3-0 Real Sociedad); "the 2-1 between Inter and Roma" is no title, so either order fits."""
     if len(found) < 2 or query.score is None or len(query.teams) != 2:
+        return found
+    between = reading.words[query.teams[0].stop + query.teams[0].possessive : query.teams[1].start]
+    if len(between) != 2 or not all(w.isdigit() for w in between):
         return found
     said = (query.teams[0].team, query.teams[1].team, *query.score)
     exact = [m for m in found if (canonical_team(m.home), canonical_team(m.away), m.home_score, m.away_score) == said]
@@ -270,7 +284,8 @@ def _base_query(reading: Reading, context: Context, match_id: str | None) -> Mom
     if match_id != last.query.match:
         return replace(last.query, team=None, ordinal=None)
     same_classes = set(reading.classes) <= set(last.query.classes)
-    keeps_one = last.intent is Intent.SELECT and language.refers_to_one(reading.english) and same_classes
+    about_it = language.refers_to_one(reading.english) or not (reading.classes or reading.time.said)
+    keeps_one = last.intent is Intent.SELECT and about_it and same_classes  # "which team?" after "the third one"
     return last.query if keeps_one else replace(last.query, ordinal=None)
 
 
@@ -304,6 +319,15 @@ def _with_filters(query: MomentQuery, reading: Reading) -> MomentQuery:
     return query
 
 
+def _other_team(query: MomentQuery, context: Context) -> MomentQuery:
+    """ "what about the other team?": the club of the match that the query was not about."""
+    match = context.index.get(query.match) if query.match else None
+    if match is None or not query.team:
+        return query
+    clubs = [canonical_team(match.home), canonical_team(match.away)]
+    return replace(query, team=next((c for c in clubs if c != query.team), query.team))
+
+
 def _within(query: MomentQuery, half: int) -> bool:
     """Whether the query's minutes fall in ``half`` (after "from minute 60", "only the second half" keeps them)."""
     if not half or (query.from_minute is None and query.to_minute is None):
@@ -321,7 +345,8 @@ def _for_intent(query: MomentQuery, intent: Intent, reading: Reading) -> MomentQ
     time = reading.time
     if time.end_of == 2 or not (time.said or time.end_of):  # "at the end", "who won?": the final score
         return replace(query, half=None, from_minute=None, to_minute=None, stoppage_time=False, classes=GOALS)
-    if time.end_of == 1 or (query.half == 1 and query.to_minute is None):
+    minutes = time.from_minute is not None or time.to_minute is not None
+    if time.end_of == 1 or (not minutes and query.half == 1 and query.to_minute is None):
         return replace(query, half=1, from_minute=None, to_minute=None, classes=GOALS)
     until = query.to_minute if query.to_minute is not None else query.from_minute
     return replace(query, half=None, from_minute=None, to_minute=until, classes=GOALS)

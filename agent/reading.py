@@ -8,6 +8,7 @@ the clubs a question names are sorted into "whose moments" (a team filter: "Chel
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -37,6 +38,14 @@ WHOSE_BEFORE = frozenset(
 )
 WHOSE_AFTER_ACTION = frozenset("of de del des du von vom der di della dello do da dos".split())
 ARTICLES = frozenset("the a an o os el la los las le les l il lo gli der die das den dem".split())
+# Words that open a question and are no club's name ("Show goals", "Any cards?").
+REQUEST_WORDS = frozenset(
+    "show give list find get any all every the what which how where when who did were was are is me us my "
+    "les la el los las der die das le il gli i os as o a un une uno una ein eine todos todas alle tous tutti".split()
+)
+STRICT_NON_NAMES = frozenset("zeig muestrame dame montre donne mostra mostrami mostre quero".split())
+OTHER_TEAM = re.compile(r"\bthe other team\b")
+NEGATIONS = frozenset("no not without sin kein keine keinen pas nessun nessuna sem nenhum".split())
 SCORING = frozenset("score scored scores scoring".split())
 WHOSE_AFTER = frozenset(
     "score scored scores scoring get got have had make made commit committed take took receive received "
@@ -59,6 +68,8 @@ class Reading:
     intent: Intent | None  # stated outright
     selection: int | None  # "the second one"
     ordinal: int | None  # "the first goal"
+    step: int | None = None  # "and the next one?" (+1), "the previous one" (-1)
+    other_team: bool = False  # "what about the other team?"
 
     @property
     def team(self) -> str | None:
@@ -74,9 +85,11 @@ def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = Non
     words = tuple(fold(w) for w in original)
     claimed = {i for m in said.teams for i in range(m.start, m.stop)} | span_words(question, said)
     actions = tuple(_specific(find_action_mentions(list(words), skip=claimed)))
-    whose, match_teams = _sort_clubs(said.teams, list(words), in_view, {m.stop for m in actions})
+    whose, match_teams = _sort_clubs(said.teams, list(words), in_view, actions)
     if said.unknown_club and _is_action(said.unknown_club, actions):  # "Goals vs Bayern": no club called Goals
         said = replace(said, unknown_club=None)
+    if not said.teams and not said.unknown_club and in_view is None:  # with a match in view, "Ronaldo goals"
+        said = replace(said, unknown_club=_unknown_before_action(original, actions))  # names a player
     english = language.rewrite(masked(question, said.spans))
     return Reading(
         text=question,
@@ -85,12 +98,27 @@ def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = Non
         match=replace(said, teams=tuple(match_teams)),
         whose=tuple(whose),
         actions=actions,
-        classes=_classes(actions) or _scored(whose, list(words)),
+        classes=_classes(actions, list(words)) or _scored(whose, list(words)),
         time=language.time_filter(english),
         intent=language.intent_words(english),
         selection=language.selection(english),
         ordinal=_ordinal(list(words), actions),
+        step=language.step(english),
+        other_team=bool(OTHER_TEAM.search(english)),
     )
+
+
+def _unknown_before_action(original: list[str], actions: Sequence[ActionMention]) -> str | None:
+    """A capitalised name that opens the question right before an action word and is no club the corpus
+    knows ("Leeds highlights", "Boca Juniors goals"); None when the words are the question's own."""
+    first = next((m for m in actions if m.start > 0), None)
+    if first is None or any(m.start < first.start for m in actions):
+        return None
+    name = original[: first.start]
+    known = {fold(w) for w in name} & (REQUEST_WORDS | STRICT_NON_NAMES)
+    if not name or len(name) > 3 or known or not all(w[0].isupper() for w in name):
+        return None
+    return " ".join(name)
 
 
 def _is_action(name: str, actions: Sequence[ActionMention]) -> bool:
@@ -108,10 +136,12 @@ def span_words(question: str, said: MatchQuery) -> set[int]:
     return {i for i, (a, b) in enumerate(offsets) for start, stop in said.spans if a < stop and b > start}
 
 
-def _classes(actions: Sequence[ActionMention]) -> tuple[str, ...]:
-    """The classes named; "the highlights of free-kicks" means the free-kicks, not the highlights too."""
-    kinds = [m for m in actions if m.classes not in (HIGHLIGHTS, GROUPS["everything"])]
-    chosen = kinds if kinds else actions
+def _classes(actions: Sequence[ActionMention], words: list[str]) -> tuple[str, ...]:
+    """The classes named; "the highlights of free-kicks" means the free-kicks, not the highlights too, and
+    "no goals right? show the chances" the chances."""
+    said = [m for m in actions if not (m.start > 0 and words[m.start - 1] in NEGATIONS)] or list(actions)
+    kinds = [m for m in said if m.classes not in (HIGHLIGHTS, GROUPS["everything"])]
+    chosen = kinds if kinds else said
     return ordered(c for m in chosen for c in m.classes)
 
 
@@ -144,11 +174,12 @@ def _ordinal(words: list[str], actions: Sequence[ActionMention]) -> int | None:
 
 
 def _sort_clubs(
-    teams: tuple[TeamMention, ...], words: list[str], in_view: Match | None, action_ends: set[int]
+    teams: tuple[TeamMention, ...], words: list[str], in_view: Match | None, actions: Sequence[ActionMention]
 ) -> tuple[list[TeamMention], list[TeamMention]]:
     """Clubs named as whose moments, and clubs that name the match; a club can be both ("Watford's
     goals" while another match is in view; "Bayern's goals against Arsenal": Bayern's, in Bayern–Arsenal)."""
     playing = {canonical_team(in_view.home), canonical_team(in_view.away)} if in_view else set()
+    action_ends, action_starts = {m.stop for m in actions}, {m.start for m in actions}
     paired, facing = _paired(teams, words)
     whose, of_match = [], []
     for index, mention in enumerate(teams):
@@ -161,7 +192,8 @@ def _sort_clubs(
         after = mention.stop + mention.possessive
         followed_by = words[after] if after < len(words) else ""
         of_match_in_view = len(teams) == 1 and mention.team in playing and followed_by not in MATCH_NOUNS
-        mine = mine or of_match_in_view
+        facing_later = any(_word_before(words, m.start)[0] in OPPONENT for m in teams[index + 1 :])
+        mine = mine or of_match_in_view or (after in action_starts and facing_later)  # "Liverpool goals at Swansea"
         (whose if mine else of_match).append(mention)
         if mine and in_view is not None and mention.team not in playing:
             of_match.append(mention)

@@ -39,7 +39,8 @@ from tiny_models import tiny_mistral, tiny_qwen2_vl, write_video  # noqa: E402
 from index.atomic import atomic_write_text  # noqa: E402
 from index.corpus import SAMPLE_ROOT, load_corpus  # noqa: E402
 from spotting.finetune.data import DataSettings, build_sft_data, write_sft_data  # noqa: E402
-from spotting.finetune.train import TrainSettings, train  # noqa: E402
+from spotting.finetune.settings import TrainSettings  # noqa: E402
+from spotting.finetune.train import train  # noqa: E402
 
 SOURCE = {"data": str(SAMPLE_ROOT), "echoes_version": "whisper_v2", "text": "original"}
 SMALL = {"hidden_size": 256, "intermediate_size": 768, "num_hidden_layers": 4, "num_attention_heads": 8}
@@ -78,7 +79,7 @@ def run(config: str, steps: int, work: Path) -> dict:
         base = tiny_mistral(work / "base", texts_of(records), chat_template=None, **sizes)
     settings = TrainSettings(
         kind=kind,
-        data=sft,
+        sft=sft,
         out=work / "run",
         base=str(base),
         max_steps=steps,

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.atomic import atomic_write_text
+from index.atomic import atomic_write_bytes
 from index.classes import check_label
 from index.errors import HighlightsError
 from index.jsonfile import read_json
@@ -80,26 +80,35 @@ def intervals_record(game_id: str, spots: Sequence[Spot]) -> dict:
                 "evidence": s.evidence,
                 "backend": s.backend,
                 "team": s.team,
+                "player": s.player,
             }
             for s in spots
         ],
     }
 
 
+def game_files(game_id: str, spots: Sequence[Spot]) -> dict[str, bytes]:
+    """The bytes of a game's files, by name, in the order they are written: ``intervals.json`` first,
+    the official file last, so a game whose official file is there was written whole."""
+    return {
+        INTERVALS_FILE: json.dumps(intervals_record(game_id, spots), ensure_ascii=False).encode("utf-8"),
+        RESULTS_FILE: json.dumps(results_record(game_id, spots), ensure_ascii=False).encode("utf-8"),
+    }
+
+
+def write_game(folder: Path, game_id: str, files: Mapping[str, bytes]) -> None:
+    """Write a game's files (from ``game_files``), each atomically."""
+    for name, data in files.items():
+        atomic_write_bytes(Path(folder) / game_id / name, data)
+
+
 def write_results(folder: Path, predictions: Mapping[str, Sequence[Spot]], games: Iterable[str] = ()) -> list[Path]:
     """Write both files for every game of ``predictions`` and of ``games`` (empty lists for those
     without predictions, so the official tool finds a file for each game). Returns the written paths."""
     folder = Path(folder)
-    written = []
     for game_id in sorted(set(predictions) | set(games)):
-        spots = list(predictions.get(game_id, ()))
-        game_folder = folder / game_id
-        atomic_write_text(game_folder / RESULTS_FILE, json.dumps(results_record(game_id, spots), ensure_ascii=False))
-        atomic_write_text(
-            game_folder / INTERVALS_FILE, json.dumps(intervals_record(game_id, spots), ensure_ascii=False)
-        )
-        written.append(game_folder / RESULTS_FILE)
-    return written
+        write_game(folder, game_id, game_files(game_id, list(predictions.get(game_id, ()))))
+    return [folder / game_id / RESULTS_FILE for game_id in sorted(set(predictions) | set(games))]
 
 
 @dataclass
@@ -180,6 +189,7 @@ def _parse_interval(item: object, where: str) -> Spot:
         evidence=str(item.get("evidence", "")),
         backend=str(item.get("backend", "")),
         team=str(item.get("team", "")),
+        player=str(item.get("player", "")),
     )
 
 

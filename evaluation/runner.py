@@ -23,14 +23,14 @@ import logging
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
 from index.errors import HighlightsError
 from index.types import Match
 from spotting.registry import BACKENDS, make_spotter
-from spotting.types import Spot, Spotter
+from spotting.types import Spot, Spotter, spot_game
 
 from .answers import answer_metrics, apply_policy, fit_policy
 from .intervals import best_threshold, filter_confidence
@@ -69,10 +69,18 @@ class BackendRun:
     folds: dict[str, int]
     trained: bool
     seconds: float
+    failed: dict[str, tuple[str, ...]] = field(default_factory=dict)  # game -> chunks that got no reply
 
 
-def _spot_all(spotter: Spotter, matches: Sequence[Match], desc: str) -> dict[str, list[Spot]]:
-    return {m.id: spotter.spot(m) for m in tqdm(matches, desc=desc, unit="game", leave=False)}
+def _spot_all(spotter: Spotter, matches: Sequence[Match], desc: str, failed: dict) -> dict[str, list[Spot]]:
+    """Every game's spots; the chunks an LLM back end got no reply for are collected in ``failed``."""
+    predictions = {}
+    for match in tqdm(matches, desc=desc, unit="game", leave=False):
+        result = spot_game(spotter, match)
+        predictions[match.id] = result.spots
+        if result.failed:
+            failed[match.id] = result.failed
+    return predictions
 
 
 def run_backend(
@@ -92,16 +100,18 @@ def run_backend(
     folds = fold_of([m.id for m in matches], n_folds)
     started = time.perf_counter()
     predictions: dict[str, list[Spot]] = {}
+    failed: dict[str, tuple[str, ...]] = {}
     if name in TRAINABLE:
         fit = _import(TRAINABLE[name])
         for k in range(n_folds):
             train = [m for m in matches if folds[m.id] != k]
             test = [m for m in matches if folds[m.id] == k]
             log.info("%s: fold %d, fitting on %d games", name, k, len(train))
-            predictions |= _spot_all(fit([*train, *extra_training]), test, f"{name} fold {k}")
+            predictions |= _spot_all(fit([*train, *extra_training]), test, f"{name} fold {k}", failed)
     else:
-        predictions = _spot_all(make_spotter(name), matches, name)
-    return BackendRun(name, predictions, folds, name in TRAINABLE, time.perf_counter() - started)
+        predictions = _spot_all(make_spotter(name), matches, name, failed)
+    seconds = time.perf_counter() - started
+    return BackendRun(name, predictions, folds, name in TRAINABLE, seconds, failed)
 
 
 def _mean_sd(values: list[float]) -> dict[str, float]:
@@ -145,6 +155,7 @@ def score_run(run: BackendRun, matches: Sequence[Match], command: str, split: st
         "trained": run.trained,
         "folds": n_folds,
         "spot_seconds": round(run.seconds, 1),
+        "failed_chunks": sum(len(chunks) for chunks in run.failed.values()),
         "overall": pooled,
         # what answers keep, each fold with the policy fitted on the other folds
         "answers": answer_metrics(answers, matches),

@@ -25,7 +25,7 @@ from .types import Event, Match, Segment
 log = logging.getLogger(__name__)
 
 CACHE_ENV = "HIGHLIGHTS_CACHE"
-FORMAT = 3  # bump when Match/Segment/Event or the loaders change what they produce
+FORMAT = 4  # bump when Match/Segment/Event or the loaders change what they produce
 
 
 def cache_root() -> Path:
@@ -49,7 +49,7 @@ def cache_key(root: Path, game_ids: list[str], *settings: str) -> str:
     digest.update(repr((FORMAT, str(root.resolve()), settings, game_ids)).encode())
     for path in input_files(root, game_ids):
         stat = path.stat()
-        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        digest.update(os.fsencode(path) + f"\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
@@ -122,5 +122,12 @@ def read_cached(path: Path) -> tuple[list[Match], list[tuple[str, str]]] | None:
             gc.enable()
 
 
-def write_cached(path: Path, matches: list[Match], skipped: list[tuple[str, str]]) -> None:
-    atomic_write_bytes(path, msgpack.packb([[_pack_match(m) for m in matches], [list(s) for s in skipped]]))
+def write_cached(path: Path, matches: list[Match], skipped: list[tuple[str, str]]) -> bool:
+    """Store a load; a cache that cannot be written (a read-only folder, a full disk) is a warning, never
+    a failed load: the matches are in memory and the next start reads the files again. True if written."""
+    try:
+        atomic_write_bytes(path, msgpack.packb([[_pack_match(m) for m in matches], [list(s) for s in skipped]]))
+    except (OSError, ValueError, TypeError, OverflowError) as error:  # UnicodeError is a ValueError
+        log.warning("could not write the corpus cache %s (%s); going on without it", path, error)
+        return False
+    return True

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+import threading
+import weakref
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,10 +22,11 @@ from tqdm import tqdm
 
 from .cache import cache_key, read_cached, write_cached
 from .echoes import DEFAULT_VERSION, SECOND_TRANSCRIPTION, TextChoice, asr_path, load_asr, translation_of
-from .errors import HighlightsError
+from .errors import HighlightsError, printable
 from .labels import load_labels
 from .language import detect_language
 from .names import parse_game_id
+from .own_match import score_note
 from .types import HALVES, Event, Match, Segment
 from .video import find_videos
 
@@ -157,6 +160,7 @@ def load_match(
     (home_score, away_score), note = _final_score(name.home_score, name.away_score, events)
     if note:
         log.warning("%s: %s", game_id, note)
+    note = note or score_note(root, game_id)
     return match_from_game_id(
         game_id,
         home_score=home_score,
@@ -180,19 +184,47 @@ def _with_language(segment: Segment, language: str) -> Segment:
     return Segment(segment.half, segment.start, segment.end, segment.text, segment.source, language)
 
 
+Changed = Callable[[Match, frozenset[str]], None]  # a match added, and the ids it replaced (its own included)
+
+
 @dataclass
 class Corpus:
-    """Matches loaded from a data folder, and the games that could not be loaded (and why)."""
+    """Matches loaded from a data folder, and the games that could not be loaded (and why).
+
+    ``add`` makes a match part of it while it is in use (an app's user adds their own match): the
+    list is replaced, never changed in place, so a reader iterating ``matches`` keeps a consistent
+    list; whoever keeps something per match (spots, a search index) hears of it through ``on_change``.
+    """
 
     root: Path
     matches: list[Match]
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    _listeners: list = field(default_factory=list, init=False, repr=False, compare=False)
 
     def get(self, game_id: str) -> Match:
         for match in self.matches:
             if match.id == game_id:
                 return match
         raise HighlightsError("no such match in the corpus", game_id)
+
+    def add(self, match: Match, replaces: Iterable[str] = ()) -> None:
+        """Add ``match``, replacing the match with its id and those in ``replaces`` (thread-safe)."""
+        gone = frozenset({match.id, *replaces})
+        with self._lock:
+            self.matches = [m for m in self.matches if m.id not in gone] + [match]
+            self._listeners = [ref for ref in self._listeners if ref() is not None]
+            listeners = [ref() for ref in self._listeners]
+        for listener in listeners:
+            if listener is not None:
+                listener(match, gone)
+
+    def on_change(self, listener: Changed) -> None:
+        """Call ``listener(match, replaced_ids)`` after each ``add``; held weakly (a bound method of an
+        object that is gone is dropped)."""
+        ref = weakref.WeakMethod(listener) if hasattr(listener, "__self__") else weakref.ref(listener)
+        with self._lock:
+            self._listeners.append(ref)
 
 
 def load_corpus(
@@ -219,11 +251,17 @@ def load_corpus(
     for game_id in tqdm(game_ids, desc="loading matches", unit="game", disable=not progress):
         try:
             matches.append(load_match(root, game_id, version, text))
-        except HighlightsError as error:
+        except Exception as error:  # one bad file never stops the other games
+            problem = error if isinstance(error, HighlightsError) else _unexpected(error, game_id)
             if strict:
-                raise
-            log.warning("skipping %s: %s", game_id, error)
-            skipped.append((game_id, str(error)))
+                raise problem from None
+            log.warning("skipping %s: %s", printable(game_id), printable(str(problem)))
+            skipped.append((printable(game_id), printable(str(problem))))
     if cache_file:
         write_cached(cache_file, matches, skipped)
     return Corpus(root=root, matches=matches, skipped=skipped)
+
+
+def _unexpected(error: Exception, game_id: str) -> HighlightsError:
+    """A load failure no check foresaw, as the project's error naming the game and what went wrong."""
+    return HighlightsError(f"cannot load ({type(error).__name__}: {error})", printable(game_id))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import HighlightsError
 from .jsonfile import read_json
-from .types import Segment
+from .types import MAX_HALF_S, Segment
 
 # Whisper versions published by SoccerNet-Echoes; "_en" are English translations that exist
 # only for halves whose commentary was not English.
@@ -67,6 +67,10 @@ def load_asr(path: Path, half: int, source: str) -> tuple[Segment, ...]:
             raise HighlightsError(f"segment {key!r} has non-numeric times {row[:2]!r}", path) from None
         if not (math.isfinite(start) and math.isfinite(end)) or start < 0:
             raise HighlightsError(f"segment {key!r} has invalid times {start}, {end}", path)
+        if max(start, end) > MAX_HALF_S:
+            raise HighlightsError(
+                f"segment {key!r} ends at {max(start, end):g} s, past any half ({MAX_HALF_S} s): a corrupt file", path
+            )
         text = str(text).strip()
         if text:
             segments.append(Segment(half=half, start=start, end=max(start, end), text=text, source=source))

@@ -16,3 +16,9 @@ class HighlightsError(Exception):
         self.problem = problem
         self.where = str(where) if where is not None else None
         super().__init__(f"{self.where}: {problem}" if self.where else problem)
+
+
+def printable(text: str) -> str:
+    """``text`` as UTF-8 can hold it: a path of bytes that are not UTF-8 (Python reads those as lone
+    surrogates) shows them as ``\\udcXX`` escapes instead of failing where it is printed or cached."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

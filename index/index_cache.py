@@ -12,11 +12,11 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
+from .atomic import staging_folder
 from .cache import cache_root
 from .corpus import Corpus
 from .documents import Document
@@ -66,16 +66,14 @@ def load_or_build(
 
 
 def _save_into(index: CommentaryIndex, target: Path) -> None:
-    """Save in a fresh folder beside ``target`` and rename it into place, so a half-written index never shows."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    """Save in a fresh folder beside ``target`` and rename it into place, so a half-written index never
+    shows; a cache folder that cannot be written is a warning (the index in memory still answers)."""
     try:
-        index.save(staging)
-        if target.exists():  # an unreadable old copy, or another process finished first
-            shutil.rmtree(target, ignore_errors=True)
-        os.replace(staging, target)
-        index.path = target
+        with staging_folder(target) as staging:
+            index.save(staging)
+            if target.exists():  # an unreadable old copy, or another process finished first
+                shutil.rmtree(target, ignore_errors=True)
+            os.replace(staging, target)
+            index.path = target
     except OSError as error:
-        log.warning("could not cache the commentary index in %s: %s", target, error)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        log.warning("could not cache the commentary index in %s: %s; going on without the cache", target, error)

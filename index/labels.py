@@ -15,12 +15,11 @@ from pathlib import Path
 from .classes import check_label
 from .errors import HighlightsError
 from .jsonfile import read_json
-from .types import HALVES, Event
+from .types import HALVES, MAX_HALF_S, Event
 
 log = logging.getLogger(__name__)
 
-# A half's video is never near this long; a position past it is a corrupt file.
-MAX_POSITION_MS = 3 * 3600 * 1000
+MAX_POSITION_MS = MAX_HALF_S * 1000
 # gameTime is whole seconds and may be rounded differently from position.
 GAME_TIME_TOLERANCE_S = 2.0
 _GAME_TIME = re.compile(r"^\s*([12])\s*-\s*(\d+):(\d{2})\s*$")
@@ -42,7 +41,7 @@ def parse_annotation(item: object, where: str) -> Event:
     if "position" in item:
         try:
             position_ms = int(float(item["position"]))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400 reads as infinity
             raise HighlightsError(f"position {item['position']!r} is not a number of ms", where) from None
         if abs(position_ms / 1000 - game_time_s) > GAME_TIME_TOLERANCE_S:
             log.warning(

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .errors import HighlightsError
+from .errors import HighlightsError, printable
 
 _GAME = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2}) - (?P<time>\d{2}-\d{2}) "
@@ -35,6 +35,10 @@ class GameName:
 @lru_cache(maxsize=8192)
 def parse_game_id(game_id: str) -> GameName:
     """Parse ``LEAGUE/SEASON/GAME`` (SoccerNet's folder path) into its metadata."""
+    try:
+        game_id.encode("utf-8")
+    except UnicodeEncodeError:  # a folder name of bytes that are not UTF-8 (read with surrogateescape)
+        raise HighlightsError("the folder name is not UTF-8 text", printable(game_id)) from None
     parts = game_id.strip("/").split("/")
     if len(parts) != 3:
         raise HighlightsError("a match id must be LEAGUE/SEASON/GAME", game_id)

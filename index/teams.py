@@ -18,14 +18,17 @@ from .words import normalise
 TEAMS_FILE = Path(__file__).parent / "data" / "teams.yaml"
 
 
-def _load_table() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
-    table = yaml.safe_load(TEAMS_FILE.read_text(encoding="utf-8"))
-    clubs = {str(name): tuple(str(a) for a in aliases or ()) for name, aliases in table["clubs"].items()}
-    return clubs, frozenset(normalise(w) for w in table["everyday_words"])
-
-
+TABLE = yaml.safe_load(TEAMS_FILE.read_text(encoding="utf-8"))
 # canonical name -> other spellings (SoccerNet's variants, everyday and other-language names)
-ALIASES, COMMON_WORDS = _load_table()
+ALIASES: dict[str, tuple[str, ...]] = {str(name): tuple(map(str, a or ())) for name, a in TABLE["clubs"].items()}
+COMMON_WORDS = frozenset(normalise(w) for w in TABLE["everyday_words"])
+# a city or ground (folded) -> the clubs that play at home there
+GROUNDS: dict[str, frozenset[str]] = {}
+for _club, _places in TABLE["grounds"].items():
+    for _place in _places:
+        GROUNDS[normalise(_place)] = GROUNDS.get(normalise(_place), frozenset()) | {_club}
+# a fans' name for a meeting (folded) -> its two clubs
+DERBIES: dict[str, tuple[str, str]] = {normalise(name): tuple(clubs) for name, clubs in TABLE["derbies"].items()}
 SOCCERNET_TEAMS: tuple[str, ...] = tuple(sorted(ALIASES))
 
 _BY_FORM: dict[str, str] = {}

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HALVES: tuple[int, int] = (1, 2)
+# A half's video is never near this long (45 min + stoppage + a long delay): a label or a commentary
+# time past it is a corrupt file, refused at load, so no chunking or index sizes itself by it.
+MAX_HALF_S = 3 * 3600
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from index.types import Match
+from index.types import HALVES, Match
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +21,8 @@ class Spot:
     confidence: float  # in [0, 1]
     evidence: str = ""  # the commentary the prediction rests on
     backend: str = ""
-    team: str = ""  # "home"/"away" when the back end knows it
+    team: str = ""  # "home"/"away" when the back end (or spotting.attribution) knows it
+    player: str = ""  # the player(s) the commentary names for it, as written ("Leo Messi"; a substitution's two)
 
 
 class Spotter(Protocol):
@@ -34,3 +35,19 @@ class Spotter(Protocol):
     name: str
 
     def spot(self, match: Match, halves: Sequence[int] = (1, 2)) -> list[Spot]: ...
+
+
+@dataclass(frozen=True)
+class GameSpots:
+    """One game's spots and the parts of it a back end could not read (an LLM's chunks that got no
+    reply), so a run can tell a complete game from a partial one."""
+
+    spots: list[Spot]
+    failed: tuple[str, ...] = ()  # e.g. "half 1 at 60-120 s"
+
+
+def spot_game(spotter: Spotter, match: Match, halves: Sequence[int] = HALVES) -> GameSpots:
+    """``spotter.spot`` with the failures of the back ends that can fail part of a game (they
+    implement ``spot_game``); the others read a game whole or raise."""
+    partial = getattr(spotter, "spot_game", None)
+    return partial(match, halves) if partial is not None else GameSpots(spotter.spot(match, halves))

@@ -24,3 +24,12 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "echoes").is_dir() or not (SHARED_DATA / "soccernet").is_dir():
         pytest.skip(f"full data not found at {SHARED_DATA} (only the shipped sample is available)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def tiny_whisper_model(tmp_path_factory) -> Path:
+    """A tiny random-weight Whisper in faster-whisper's format (tests/tiny_whisper.py), built once."""
+    pytest.importorskip("faster_whisper", reason="the asr extra (faster-whisper) is not installed")
+    from tiny_whisper import tiny_whisper
+
+    return tiny_whisper(tmp_path_factory.mktemp("tiny-whisper"))

@@ -3,7 +3,9 @@
 It stands in for the one thing a test cannot reach (a hosted API) and speaks the real wire
 protocol, so the official ``openai`` client (or langchain-openai) runs unchanged against it:
 non-streaming and streaming (server-sent events, usage in the last chunk when asked), tool calls,
-error answers (429, 500, ...) with OpenAI's error body, and slow answers.
+error answers (429, 500, ...) with OpenAI's error body, slow answers, and the misbehaviours of a
+broken or hostile endpoint: a body that is not JSON, a body dripped a byte at a time, a reply of
+any size, no answer at all.
 
     from fake_openai import FakeOpenAI, Reply, ToolCall  # tests/ is on sys.path under pytest
 
@@ -15,7 +17,10 @@ error answers (429, 500, ...) with OpenAI's error body, and slow answers.
     server.requests  # every request: path, headers, JSON body; server.max_in_flight: peak concurrency
 
 Replies: ``Reply(content=..., tool_calls=[ToolCall("name", {"arg": 1})], status=200, delay=0.0,
-headers={"retry-after-ms": "10"}, usage=(prompt, completion), reasoning_tokens=0)``.
+headers={"retry-after-ms": "10"}, usage=(prompt, completion), reasoning_tokens=0)``; misbehaving:
+``Reply(raw=b"<html>...", content_type="text/html")`` (that body as it is), ``Reply(drip=5.0)`` (one
+byte of the body every 5 s), ``Reply(content="x" * 20_000_000)`` (20 MB), ``Reply(hang=True)``
+(headers never come; the request is held until the server stops).
 """
 
 from __future__ import annotations
@@ -56,6 +61,10 @@ class Reply:
     reasoning_tokens: int = 0
     error: str = "scripted error"
     finish_reason: str = ""
+    raw: bytes | None = None  # sent as the body instead of a completion (with ``content_type``)
+    content_type: str = "application/json"
+    drip: float = 0.0  # seconds between the body's bytes, sent one at a time
+    hang: bool = False  # never answer
 
 
 @dataclass(frozen=True)
@@ -78,9 +87,10 @@ class FakeOpenAI:
         self.in_flight = 0
         self.max_in_flight = 0
         self._script: deque[Reply] = deque()
+        self.stopping = threading.Event()  # ends held (hanging, dripping) answers when the server stops
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._server.fake = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(
@@ -105,6 +115,7 @@ class FakeOpenAI:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -134,6 +145,11 @@ class FakeOpenAI:
 
     def _new_id(self) -> str:
         return f"chatcmpl-{next(self._ids)}"
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet: a client that gives up (a deadline, a refused reply) resets its connection."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -169,10 +185,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.fake._enter()
         try:
             reply = self.fake._next_reply(request)
+            self.drip = reply.drip
+            if reply.hang:
+                self.fake.stopping.wait()
+                return
             if reply.delay:
                 time.sleep(reply.delay)
             if reply.status != 200:
                 self._send_error(reply.status, reply.error, _error_type(reply.status), reply.headers)
+            elif reply.raw is not None:
+                self._send_body(200, reply.raw, reply.content_type, reply.headers)
             elif body.get("stream"):
                 self._send_stream(reply, body)
             else:
@@ -184,15 +206,30 @@ class _Handler(BaseHTTPRequestHandler):
 
     # --- wire format ---
 
+    drip = 0.0
+
     def _send_json(self, status: int, payload: dict, headers: dict[str, str] | None = None) -> None:
-        data = json.dumps(payload).encode()
+        self._send_body(status, json.dumps(payload).encode(), "application/json", headers)
+
+    def _send_body(self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None) -> None:
         self.send_response(status)
-        self.send_header("content-type", "application/json")
+        self.send_header("content-type", content_type)
         self.send_header("content-length", str(len(data)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        self.wfile.write(data)
+        self._write(data)
+
+    def _write(self, data: bytes) -> None:
+        """The bytes at once, or one at a time ``drip`` seconds apart (until the server stops)."""
+        if not self.drip:
+            self.wfile.write(data)
+            return
+        for i in range(len(data)):
+            self.wfile.write(data[i : i + 1])
+            self.wfile.flush()
+            if self.fake.stopping.wait(self.drip):
+                return
 
     def _send_error(self, status: int, message: str, kind: str, headers: dict[str, str] | None = None) -> None:
         self._send_json(status, {"error": {"message": message, "type": kind, "param": None, "code": kind}}, headers)
@@ -210,7 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._write_chunk(b"")
 
     def _write_chunk(self, data: bytes) -> None:
-        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self._write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
 
 

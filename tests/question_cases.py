@@ -1,5 +1,6 @@
 """A question set's YAML read into typed plans: the one reader of the sample set (tests/data/questions.yaml)
-and the full-corpus set (tests/data/corpus_questions.yaml), so both judge the planner by the same rules.
+and the full-corpus sets (tests/data/corpus_questions.yaml and its held-out part, corpus_questions_heldout.yaml),
+so all judge the planner by the same rules.
 
 A plan lists only the fields that differ from their defaults; ``match`` and ``candidates`` name matches by an
 alias, a full match id or a title that is unique in the corpus; ``classes`` lists official class names and

@@ -21,7 +21,7 @@ def matches(sample_root: Path) -> list[Match]:
 
 def _spots() -> list[Spot]:
     return [
-        Spot("Goal", 1, 600.0, 615.0, 607_500, 0.9, "what a goal", "keywords", "home"),
+        Spot("Goal", 1, 600.0, 615.0, 607_500, 0.9, "what a goal", "keywords", "home", "Diego Costa"),
         Spot("Corner", 2, 0.0, 9.0, 1_500, 0.25, "corner", "keywords"),
     ]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -20,7 +21,8 @@ from spotting.finetune.data import DataSettings, build_sft_data, text_messages, 
 from spotting.finetune.defaults import DEFAULT_TARGET_MODULES
 from spotting.finetune.encoding import IGNORE_INDEX, ChatEncoder, ClipFrames, Collator
 from spotting.finetune.model import choose_precision, quantization_config
-from spotting.finetune.train import TrainSettings, spread, train
+from spotting.finetune.settings import TrainSettings
+from spotting.finetune.train import spread, train
 from spotting.llm.parsing import parse_reply
 from spotting.llm.transformers_spotter import MISTRAL_TEMPLATE_FILE, TransformersSpotter
 from spotting.video.frames import HalfVideo
@@ -119,6 +121,36 @@ def test_qlora_and_fp16_need_cuda():
     assert choose_precision("auto").dtype == torch.float32 and quantization_config("none", choose_precision()) is None
 
 
+def test_the_settings_dataclass_is_the_command_line(tmp_path, capsys):
+    """Every TrainSettings field is a flag (HfArgumentParser), the old spellings still work, the
+    kind's defaults show in --help, and what is parsed is exactly what the dataclass gets."""
+    from ui.cli import build_parser
+
+    argv = ["finetune", "video", "--sft", "s", "--out", "o", "--lr", "1e-3", "--lora-r", "8", "--target-modules",
+            "q_proj", "v_proj", "--no-gradient-checkpointing", "--resume", "--extra", '{"optim": "sgd"}']  # fmt: skip
+    args = build_parser().parse_args(argv)
+    settings = TrainSettings(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainSettings)})
+    assert (settings.kind, settings.sft, settings.learning_rate, settings.lora_r) == ("video", Path("s"), 1e-3, 8)
+    assert settings.target_modules == ["q_proj", "v_proj"] and settings.extra == {"optim": "sgd"}
+    assert not settings.gradient_checkpointing and settings.resume
+    assert settings.base == "Qwen/Qwen2-VL-2B-Instruct" and settings.max_length == 8192
+    defaults = build_parser().parse_args(["finetune", "text", "--sft", "s", "--out", "o"])
+    assert TrainSettings(**{f.name: getattr(defaults, f.name) for f in dataclasses.fields(TrainSettings)}) == (
+        TrainSettings(sft=Path("s"), out=Path("o"), kind="text")
+    )
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["finetune", "text", "--sft", "s", "--out", "o", "--extra", "[1]"])
+    assert "not a JSON object" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["finetune", "text", "--help"])
+    shown = capsys.readouterr().out
+    assert "--grad-accum" in shown and "(default: mistralai/Mistral-7B-v0.3)" in shown and "(default: 0.0002)" in shown
+    with pytest.raises(HighlightsError, match="no module names"):
+        TrainSettings(sft=Path("s"), out=Path("o"), target_modules=[" , "])
+    with pytest.raises(HighlightsError, match="chat template file not found"):
+        TrainSettings(sft=Path("s"), out=Path("o"), chat_template=tmp_path / "missing.jinja")
+
+
 def test_held_out_chunks_are_spread_over_the_records():
     assert spread(list(range(10)), 3) == [0, 3, 6]
     assert spread(list(range(3)), 5) == spread(list(range(3)), 0) == [0, 1, 2]
@@ -126,16 +158,16 @@ def test_held_out_chunks_are_spread_over_the_records():
 
 def test_bad_run_settings_are_refused(tmp_path, text_data):
     with pytest.raises(HighlightsError, match="unknown kind"):
-        TrainSettings(kind="audio", data=tmp_path, out=tmp_path)
+        TrainSettings(kind="audio", sft=tmp_path, out=tmp_path)
     with pytest.raises(HighlightsError, match="must be positive"):
-        TrainSettings(kind="text", data=tmp_path, out=tmp_path, lora_r=0)
+        TrainSettings(kind="text", sft=tmp_path, out=tmp_path, lora_r=0)
     with pytest.raises(HighlightsError, match="not an SFT data folder"):
-        train(TrainSettings(kind="text", data=tmp_path, out=tmp_path / "run"))
+        train(TrainSettings(kind="text", sft=tmp_path, out=tmp_path / "run"))
     write_sft_data(text_data, tmp_path / "sft", SOURCE)
     with pytest.raises(HighlightsError, match="this SFT data is for text, not video"):
-        train(TrainSettings(kind="video", data=tmp_path / "sft", out=tmp_path / "run"))
+        train(TrainSettings(kind="video", sft=tmp_path / "sft", out=tmp_path / "run"))
     with pytest.raises(HighlightsError, match="cannot load the tokenizer"):
-        train(TrainSettings(kind="text", data=tmp_path / "sft", out=tmp_path / "run", base=str(tmp_path / "no-model")))
+        train(TrainSettings(kind="text", sft=tmp_path / "sft", out=tmp_path / "run", base=str(tmp_path / "no-model")))
 
 
 def losses(run):
@@ -225,7 +257,7 @@ def test_video_pipeline_trains_saves_and_the_video_spotter_uses_the_adapter(tmp_
     result = train(
         TrainSettings(
             kind="video",
-            data=tmp_path / "sft",
+            sft=tmp_path / "sft",
             out=tmp_path / "run",
             base=str(base),
             max_steps=3,

@@ -25,7 +25,8 @@ from transformers import AutoModelForCausalLM
 
 from index.corpus import SAMPLE_ROOT, load_corpus
 from spotting.finetune.data import DataSettings, build_sft_data, write_sft_data
-from spotting.finetune.train import TrainSettings, train
+from spotting.finetune.settings import TrainSettings
+from spotting.finetune.train import train
 from spotting.llm.transformers_spotter import TransformersSpotter
 
 pytestmark = pytest.mark.vllm
@@ -44,7 +45,7 @@ def trained(tmp_path_factory):
     base = tiny_mistral(folder / "base", texts, chat_template=None, head_dim=VLLM_HEAD_DIM)
     settings = TrainSettings(
         kind="text",
-        data=folder / "sft",
+        sft=folder / "sft",
         out=folder / "run",
         base=str(base),
         lora_r=8,  # tests/vllm_server.py serves with --max-lora-rank 8

@@ -32,8 +32,10 @@ def test_spot_with_o4_mini_then_evaluate(server, tmp_path, monkeypatch, capsys):
     assert len(predictions) == len(asked) and {p["label"] for p in predictions} == {"Corner"}
     err = capsys.readouterr().err
     assert f"o4-mini: {len(asked)} requests" in err and "cost: $" in err and KEY not in err
-    # a rerun is free: every reply comes from the cache
+    # a rerun is free: the game is done; spotted again (--restart), every reply comes from the cache
     assert main([*argv, "--split", "valid", "--match", GAME, str(out)]) == 0
+    assert "1 already done by this run" in capsys.readouterr().err
+    assert main([*argv, "--split", "valid", "--match", GAME, "--restart", str(out)]) == 0
     assert len(server.chat_requests()) == len(asked)
     assert f"{len(asked)} answers from the cache" in capsys.readouterr().err
     assert main(["evaluate", str(out), "--split", "valid"]) == 0

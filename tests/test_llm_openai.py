@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -290,3 +291,44 @@ def test_text_options_are_typed(monkeypatch, tmp_path):
     spot = make_spotter("vllm", max_tokens="300", stream="true", timeout_s="2.5", use_cache="no", concurrency="3")
     assert (spot.max_tokens, spot.stream, spot.concurrency, spot.cache.folder) == (300, True, 3, None)
     assert spot.request([])["max_tokens"] == 300
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        Reply(raw=b"<html><body>502 Bad Gateway</body></html>", content_type="text/html"),
+        Reply(raw=b'{"choices": [{"message": ', content_type="application/json"),
+        Reply(raw=b"[1, 2, 3]", content_type="application/json"),
+        Reply(raw=b'{"choices": [{"message": 5}]}', content_type="application/json"),
+        Reply(raw=b'{"id": "x"}', content_type="application/json"),
+        Reply(content="x" * 3_000_000),
+    ],
+    ids=["html", "truncated-json", "not-a-completion", "wrong-shape", "no-choices", "3-MB"],
+)
+def test_a_malformed_200_reply_fails_its_chunk_and_the_rest_go_on(server, match, tmp_path, stream, bad, caplog):
+    server.script(bad)
+    spot = spotter(server, tmp_path, concurrency=1, stream=stream, max_reply_bytes=2**20)
+    with caplog.at_level(logging.WARNING):
+        replies = spot.ask(first_chunks(spot, match, 3), "test")
+    assert replies[0] is None and all(replies[1:])
+    assert (spot.usage.failed, spot.usage.malformed, spot.usage.retried) == (1, 1, 0)
+    assert "rerun to try it again" in caplog.text and "1 of them malformed" in spot.report()
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_timeout_s_bounds_a_dripping_stream(server, match, tmp_path, stream):
+    server.responder = lambda request: Reply(content=corner_text(request), drip=0.05)
+    spot = spotter(server, tmp_path, concurrency=1, stream=stream, timeout_s=0.3, max_retries=1)
+    started = time.monotonic()
+    (reply,) = spot.ask(first_chunks(spot, match), "test")
+    assert reply is None and spot.usage.retried == 1 and spot.usage.failed == 1
+    assert time.monotonic() - started < 2 * 0.3 + 0.5  # two attempts of 0.3 s, backoff 0.01 s
+
+
+def test_an_endpoint_failing_every_request_stops_the_run_with_a_clear_error(server, match, tmp_path):
+    server.responder = lambda request: Reply(status=429, error="Rate limit reached")
+    spot = spotter(server, tmp_path, concurrency=2, max_retries=1, max_failures_in_a_row=6)
+    with pytest.raises(HighlightsError, match=r"6 chunks in a row got no reply .*HTTP 429.*Rerun"):
+        spot.spot_game(match)
+    assert 6 <= spot.usage.failed <= 6 + 2 and len(server.chat_requests()) <= 2 * (6 + 2)  # not ~90 chunks x 2

@@ -103,10 +103,12 @@ NOT_ACTIONS = frozenset(normalise(w) for w in TABLE["not_actions"])
 
 
 def _fuzzy(words: list[str]) -> tuple[str, ...] | None:
+    """The classes a misspelt phrase means; a typo keeps the first letter ("corenrs" is corners, not scorers)."""
     phrase = " ".join(words)
     if len(phrase.replace(" ", "")) < _FUZZY_MIN_LENGTH or phrase in NOT_ACTIONS or _unsupported(phrase):
         return None
-    best = process.extractOne(phrase, _FUZZY_FORMS.keys(), scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
+    same_letter = [form for form in _FUZZY_FORMS if form[0] == phrase[0]]
+    best = process.extractOne(phrase, same_letter, scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
     if best is None or len(best[0].split()) != len(words):
         return None
     return VOCABULARY[_FUZZY_FORMS[best[0]]]

@@ -19,7 +19,7 @@ import yaml
 from dateutil import parser as dateparser
 from rapidfuzz import fuzz, process
 
-from index.teams import COMMON_WORDS, canonical_team, team_forms
+from index.teams import COMMON_WORDS, DERBIES, GROUNDS, canonical_team, team_forms
 from index.words import fold, normalise, words_of
 
 TABLE = yaml.safe_load((Path(__file__).parent / "data" / "matches.yaml").read_text(encoding="utf-8"))
@@ -33,6 +33,7 @@ MONTHS: dict[str, int] = {normalise(name): int(month) for month, names in TABLE[
 VERSUS = frozenset(normalise(w) for w in TABLE["versus"])
 OPPONENT = frozenset(normalise(w) for w in TABLE["opponent"])
 JOINING = frozenset(normalise(w) for w in TABLE["joining"])
+PLACE_WORDS = frozenset(normalise(w) for w in TABLE["place_words"])
 STRICT_VERSUS = tuple(normalise(w).split() for w in TABLE["strict_versus"])
 UNKNOWN_NAME_WORDS = 3  # at most this many words beside "vs" are read as the name of an unknown club
 MATCH_NOUNS = frozenset(normalise(w) for w in TABLE["match_nouns"])
@@ -42,7 +43,10 @@ _AT_HOME = tuple(normalise(w).split() for w in TABLE["at_home"])
 
 FUZZY_MIN_CHARS = 6  # shorter names are matched exactly: one typo turns "Lazio" into "Lazi" or "Lecce"
 FUZZY_SCORE = 80  # one letter wrong or two swapped in a 6-letter name ("Bayren", "Napili")
+LONGER_SCORE = 88  # a misspelt longer name over an exact shorter one: "Atletico Madird", not "Atalanta cards"
 RESULT_REACH = 3  # words from a club to its result word: "Liverpool's 4-3 loss"
+DERBY_WORDS = max(len(name.split()) for name in DERBIES)
+GROUND_WORDS = max(len(name.split()) for name in GROUNDS)
 MAX_GOALS = 15  # a side's score beyond this is a minute or a time, not a score
 
 _MONTH = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
@@ -54,6 +58,10 @@ _DAY_PATTERNS = (  # read by dateutil (day first, the six languages' month names
     re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+{_YEAR})?\b"),
 )
 _MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+(?:de\s+|of\s+)?{_YEAR}\b")
+# A month alone only after a word that makes it a date ("the one from February", "celui de février",
+# "quello di aprile"): "may" and "mars" are words too.
+_DATE_WORDS = r"(?:in|from|of|de|di|del|d|do|da|von|vom|im|du|en|em|na|no|aus|dal|dell)"
+_MONTH_ALONE = re.compile(rf"\b{_DATE_WORDS}\s+{_MONTH}(?!\w)")
 _SEASON = re.compile(r"\b((?:19|20)\d\d)\s*[-/–]\s*((?:19|20)?\d\d)\b")
 _YEAR_ALONE = re.compile(rf"\b{_YEAR}\b")
 _KICKOFF = re.compile(r"\b(1[1-9]|2[0-3])[:h]([0-5][05])\b")  # kick-offs: 11:00-23:55, on the five minutes
@@ -80,14 +88,19 @@ class DateSpan:
     first: dt.date | None = None
     last: dt.date | None = None
     month_day: tuple[int, int] | None = None  # "April 23" with no year
+    month: int | None = None  # "the one from February": that month of any year
 
     def holds(self, day: dt.date) -> bool:
+        if self.month is not None:
+            return day.month == self.month
         if self.month_day is not None:
             return (day.month, day.day) == self.month_day
         return self.first <= day <= self.last
 
     def describe(self) -> str:
-        """ "2015-12-25", "April 2017", "2017", "23 April" (any year)."""
+        """ "2015-12-25", "April 2017", "2017", "23 April" (any year), "February" (any year)."""
+        if self.month is not None:
+            return f"{dt.date(2016, self.month, 1):%B}"
         if self.month_day is not None:
             return f"{dt.date(2016, *self.month_day):%d %B}"
         if self.first == self.last:
@@ -107,6 +120,7 @@ class MatchQuery:
     league: str | None = None  # SoccerNet's league folder
     score: tuple[int, int] | None = None  # as said, either order
     home: str | None = None  # the club that played at home ("at Bournemouth")
+    ground: frozenset[str] | None = None  # the clubs whose ground or city it was played in ("at Anfield", "in Milan")
     result: tuple[str, str] | None = None  # (club, "win" | "loss" | "draw")
     kickoff: dt.time | None = None
     unknown_club: str | None = None  # the clubs as named when one is unknown: "Atlantis FC vs Chelsea", "Leeds"
@@ -119,7 +133,7 @@ class MatchQuery:
     @property
     def constrains(self) -> bool:
         """Whether anything beyond the clubs is said (a date, a score, the competition, where, how it ended)."""
-        return any(v is not None for v in (self.dates, self.season, self.league, self.score, self.home,
+        return any(v is not None for v in (self.dates, self.season, self.league, self.score, self.home, self.ground,
                                            self.result, self.kickoff, self.unknown_club))  # fmt: skip
 
     @property
@@ -147,6 +161,11 @@ class MatchQuery:
         return ", ".join(parts)
 
 
+def league_of(competition: str) -> str | None:
+    """The SoccerNet league folder a competition's name or folder means ("Premier League" → "england_epl")."""
+    return competition if competition in COMPETITIONS else dict(_COMPETITION_WORDS).get(normalise(competition))
+
+
 def read_match_text(text: str, extra_teams: tuple[str, ...] = ()) -> MatchQuery:
     """Every constraint on a match that ``text`` states, wherever it states it."""
     spans: list[tuple[int, int]] = []
@@ -163,6 +182,7 @@ def read_match_text(text: str, extra_teams: tuple[str, ...] = ()) -> MatchQuery:
         league=_league(text),
         score=score,
         home=_home(words, teams),
+        ground=_ground(words, teams),
         result=_result(words, teams),
         kickoff=kickoff,
         unknown_club=_unknown_club(words, teams),
@@ -192,37 +212,66 @@ def _forms(extra_teams: tuple[str, ...]) -> tuple[dict[str, str], int, dict[str,
 
 
 def find_team_mentions(text: str, extra_teams: tuple[str, ...] = ()) -> list[TeamMention]:
-    """Clubs named in ``text``: longest spelling first, exact, then one-typo fuzzy for long names.
-    A name that is also an everyday word ("nice", "real") counts only when capitalised."""
+    """Clubs named in ``text``: at each word the longest exact spelling, else a derby's name (two clubs), else
+    a one-typo spelling of a long name. A name that is also an everyday word ("nice") counts only capitalised."""
     forms, longest, fuzzy = _forms(extra_teams)
     original = words_of(text)
     words = [fold(w) for w in original]
     found: list[TeamMention] = []
     i = 0
     while i < len(words):
-        hit = None
-        for size in range(min(longest, len(words) - i), 0, -1):
-            phrase = " ".join(words[i : i + size])
-            team = forms.get(phrase) or _fuzzy_team(phrase, size, forms, fuzzy)
-            if team is None or (phrase in COMMON_WORDS and not original[i][0].isupper()):
-                continue
-            possessive = i + size < len(words) and words[i + size] == "s"
-            hit = TeamMention(i, i + size, team, possessive)
-            break
-        if hit:
-            found.append(hit)
-            i = hit.stop
+        hits = _derby_at(i, words) or _exact_at(i, words, original, forms, longest)
+        if hits:  # "Atletico Madird" is one misspelt club, not Atlético and then Real Madrid
+            longer = _fuzzy_at(i, words, original, forms, longest, fuzzy, LONGER_SCORE)
+            if longer and longer[0].stop > hits[0].stop and longer[0].team == hits[0].team:
+                hits = longer
+        else:
+            hits = _fuzzy_at(i, words, original, forms, longest, fuzzy)
+        if hits:
+            found.extend(hits)
+            i = hits[0].stop
         else:
             i += 1
     return found
 
 
-def _fuzzy_team(phrase: str, size: int, forms: dict[str, str], fuzzy: dict[str, tuple[str, ...]]) -> str | None:
+def _exact_at(i: int, words: list[str], original: list[str], forms: dict[str, str], longest: int) -> list:
+    for size in range(min(longest, len(words) - i), 0, -1):
+        phrase = " ".join(words[i : i + size])
+        team = forms.get(phrase)
+        if team is not None and (phrase not in COMMON_WORDS or original[i][0].isupper()):
+            return [_mention(i, size, team, words)]
+    return []
+
+
+def _derby_at(i: int, words: list[str]) -> list:
+    for size in range(min(DERBY_WORDS, len(words) - i), 0, -1):
+        clubs = DERBIES.get(" ".join(words[i : i + size]))
+        if clubs:
+            return [_mention(i, size, club, words) for club in clubs]
+    return []
+
+
+def _fuzzy_at(i, words, original, forms, longest, fuzzy, cutoff: float = FUZZY_SCORE) -> list:
+    for size in range(min(longest, len(words) - i), 0, -1):
+        team = _fuzzy_team(" ".join(words[i : i + size]), size, forms, fuzzy, cutoff)
+        if team is not None:
+            return [_mention(i, size, team, words)]
+    return []
+
+
+def _mention(i: int, size: int, team: str, words: list[str]) -> TeamMention:
+    return TeamMention(i, i + size, team, possessive=i + size < len(words) and words[i + size] == "s")
+
+
+def _fuzzy_team(
+    phrase: str, size: int, forms: dict[str, str], fuzzy: dict[str, tuple[str, ...]], cutoff: float = FUZZY_SCORE
+) -> str | None:
     """The club a misspelt name means; never across a joining word ("at Bournemouth" is not "AFC Bournemouth")."""
     edges = phrase.split()[:: max(1, size - 1)]
     if len(phrase) < FUZZY_MIN_CHARS or any(w in VERSUS or w in JOINING for w in edges) or phrase in MONTHS:
         return None
-    best = process.extractOne(phrase, fuzzy.get(phrase[0], ()), scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE)
+    best = process.extractOne(phrase, fuzzy.get(phrase[0], ()), scorer=fuzz.ratio, score_cutoff=cutoff)
     return forms[best[0]] if best and len(best[0].split()) == size else None
 
 
@@ -269,6 +318,9 @@ def _dates(text: str, spans: list[tuple[int, int]]) -> DateSpan | None:
         spans.append(found.span())
         year = int(found[1])
         return DateSpan(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    if found := _MONTH_ALONE.search(plain):
+        spans.append(found.span())
+        return DateSpan(month=MONTHS[found[1]])
     return None
 
 
@@ -324,6 +376,21 @@ def _home(words: list[str], teams: list[TeamMention]) -> str | None:
         for phrase in _AT_HOME:
             if folded[mention.stop + mention.possessive : mention.stop + mention.possessive + len(phrase)] == phrase:
                 return mention.team
+    return None
+
+
+def _ground(words: list[str], teams: list[TeamMention]) -> frozenset[str] | None:
+    """The clubs at home where a text says it was played: "at Anfield", "in Naples", "das in Berlin"."""
+    folded = [fold(w) for w in words]
+    claimed = {i for m in teams for i in range(m.start, m.stop)}
+    for i in range(1, len(folded)):
+        if folded[i - 1] not in PLACE_WORDS:
+            continue
+        at = i + (folded[i] in ("the", "der", "el", "la", "le", "il", "o"))
+        for size in range(min(GROUND_WORDS, len(folded) - at), 0, -1):
+            clubs = GROUNDS.get(" ".join(folded[at : at + size]))
+            if clubs and not claimed & set(range(at, at + size)):
+                return clubs
     return None
 
 

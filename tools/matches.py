@@ -101,6 +101,7 @@ def fits(query: MatchQuery, match: Match) -> bool:
         query.league is None or match.league == query.league,
         query.score is None or sorted(query.score) in _scores(match),
         query.home is None or canonical_team(query.home) == home,
+        query.ground is None or home in query.ground,
         query.result is None or _ended(match, *query.result),
         query.kickoff is None or match.kickoff == query.kickoff,
         query.unknown_club is None,  # a club the corpus does not know plays in none of its matches

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from index.teams import canonical_team, team_forms
@@ -81,3 +81,9 @@ class SpotCache:
     def spots(self, match: Match, halves: Sequence[int] = HALVES) -> list[Spot]:
         """The spots the answer keeps, by half, start and class."""
         return sorted(self.answer(match, halves).spots, key=lambda s: (s.half, s.start, s.label))
+
+    def forget(self, match_ids: Iterable[str]) -> None:
+        """Drop the answers of matches whose commentary changed (a match added again with ``--force``)."""
+        with self._lock:
+            for match_id in match_ids:
+                self._answers.pop(match_id, None)

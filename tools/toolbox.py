@@ -82,6 +82,15 @@ class Toolbox:
         self._index: object | None = None
         self._index_lock = threading.Lock()
         self._match_index = MatchIndex(corpus.matches)
+        corpus.on_change(self._corpus_changed)
+
+    def _corpus_changed(self, match: Match, replaced: frozenset[str]) -> None:
+        """A match was added at run time: index it, forget what was kept about the ones it replaced, and
+        rebuild the commentary index (with the new match in it) on the next search."""
+        self._match_index = MatchIndex(self.corpus.matches)
+        self.cache.forget(replaced)
+        with self._index_lock:
+            self._index = None
 
     @property
     def match_index(self) -> MatchIndex:

@@ -17,6 +17,7 @@ from index.corpus import Corpus, load_corpus, resolve_data_root
 from index.errors import HighlightsError
 from spotting.registry import SPOTTER_TEXT
 
+from .add_panel import build_add_panel  # own match (issue 17)
 from .chat import MAX_QUESTION_CHARS, ChatBackend
 from .intervals import intervals_table
 from .settings import BACKEND_CHOICES, DEFAULT_MODELS, DEFAULT_URLS, EMBEDDED, KEY_ENV
@@ -71,6 +72,7 @@ def build_app(corpus: Corpus, assistant: Assistant) -> gr.Blocks:
                 connection = gr.Markdown()
                 threshold = gr.Slider(0, 1, value=0, step=0.05, label="Confidence threshold")
                 padding = gr.Slider(0, 30, value=0, step=1, label="Interval padding (s)")
+            own_match = build_add_panel(corpus)  # own match (issue 17): ui/add_panel.py
 
         gr.Markdown(INTRO)
         with gr.Row(equal_height=False):
@@ -158,6 +160,7 @@ def build_app(corpus: Corpus, assistant: Assistant) -> gr.Blocks:
             api_visibility="private",
         )
         chatbot.clear(lambda: (None, None, []), None, [session, answer, shown], api_visibility="private")
+        own_match.wire(match, lambda: [("Any match", ""), *backend.choices()])  # own match (issue 17)
 
         sources = [upload_1, upload_2, video_path]
         table.select(

@@ -7,6 +7,7 @@ user error with its own message, not a crash inside bitsandbytes.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -108,7 +109,7 @@ def load_base(kind: str, base: str, precision: Precision, quantize: str = "none"
         raise HighlightsError(f"cannot load the base model: {error}", base) from None
 
 
-def add_lora(model, r: int, alpha: int, dropout: float, target_modules: tuple[str, ...], gradient_checkpointing: bool):
+def add_lora(model, r: int, alpha: int, dropout: float, target_modules: Sequence[str], gradient_checkpointing: bool):
     """Wrap ``model`` with fresh LoRA matrices on ``target_modules`` (QLoRA-prepared if 4-bit)."""
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
 

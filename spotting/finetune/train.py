@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +30,10 @@ from index.errors import HighlightsError
 from spotting.llm.transformers_spotter import MISTRAL_TEMPLATE_FILE
 
 from .data import read_manifest, read_records
-from .defaults import DEFAULT_BASE, DEFAULT_LEARNING_RATE, DEFAULT_MAX_LENGTH, DEFAULT_TARGET_MODULES
 from .encoding import ChatEncoder, ClipFrames, Collator
 from .evaluate import EvaluationCallback, HeldOutEvaluation, Scorer
 from .model import Precision, add_lora, choose_precision, load_base, load_image_processor, load_tokenizer
+from .settings import TrainSettings
 
 log = logging.getLogger(__name__)
 
@@ -42,48 +42,6 @@ CHECKPOINT_DIR = "checkpoints"
 HELDOUT_FILE = "heldout_metrics.jsonl"
 VLLM_DEFAULT_MAX_LORA_RANK = 16
 SETTINGS_FILE = "finetune.json"
-
-
-@dataclass
-class TrainSettings:
-    """Everything a run depends on; written beside the adapter so a run can be told apart later."""
-
-    kind: str
-    data: Path
-    out: Path
-    base: str = ""
-    lora_r: int = 16
-    lora_alpha: int = 32
-    lora_dropout: float = 0.05
-    target_modules: tuple[str, ...] = DEFAULT_TARGET_MODULES
-    quantize: str = "none"
-    precision: str = "auto"
-    learning_rate: float = 0.0
-    epochs: float = 3.0
-    max_steps: int = -1  # > 0: stop after this many optimisation steps (overrides epochs)
-    batch_size: int = 1
-    grad_accum: int = 8
-    warmup: float = 0.03  # < 1: share of the steps; >= 1: steps
-    max_length: int = 0
-    gradient_checkpointing: bool = True
-    save_steps: int = 0  # 0: a checkpoint per epoch
-    logging_steps: int = 10
-    eval_chunks: int = 200  # held-out chunks answered per epoch, spread over the valid records; 0: all
-    workers: int = 0  # data-loader processes (video decoding runs in them)
-    max_new_tokens: int = 256
-    resume: bool = False
-    seed: int = 0
-    chat_template: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)  # passed to TrainingArguments as they are
-
-    def __post_init__(self) -> None:
-        if self.kind not in DEFAULT_BASE:
-            raise HighlightsError(f"unknown kind {self.kind!r}; expected text or video")
-        self.base = self.base or DEFAULT_BASE[self.kind]
-        self.learning_rate = self.learning_rate or DEFAULT_LEARNING_RATE[self.kind]
-        self.max_length = self.max_length or DEFAULT_MAX_LENGTH[self.kind]
-        if self.lora_r <= 0 or self.lora_alpha <= 0 or self.batch_size <= 0 or self.grad_accum <= 0:
-            raise HighlightsError("LoRA rank and alpha, batch size and accumulation must be positive")
 
 
 @dataclass
@@ -183,13 +141,13 @@ def train(settings: TrainSettings, score: Scorer | None = None) -> TrainResult:
     """Fine-tune, scoring the held-out games each epoch with ``score``, and save the adapter."""
     from transformers import Trainer, TrainingArguments, set_seed
 
-    manifest = read_manifest(settings.data)
+    manifest = read_manifest(settings.sft)
     made_for = manifest["settings"]["kind"]
     if made_for != settings.kind:
-        raise HighlightsError(f"this SFT data is for {made_for}, not {settings.kind}", settings.data)
-    train_records, valid_records = read_records(settings.data, "train"), read_records(settings.data, "valid")
+        raise HighlightsError(f"this SFT data is for {made_for}, not {settings.kind}", settings.sft)
+    train_records, valid_records = read_records(settings.sft, "train"), read_records(settings.sft, "valid")
     if not train_records:
-        raise HighlightsError("no training records", settings.data)
+        raise HighlightsError("no training records", settings.sft)
     set_seed(settings.seed)
     precision = choose_precision(settings.precision)
     tokenizer = load_tokenizer(settings.base)

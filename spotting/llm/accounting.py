@@ -26,6 +26,7 @@ class Usage:
     requests: int = 0
     cached: int = 0
     failed: int = 0
+    malformed: int = 0  # of the failed: replies that were not a chat completion, or too long
     retried: int = 0
     prompt_tokens: int = 0
     cached_prompt_tokens: int = 0
@@ -46,7 +47,7 @@ class Usage:
             self.reasoning_tokens += int((usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0)
 
     def count(self, what: str, n: float = 1) -> None:
-        """Add ``n`` to one of the counters (cached, failed, retried, parse_failures, seconds)."""
+        """Add ``n`` to one of the counters (cached, failed, malformed, retried, parse_failures, seconds)."""
         with self._lock:
             setattr(self, what, getattr(self, what) + n)
 
@@ -62,7 +63,8 @@ class Usage:
         cost = self.cost(model)
         speed = f", {self.completion_tokens / self.seconds:.1f} completion tokens/s" if self.seconds else ""
         return (
-            f"{model}: {self.requests} requests ({self.retried} retried, {self.failed} failed), "
+            f"{model}: {self.requests} requests ({self.retried} retried, {self.failed} failed"
+            f"{f', {self.malformed} of them malformed' if self.malformed else ''}), "
             f"{self.cached} answers from the cache; tokens: {self.prompt_tokens} prompt, "
             f"{self.completion_tokens} completion ({self.reasoning_tokens} reasoning){speed}; "
             f"cost: {'n/a (no price for this model)' if cost is None else f'${cost:.4f}'}; "

@@ -12,7 +12,7 @@ from typing import Any
 from index.chunks import DEFAULT_CHUNK_S, chunk_half
 from index.errors import HighlightsError
 from index.types import HALVES, Chunk, Match
-from spotting.types import Spot
+from spotting.types import GameSpots, Spot
 
 from .accounting import Usage
 from .parsing import parse_reply
@@ -21,7 +21,10 @@ from .prompting import build_messages, check_variant
 log = logging.getLogger(__name__)
 
 # Option types, for values that arrive as text (``highlights spot --option max_tokens=4000``).
-INT_OPTIONS = {"concurrency", "max_retries", "max_tokens", "batch_size", "max_new_tokens"}
+INT_OPTIONS = {
+    "concurrency", "max_retries", "max_tokens", "batch_size", "max_new_tokens", "max_reply_bytes",
+    "max_failures_in_a_row",
+}  # fmt: skip
 FLOAT_OPTIONS = {"backoff_s", "timeout_s", "chunk_s"}
 BOOL_OPTIONS = {"structured", "stream", "use_cache", "progress"}
 
@@ -75,19 +78,29 @@ class LLMSpotter:
         examples = [e for e in self.examples if e.match_id != match.id]
         return [(c, build_messages(c, match, self.variant, examples)) for c in chunks]
 
-    def spot(self, match: Match, halves: Sequence[int] = HALVES) -> list[Spot]:
+    def spot_game(self, match: Match, halves: Sequence[int] = HALVES) -> GameSpots:
+        """The spots of every chunk that got a reply, and the chunks that did not."""
         questions = self.questions(match, halves)
         started = time.perf_counter()
         replies = self.ask(questions, desc=match.title)
         self.usage.count("seconds", time.perf_counter() - started)
         spots: list[Spot] = []
+        failed: list[str] = []
         for (chunk, _), reply in zip(questions, replies, strict=True):
             if reply is None:
+                failed.append(f"half {chunk.half} at {chunk.start:g}-{chunk.end:g} s")
                 continue
             result = parse_reply(reply, chunk, self.name)
             self.usage.count("parse_failures", len(result.failures))
             spots.extend(result.spots)
-        return sorted(spots, key=lambda s: (s.half, s.position_ms, s.label))
+        return GameSpots(sorted(spots, key=lambda s: (s.half, s.position_ms, s.label)), tuple(failed))
+
+    def spot(self, match: Match, halves: Sequence[int] = HALVES) -> list[Spot]:
+        """The spots of the chunks that got a reply (``spot_game`` also says which did not)."""
+        result = self.spot_game(match, halves)
+        if result.failed:
+            log.warning("%s: %d chunks got no reply; their spots are missing", match.id, len(result.failed))
+        return result.spots
 
     def report(self, stream=None) -> str:
         """The run's requests, tokens and cost, printed (to stderr by default) and returned."""

@@ -20,6 +20,7 @@ from index.types import Chunk
 
 log = logging.getLogger(__name__)
 
+
 def default_cache_dir() -> Path:
     """``llm/`` under the project's cache folder (``$HIGHLIGHTS_CACHE``, else ``~/.cache/soccer-highlights``)."""
     return cache_root() / "llm"
@@ -34,6 +35,7 @@ class ReplyCache:
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = Path(folder).expanduser() if folder is not None else None
+        self._warned = False
 
     @staticmethod
     def key(model: str, request: dict[str, Any], chunk: Chunk) -> str:
@@ -62,4 +64,9 @@ class ReplyCache:
         if self.folder is None:
             return
         entry = {"model": model, "chunk": chunk_id(chunk), "reply": reply, "usage": usage or {}}
-        atomic_write_text(self._path(model, key), json.dumps(entry, ensure_ascii=False))
+        try:
+            atomic_write_text(self._path(model, key), json.dumps(entry, ensure_ascii=False))
+        except (OSError, UnicodeError) as error:  # the reply is in hand: a cache that cannot be written costs a rerun
+            if not self._warned:
+                self._warned = True
+                log.warning("cannot write the reply cache in %s (%s); going on without it", self.folder, error)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from evaluation.ground_truth import load_ground_truth
 from evaluation.intervals import DEFAULT_HALF_WIDTH_S, DEFAULT_IOU
@@ -16,6 +17,7 @@ from evaluation.plots import class_bars, map_vs_tolerance, timeline
 from evaluation.report import evaluate_predictions, evaluation_dict, evaluation_table
 from evaluation.results_io import read_results, write_results
 from evaluation.results_md import save_result, write_results_md
+from evaluation.run_manifest import FolderState, folder_state
 from evaluation.runner import N_FOLDS, TRAINABLE, run_backend, score_run
 from index.atomic import atomic_write_text
 from index.corpus import SPLITS, resolve_data_root
@@ -46,6 +48,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     _add_interval_options(evaluate)
     evaluate.add_argument(
         "--min-confidence", type=float, default=0.0, help="interval metric: ignore predictions below this"
+    )
+    evaluate.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="score a folder whose run manifest says it is incomplete, mixed or changed (warned loudly) "
+        "instead of refusing",
     )
     evaluate.set_defaults(run=run_evaluate)
 
@@ -85,14 +93,15 @@ def _check_interval_options(args: argparse.Namespace) -> None:
 def run_evaluate(args: argparse.Namespace) -> int:
     _check_interval_options(args)
     matches = load_ground_truth(Path(args.labels) if args.labels else resolve_data_root(None), args.split)
-    read = read_results(args.predictions, matches, args.half_width)
     console = Console()
+    run = _check_run(args, [m.id for m in matches], console)
+    read = read_results(args.predictions, matches, args.half_width)
     for line in read.warning_lines():
         console.print(f"[yellow]warning:[/yellow] {line}")
     evaluation = evaluate_predictions(read.predictions, matches, args.half_width, args.iou, args.min_confidence)
     console.print(evaluation_table(evaluation, f"{args.predictions}: {len(matches)} games"))
     if args.json:
-        numbers = evaluation_dict(evaluation) | {"warnings": dict(read.warnings)}
+        numbers = evaluation_dict(evaluation) | {"warnings": dict(read.warnings), "run": run.as_dict()}
         atomic_write_text(args.json, json.dumps(numbers, indent=1, ensure_ascii=False) + "\n")
     if args.plots:
         game = args.game or next((m.id for m in matches if read.predictions.get(m.id)), matches[0].id)
@@ -106,6 +115,31 @@ def run_evaluate(args: argparse.Namespace) -> int:
         ):
             console.print(f"wrote {path}")
     return 0
+
+
+def _check_run(args: argparse.Namespace, games: list[str], console: Console) -> FolderState:
+    """The folder's run manifest for the evaluated games: a folder that is not one complete run is
+    refused (``--allow-incomplete``: scored under a loud warning); one without a manifest is a warning."""
+    if not args.predictions.is_dir():
+        raise HighlightsError("prediction folder does not exist", args.predictions)
+    state = folder_state(args.predictions, games)
+    lines = [escape(line) for line in state.lines()]  # game ids may hold [brackets]: not markup
+    if state.verdict == "complete":
+        console.print(f"run: complete, {lines[0]}", soft_wrap=True)
+    elif state.verdict == "unknown":
+        console.print(f"[yellow]warning:[/yellow] {lines[0]}", soft_wrap=True)
+    elif not args.allow_incomplete:
+        raise HighlightsError(
+            f"the predictions are not one complete run ({state.verdict}): "
+            + "; ".join(lines)
+            + ". Rerun `highlights spot` to finish the run, or pass --allow-incomplete to score them anyway",
+            args.predictions,
+        )
+    else:
+        console.print(f"[bold red]WARNING: the predictions are not one complete run ({state.verdict}):[/bold red]")
+        for line in lines:
+            console.print(f"[red]  {line}[/red]", soft_wrap=True)
+    return state
 
 
 def _command(args: argparse.Namespace, backend: str) -> str:
@@ -151,6 +185,12 @@ def run_bench(args: argparse.Namespace) -> int:
     console = Console()
     for backend in backends:
         run = run_backend(backend, matches, args.folds, extra if backend in TRAINABLE else ())
+        if run.failed:  # scored, and said: those chunks count as predicting nothing
+            chunks = sum(len(c) for c in run.failed.values())
+            console.print(
+                f"[bold red]WARNING: {backend}: {chunks} chunks of {len(run.failed)} games got no reply; "
+                "they are scored as predicting nothing (failed_chunks in the result)[/bold red]"
+            )
         if args.predictions:
             write_results(args.predictions / backend, run.predictions, [m.id for m in matches])
         result = score_run(run, matches, _command(args, backend), args.split)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from index.corpus import DATA_ENV
 from index.echoes import DEFAULT_VERSION, ECHOES_VERSIONS, TextChoice
@@ -24,3 +26,23 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--strict", action="store_true", help="stop at the first bad game instead of skipping it")
     parser.add_argument("--no-cache", action="store_true", help="read every file again instead of the corpus cache")
+
+
+class DeferredParser(argparse.ArgumentParser):
+    """A sub-command's parser built only when that sub-command is parsed (``build(kwargs)``), so
+    building the whole command line (``highlights --help``) never imports what only it needs. Use as
+    ``add_subparsers(parser_class=DeferredParser)``; a sub-command given no ``build`` is a plain parser."""
+
+    def __init__(self, *, build: Callable[[dict[str, Any]], argparse.ArgumentParser] | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._build, self._kwargs = build, kwargs
+        self._built: argparse.ArgumentParser | None = None
+
+    def parse_known_args(
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self._build is None:
+            return super().parse_known_args(args, namespace)
+        if self._built is None:
+            self._built = self._build(self._kwargs)
+        return self._built.parse_known_args(args, namespace)

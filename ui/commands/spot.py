@@ -1,5 +1,7 @@
 """``highlights spot``: run any spotting back end over matches and write predictions in the
-evaluation's formats (``results_spotting.json`` + ``intervals.json`` per game)."""
+evaluation's formats (``results_spotting.json`` + ``intervals.json`` per game), each game as it is
+spotted, with the run manifest; exit status 1 when any chunk got no reply (the games are named).
+The same command again resumes (``evaluation.spot_run``)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
-from evaluation.results_io import write_results
-from index.corpus import SPLITS
+from evaluation.run_manifest import RunSettings
+from evaluation.spot_run import report_lines, spot_into
+from index.corpus import SPLITS, resolve_data_root
 from index.errors import HighlightsError
 from spotting.registry import BACKENDS, SPOTTER_TEXT, make_spotter
 
@@ -32,6 +33,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="KEY=VALUE",
         help="an option for the back end's factory, e.g. model_dir=DIR for embedded; repeatable",
     )
+    spot.add_argument("--restart", action="store_true", help="spot every game again, even those this run already wrote")
     spot.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="folder to write LEAGUE/SEASON/GAME/*.json into")
     add_llm_options(spot)
     spot.set_defaults(run=run_spot)
@@ -80,15 +82,29 @@ def select_matches(matches: list, wanted: list[str] | None) -> list:
     return chosen
 
 
+def run_settings(args: argparse.Namespace, options: dict, spotter: object) -> RunSettings:
+    """What decides this run's output: the same settings again are the same run (and resume)."""
+    model = getattr(spotter, "model", None)  # an LLM back end's model name, its default included
+    return RunSettings(
+        backend=args.backend,
+        model=str(options.get("model") or (model if isinstance(model, str) else "")),
+        options={key: str(value) for key, value in sorted(options.items()) if key != "model"},
+        data=str(resolve_data_root(args.data).resolve()),
+        text=args.text,
+        echoes_version=args.echoes_version,
+    )
+
+
 def run_spot(args: argparse.Namespace) -> int:
-    spotter = make_spotter(args.backend, **llm_options(args), **parse_options(args.option))
+    options = llm_options(args) | parse_options(args.option)
+    spotter = make_spotter(args.backend, **options)
     matches = select_matches(load_from_args(args).matches, args.match)
     if not matches:
         raise HighlightsError("no matches to spot", "--data")
-    predictions = {m.id: spotter.spot(m) for m in tqdm(matches, desc=args.backend, unit="game")}
-    write_results(args.out_dir, predictions, [m.id for m in matches])
-    total = sum(len(p) for p in predictions.values())
-    print(f"{args.backend}: {total} spots in {len(matches)} games → {args.out_dir}", file=sys.stderr)
-    if hasattr(spotter, "report"):  # LLM back ends: requests, tokens, cost
-        spotter.report()
-    return 0
+    try:
+        report = spot_into(args.out_dir, spotter, matches, run_settings(args, options, spotter), args.restart)
+    finally:
+        if hasattr(spotter, "report"):  # LLM back ends: requests, tokens, cost
+            spotter.report()
+    print("\n".join(report_lines(report)), file=sys.stderr)
+    return 0 if report.complete else 1

@@ -20,9 +20,17 @@ def result_path(results_dir: Path, split: str, backend: str) -> Path:
     return Path(results_dir) / f"bench_{split}_{backend}.json"
 
 
+def policy_path(results_dir: Path, split: str, backend: str) -> Path:
+    """The answer policy fitted on a run's out-of-fold spots: ``highlights train --answers FILE`` ships it."""
+    return Path(results_dir) / f"answers_{split}_{backend}.json"
+
+
 def save_result(results_dir: Path, result: dict) -> Path:
     path = result_path(results_dir, result["split"], result["backend"])
     atomic_write_text(path, json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    if "answer_policy" in result:
+        policy = json.dumps(result["answer_policy"], indent=1) + "\n"
+        atomic_write_text(policy_path(results_dir, result["split"], result["backend"]), policy)
     return path
 
 
@@ -85,19 +93,85 @@ def _fold_table(result: dict) -> list[str]:
 
 
 def _class_table(results: Sequence[dict]) -> list[str]:
-    header = "| class | events | " + " | ".join(f"{r['backend']}: loose / tight / F1" for r in results) + " |"
+    header = (
+        "| class | events | " + " | ".join(f"{r['backend']}: loose / tight / F1 / answer R / P" for r in results) + " |"
+    )
     lines = [header, "|---|---:|" + "---:|" * len(results)]
     for label in LABELS:
         events = results[0]["overall"]["per_class"][label]["events"]
         cells = []
         for r in results:
             c = r["overall"]["per_class"][label]
-            cells.append(f"{_f(c['loose'], 1)} / {_f(c['tight'], 1)} / {_f(c['f1'])}")
+            answer = f" / {_pr(r['answers']['per_class'][label])}" if r.get("answers") else ""
+            cells.append(f"{_f(c['loose'], 1)} / {_f(c['tight'], 1)} / {_f(c['f1'])}{answer}")
         lines.append(f"| {label} | {events} | " + " | ".join(cells) + " |")
     return lines
 
 
-def render(results: Sequence[dict], split: str) -> str:
+ANSWER_CLASSES = ("Goal", "Substitution", "Yellow card", "Kick-off", "Penalty", "Red card")
+
+
+def _pr(counts: dict) -> str:
+    return f"{_f(counts['recall'], 2)} / {_f(counts['precision'], 2)}"
+
+
+def _answer_table(results: Sequence[dict]) -> list[str]:
+    """Answer recall / precision within 30 s per headline class, and games whose goals all go unfound."""
+    lines = [
+        "| back end | " + " | ".join(f"{c} R / P" for c in ANSWER_CLASSES) + " | games with no labelled goal found |",
+        "|---|" + "---:|" * (len(ANSWER_CLASSES) + 1),
+    ]
+    for r in results:
+        a = r.get("answers")
+        if not a:
+            continue
+        cells = [_pr(a["per_class"][c]) for c in ANSWER_CLASSES]
+        unfound = f"{a['games_goals_unfound']} of {a['games_with_goals']}"
+        lines.append(f"| {r['backend']} | " + " | ".join(cells) + f" | {unfound} |")
+    return lines
+
+
+def _answer_folds(result: dict) -> list[str]:
+    lines = [
+        "| fold | " + " | ".join(f"{c} R / P" for c in ANSWER_CLASSES[:4]) + " | games, goals unfound |",
+        "|---:|" + "---:|" * 5,
+    ]
+    for f in result["per_fold"]:
+        a = f.get("answers")
+        if a:
+            cells = [_pr(a["per_class"][c]) for c in ANSWER_CLASSES[:4]]
+            unfound = f"{a['games_goals_unfound']} of {a['games_with_goals']}"
+            lines.append(f"| {f['fold']} | " + " | ".join(cells) + f" | {unfound} |")
+    return [*lines, ""]
+
+
+def _learning_curve(results_dir: Path) -> list[str]:
+    path = Path(results_dir) / LEARNING_CURVE_FILE
+    if not path.is_file():
+        return []
+    rows = read_json(path)
+    lines = [
+        "## Learning curve (embedded)",
+        "",
+        "5-fold CV, each fold's model trained on a seeded sample of n of its labelled training games "
+        "(`python benchmarks/bench_embedded.py --data ../shared/data --skip-cv --learning-curve`).",
+        "",
+        "| training games per fold | loose a-mAP % | tight a-mAP % | interval F1 | Goal answer R / P |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        goal = row.get("goal_answers")
+        lines.append(
+            f"| {row['games']} | {_f(row['loose'], 2)} | {_f(row['tight'], 2)} | {_f(row['f1'])} "
+            f"| {_pr(goal) if goal else '—'} |"
+        )
+    return [*lines, ""]
+
+
+LEARNING_CURVE_FILE = "bench_embedded_learning_curve.json"
+
+
+def render(results: Sequence[dict], split: str, results_dir: Path | None = None) -> str:
     """The whole of ``docs/results.md``."""
     if not results:
         raise HighlightsError(f"no stored benchmark results for the {split} split")
@@ -118,15 +192,28 @@ def render(results: Sequence[dict], split: str) -> str:
         "",
         *_main_table(results),
         "",
+        "## Answers: what a user is shown",
+        "",
+        "What an answer keeps (`spotting.answers`: per-class calibrated cut-offs, and for goals and",
+        "kick-offs the count the folder name's final score implies, clearest first), each fold with the",
+        "policy fitted on the other folds. Recall: the share of labelled events with a kept spot of their",
+        "class within ±30 s (one spot may find several events); precision: the share of kept spots with",
+        "such an event. Definitions: `evaluation/answers.py`.",
+        "",
+        *_answer_table(results),
+        "",
         "## Per fold",
         "",
     ]
     for result in results:
         lines += _fold_table(result)
+        if any("answers" in f for f in result["per_fold"]):
+            lines += ["Answers:", "", *_answer_folds(result)]
     lines += ["## Per class (all folds pooled)", "", *_class_table(results), ""]
+    lines += _learning_curve(results_dir) if results_dir is not None else []
     return "\n".join(lines)
 
 
 def write_results_md(path: Path, results_dir: Path, split: str) -> Path:
-    atomic_write_text(Path(path), render(load_results(results_dir, split), split))
+    atomic_write_text(Path(path), render(load_results(results_dir, split), split, results_dir))
     return Path(path)

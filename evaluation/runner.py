@@ -32,6 +32,7 @@ from index.types import Match
 from spotting.registry import BACKENDS, make_spotter
 from spotting.types import Spot, Spotter, spot_game
 
+from .answers import answer_metrics, apply_policy, fit_policy
 from .intervals import best_threshold, filter_confidence
 from .report import evaluate_predictions, evaluation_dict
 
@@ -120,12 +121,14 @@ def _mean_sd(values: list[float]) -> dict[str, float]:
 def score_run(run: BackendRun, matches: Sequence[Match], command: str, split: str) -> dict:
     """Per-fold and pooled scores of a run, JSON-ready: what ``docs/results.md`` is made of."""
     n_folds = max(run.folds.values()) + 1
-    thresholds, per_fold, kept = {}, [], {}
+    thresholds, per_fold, kept, answers = {}, [], {}, {}
     for k in range(n_folds):
         fold = [m for m in matches if run.folds[m.id] == k]
         others = [m for m in matches if run.folds[m.id] != k]
         thresholds[k] = best_threshold(run.predictions, others)
         scores = evaluation_dict(evaluate_predictions(run.predictions, fold, min_confidence=thresholds[k]))
+        fold_answers = apply_policy(fit_policy(run.predictions, others), run.predictions, fold)
+        answers |= fold_answers
         per_fold.append(
             {
                 "fold": k,
@@ -134,6 +137,7 @@ def score_run(run: BackendRun, matches: Sequence[Match], command: str, split: st
                 "tight": scores["tight"],
                 "threshold": thresholds[k],
                 **{key: scores["interval"][key] for key in ("precision", "recall", "f1")},
+                "answers": answer_metrics(fold_answers, fold),
             }
         )
         kept |= filter_confidence({m.id: run.predictions.get(m.id, []) for m in fold}, thresholds[k])
@@ -153,6 +157,10 @@ def score_run(run: BackendRun, matches: Sequence[Match], command: str, split: st
         "spot_seconds": round(run.seconds, 1),
         "failed_chunks": sum(len(chunks) for chunks in run.failed.values()),
         "overall": pooled,
+        # what answers keep, each fold with the policy fitted on the other folds
+        "answers": answer_metrics(answers, matches),
+        # the policy fitted on every game's out-of-fold predictions: what the shipped model answers with
+        "answer_policy": fit_policy(run.predictions, matches, f"{command}: fitted on out-of-fold spots").as_dict(),
         "per_fold": per_fold,
         "fold_mean": {
             key: _mean_sd([f[key] for f in per_fold]) for key in ("loose", "tight", "precision", "recall", "f1")

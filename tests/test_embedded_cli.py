@@ -55,4 +55,19 @@ def test_train_needs_labels_and_echoes_together(tmp_path, capsys):
     assert "--echoes" in capsys.readouterr().err
     assert main(["train", "--labels", str(tmp_path / "nope"), "--echoes", str(tmp_path), "--out", str(tmp_path)]) == 2
     assert "does not exist" in capsys.readouterr().err
-    assert main(["train", "--data", str(SAMPLE_ROOT), "--epochs", "0"]) == 2
+    assert main(["train", "--data", str(SAMPLE_ROOT), "--epochs", "0", "--out", str(tmp_path)]) == 2
+
+
+def test_train_needs_an_out_folder_it_can_write(tmp_path, capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        main(["train", "--data", str(SAMPLE_ROOT)])  # never into the installed package unless asked
+    assert "--out" in capsys.readouterr().err
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert main(["train", "--data", str(SAMPLE_ROOT), "--out", str(blocker / "model")]) == 2
+    assert "cannot write the model there" in capsys.readouterr().err
+    missing = tmp_path / "no-policy.json"
+    assert main(["train", "--data", str(SAMPLE_ROOT), "--answers", str(missing), "--out", str(tmp_path / "m")]) == 2
+    assert "no such answer policy" in capsys.readouterr().err

@@ -128,6 +128,32 @@ def test_a_missing_model_folder_is_a_clear_error(tmp_path):
         EmbeddedSpotter(tmp_path)
 
 
+def test_weights_from_another_save_or_truncated_are_a_clear_error(sample, tmp_path):
+    train = [m for m in sample if m.has_labels][:2]
+    first, second = tmp_path / "a", tmp_path / "b"
+    train_model(train, TINY).save(first)
+    train_model(train, dataclasses.replace(TINY, seed=1)).save(second)
+    (first / "weights.npz").write_bytes((second / "weights.npz").read_bytes())
+    with pytest.raises(HighlightsError, match="different saves"):
+        EmbeddedSpotter(first)
+    (second / "weights.npz").write_bytes((second / "weights.npz").read_bytes()[:1000])
+    with pytest.raises(HighlightsError, match="truncated"):
+        EmbeddedSpotter(second)
+
+
+def test_a_model_reading_sentences_trains_saves_and_spots(sample, tmp_path):
+    train = [m for m in sample if m.has_labels][:2]
+    config = dataclasses.replace(TINY, net={**TINY.net, "sentence_embedding": 4})
+    model = train_model(train, config)
+    assert model.reads_sentences
+    model.save(tmp_path)
+    spots = EmbeddedSpotter(tmp_path).spot(sample[0])
+    _check(spots, sample[0])
+    assert spots == EmbeddedSpotter(model=model).spot(sample[0])
+    silent = _with_half(sample[0], 1, [])
+    _check(EmbeddedSpotter(tmp_path).spot(silent), silent)
+
+
 def test_training_is_seeded_and_the_saved_model_spots_the_same(sample, tmp_path):
     train = [m for m in sample if m.has_labels][:2]
     pair = dataclasses.replace(TINY, members=2)  # an ensemble saves and loads every member
@@ -136,6 +162,9 @@ def test_training_is_seeded_and_the_saved_model_spots_the_same(sample, tmp_path)
         for (name, a), (_, b) in zip(net_a.state_dict().items(), net_b.state_dict().items(), strict=True):
             assert torch_equal(a, b), name
     first.save(tmp_path)
+    second.save(tmp_path / "again")
+    for name in ("weights.npz", "model.json"):  # byte for byte, the hash of the weights included
+        assert (tmp_path / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
     loaded = EmbeddedModel.load(tmp_path)
     assert loaded.vocabulary.terms == first.vocabulary.terms
     spots = EmbeddedSpotter(model=first).spot(sample[0])

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from evaluation.ground_truth import load_ground_truth
-from evaluation.results_md import RESEARCH_BEST_F1, load_results, render, save_result
+from evaluation.results_md import RESEARCH_BEST_F1, load_results, policy_path, render, save_result
 from evaluation.runner import TRAINABLE, fold_of, run_backend, score_run
 from index.corpus import load_corpus
 from index.echoes import TextChoice
 from index.errors import HighlightsError
 from index.types import Match
+from spotting.answers import AnswerPolicy
 from spotting.keywords import KeywordSpotter
 
 
@@ -95,7 +96,21 @@ def test_scores_per_fold_pool_into_the_overall_counts(matches: list[Match], tmp_
     page = render(stored, "valid")
     assert "`highlights bench --backends keywords`" in page
     assert str(RESEARCH_BEST_F1) in page and "o4-mini" in page
-    assert page.count("| keywords |") == 1
+    assert page.count("| keywords |") == 2  # the main table and the answers table
+    assert "Goal R / P" in page and "games with no labelled goal found" in page
+
+
+def test_answer_metrics_per_fold_pool_and_the_policy_is_saved(matches: list[Match], tmp_path: Path) -> None:
+    run = run_backend("keywords", matches, n_folds=2)
+    result = score_run(run, matches, "highlights bench --backends keywords", "valid")
+    pooled = result["answers"]["per_class"]
+    for label, counts in pooled.items():
+        assert counts["kept"] == sum(f["answers"]["per_class"][label]["kept"] for f in result["per_fold"]), label
+        assert counts["events"] == sum(1 for m in matches for e in m.all_events() if e.label == label)
+    assert result["answers"]["games_with_goals"] >= result["answers"]["games_goals_unfound"]
+    save_result(tmp_path, result)
+    policy = AnswerPolicy.load(policy_path(tmp_path, "valid", "keywords"))
+    assert set(policy.rules) == set(pooled) and "out-of-fold" in policy.source
 
 
 def test_a_broken_stored_result_is_an_error(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from index.classes import LABELS
 from index.corpus import load_corpus
 from index.errors import HighlightsError
 from index.teams import canonical_team, closest_team
+from spotting.answers import AnswerPolicy, ClassRule
 from spotting.registry import make_spotter
 from spotting.types import Spot
 from tools.actions import FREE_KICKS, HIGHLIGHTS, resolve_actions
@@ -16,7 +17,7 @@ from tools.formatting import clock, interval_sentence, minute_label, quote, spot
 from tools.match_text import read_match_text
 from tools.matches import MatchIndex, find_matches
 from tools.query import MomentQuery
-from tools.spots import match_minute, spot_team
+from tools.spots import SpotCache, match_minute, spot_team
 from tools.summary import summary_text
 from tools.toolbox import Toolbox
 
@@ -186,6 +187,20 @@ def test_answers_keep_spots_at_the_spotters_threshold(corpus):
     kept = Toolbox(corpus, spotter).spot_actions(MomentQuery(match=CW))
     assert kept and len(kept) < len(every)
     assert set(kept) == {s for s in every if s.confidence >= spotter.threshold}
+
+
+def test_answers_follow_the_spotters_policy_and_say_when_goals_are_missing(corpus):
+    spotter = CountingSpotter()
+    spotter.answer_policy = AnswerPolicy({"Goal": ClassRule(cut_off=1.0, floor=0.0)}, default_cut_off=2.0)
+    cache = SpotCache(spotter)
+    match = corpus.get(BD)  # 5 - 1: six goals
+    goals = [s for s in spotter.inner.spot(match) if s.label == "Goal"]
+    answer = cache.answer(match)
+    assert {s.label for s in answer.spots} <= {"Goal"} and 0 < len(answer.spots) <= 6
+    if len(answer.spots) < 6:
+        assert answer.shortfall("Goal").expected == 6 and answer.shortfall("Goal").found == len(answer.spots)
+    assert cache.spots(match) == sorted(answer.spots, key=lambda s: (s.half, s.start, s.label))
+    assert len(goals) >= len(answer.spots) and spotter.calls == 1
 
 
 def test_spotter_runs_once_per_match(corpus):

@@ -14,6 +14,7 @@ from functools import lru_cache
 from index.teams import canonical_team, team_forms
 from index.types import HALVES, Match
 from index.words import normalise
+from spotting.answers import AnswerPolicy, MatchAnswer
 from spotting.types import Spot, Spotter
 
 log = logging.getLogger(__name__)
@@ -50,32 +51,39 @@ def _forms_of(home: str, away: str) -> tuple[tuple[str, str], ...]:
     return tuple((form, team) for form, team in team_forms((home, away)).items() if team in teams)
 
 
-def answer_threshold(spotter: Spotter) -> float:
-    """The confidence an answer keeps: the spotter's own ``threshold`` where it has one (the embedded
-    model returns every peak and carries the threshold chosen by cross-validation), else 0."""
-    return float(getattr(spotter, "threshold", 0.0) or 0.0)
+def answer_policy(spotter: Spotter) -> AnswerPolicy:
+    """What an answer keeps of a match's spots: the spotter's own ``answer_policy`` where it has one
+    (the embedded model's per-class cut-offs, calibration and goal count, chosen by cross-validation),
+    else one cut-off for every class, its ``threshold`` (0 when it has none)."""
+    policy = getattr(spotter, "answer_policy", None)
+    if isinstance(policy, AnswerPolicy):
+        return policy
+    return AnswerPolicy.single(float(getattr(spotter, "threshold", 0.0) or 0.0))
 
 
 class SpotCache:
-    """Spots per (spotter, match), computed on first use; safe to share between UI sessions.
-    Only spots at or above the spotter's answer threshold are kept."""
+    """A match's answer (the spots it keeps, and the classes it found fewer of than the final score
+    implies) per (spotter, match), computed on first use; safe to share between UI sessions."""
 
     def __init__(self, spotter: Spotter) -> None:
         self.spotter = spotter
-        self.threshold = answer_threshold(spotter)
-        self._spots: dict[str, list[Spot]] = {}
+        self.policy = answer_policy(spotter)
+        self._answers: dict[str, MatchAnswer] = {}
         self._lock = threading.Lock()
 
-    def spots(self, match: Match, halves: Sequence[int] = HALVES) -> list[Spot]:
+    def answer(self, match: Match, halves: Sequence[int] = HALVES) -> MatchAnswer:
         with self._lock:
-            if match.id not in self._spots:
+            if match.id not in self._answers:
                 log.info("spotting %s with %s", match.id, self.spotter.name)
-                found = [s for s in self.spotter.spot(match, tuple(halves)) if s.confidence >= self.threshold]
-                self._spots[match.id] = sorted(found, key=lambda s: (s.half, s.start, s.label))
-            return self._spots[match.id]
+                self._answers[match.id] = self.policy.answer(match, self.spotter.spot(match, tuple(halves)))
+            return self._answers[match.id]
+
+    def spots(self, match: Match, halves: Sequence[int] = HALVES) -> list[Spot]:
+        """The spots the answer keeps, by half, start and class."""
+        return sorted(self.answer(match, halves).spots, key=lambda s: (s.half, s.start, s.label))
 
     def forget(self, match_ids: Iterable[str]) -> None:
-        """Drop the spots of matches whose commentary changed (a match added again with ``--force``)."""
+        """Drop the answers of matches whose commentary changed (a match added again with ``--force``)."""
         with self._lock:
             for match_id in match_ids:
-                self._spots.pop(match_id, None)
+                self._answers.pop(match_id, None)

@@ -1,12 +1,16 @@
 """The trained model as files: ``model.json`` (vocabulary, settings) and ``weights.npz``.
 
 Plain JSON and NumPy arrays rather than pickles, so loading a model never runs code from it.
+``model.json`` holds the SHA-256 of the ``weights.npz`` it was saved with: a truncated file, or
+weights and vocabulary from two different saves, are refused with a message, not a traceback.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,11 +22,11 @@ from index.classes import LABELS
 from index.errors import HighlightsError
 from index.types import HALVES, Match
 
-from .features import Vocabulary, half_input
+from .features import Vocabulary, match_half_input
 from .model import NetConfig, SpottingNet
 
 SHIPPED = Path(__file__).resolve().parents[1] / "models" / "embedded"
-FORMAT = 2  # 2: an ensemble of networks (weights prefixed "member<i>.")
+FORMAT = 3  # 2: an ensemble of networks (weights prefixed "member<i>."); 3: + weights hash, score mentions
 DEFAULT_WINDOW_S = 20.0
 
 
@@ -35,12 +39,16 @@ class EmbeddedModel:
     windows_s: list[float] = field(default_factory=lambda: [DEFAULT_WINDOW_S] * len(LABELS))
     info: dict = field(default_factory=dict)  # how it was trained
 
+    @property
+    def reads_sentences(self) -> bool:
+        return bool(self.nets[0].config.sentence_embedding)
+
     @torch.no_grad()
     def scores(self, match: Match, halves=HALVES) -> dict[int, tuple]:
         """Per half: (HalfInput, per-second class probabilities of shape (classes, bins))."""
         out = {}
         for half in halves:
-            item = half_input(match.half_segments(half), self.vocabulary, half)
+            item = match_half_input(match, half, self.vocabulary, self.reads_sentences)
             probabilities = torch.stack([torch.sigmoid(net([item]))[0] for net in self.nets]).mean(0).numpy()
             out[half] = (item, probabilities)
         return out
@@ -55,9 +63,11 @@ class EmbeddedModel:
         arrays["vocabulary.idf"] = self.vocabulary.idf
         buffer = io.BytesIO()
         np.savez_compressed(buffer, **arrays)
-        atomic_write_bytes(folder / "weights.npz", buffer.getvalue())
+        weights = buffer.getvalue()  # numpy stamps every member 1980-01-01: two saves of one model are equal
+        atomic_write_bytes(folder / "weights.npz", weights)
         meta = {
             "format": FORMAT,
+            "weights_sha256": hashlib.sha256(weights).hexdigest(),
             "labels": list(LABELS),
             "net": self.nets[0].config.as_dict(),
             "members": len(self.nets),
@@ -72,12 +82,25 @@ class EmbeddedModel:
         folder = Path(folder)
         try:
             meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
-            arrays = dict(np.load(folder / "weights.npz"))
+            weights = (folder / "weights.npz").read_bytes()
         except (OSError, ValueError) as error:
             raise HighlightsError(f"cannot read the embedded model: {error}", folder) from None
-        if meta.get("format") != FORMAT or meta.get("labels") != list(LABELS):
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("labels") != list(LABELS):
             raise HighlightsError("not an embedded model of this version (format or classes differ)", folder)
-        net_config = meta["net"]
+        if hashlib.sha256(weights).hexdigest() != meta.get("weights_sha256"):
+            raise HighlightsError(
+                "weights.npz does not match model.json (truncated, or the two files come from different saves); "
+                "copy both from one `highlights train` run",
+                folder,
+            )
+        try:
+            return cls._from_data(meta, dict(np.load(io.BytesIO(weights), allow_pickle=False)))
+        except (KeyError, TypeError, ValueError, RuntimeError, zipfile.BadZipFile) as error:
+            raise HighlightsError(f"cannot build the embedded model from its files: {error}", folder) from None
+
+    @classmethod
+    def _from_data(cls, meta: dict, arrays: dict[str, np.ndarray]) -> EmbeddedModel:
+        net_config = dict(meta["net"])
         net_config["dilations"] = tuple(net_config["dilations"])
         vocabulary = Vocabulary(meta["terms"], arrays.pop("vocabulary.idf"))
         nets = []

@@ -2,8 +2,9 @@
 
 The model sees a half as a sequence of 1-second bins. Each bin holds the segments that are being
 spoken during it (as rows of a sparse TF-IDF matrix, projected by the model), and a few clock
-features: kick-offs open a half, and the commentary's density says when play is live; and
-the keyword lexicon's hits per class.
+features: kick-offs open a half, and the commentary's density says when play is live; the
+keyword lexicon's hits per class; running-score mentions (``score_mentions``); and, for models
+that read them, the pretrained sentence encoder's vectors of the segments (``sentences``).
 Timestamps are taken as they come but made safe: negative times clip to 0, ends before starts are
 read as instants, long segments are cut to ``MAX_SEGMENT_S``, and nothing past ``MAX_HALF_S`` is kept.
 """
@@ -14,22 +15,27 @@ import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
 from scipy.ndimage import uniform_filter1d
 
 from index.classes import LABEL_INDEX, LABELS
-from index.types import Segment
+from index.types import Match, Segment
+from spotting.answers import goals_in_name
 from spotting.keywords import ENGLISH, OTHER_LANGUAGES
+from spotting.score_mentions import FEATURES as SCORE_FEATURES
+from spotting.score_mentions import score_features
+
+from .sentences import DIMENSION, encoded, sentence_vectors
 
 BIN_S = 2.0  # text rarely places an action closer than this; coarser bins make training affordable on 2 cores
 MAX_HALF_S = 2 * 60 * 60.0  # SoccerNet's evaluation keeps 120 minutes per half
 MAX_SEGMENT_S = 20.0  # a Whisper segment longer than this is a hallucinated or merged one
 TAIL_S = 30.0  # bins kept after the last segment: events are narrated after they happen
 CLOCK_FEATURES = 7
-SIDE_FEATURES = CLOCK_FEATURES + len(LABELS)  # clock, then one keyword channel per class
+SIDE_FEATURES = CLOCK_FEATURES + len(LABELS) + SCORE_FEATURES  # clock, keyword channel per class, score mentions
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -94,8 +100,10 @@ class HalfInput:
 
     bins: int
     text: sparse.csr_matrix  # (bins, vocabulary): the mean TF-IDF vector of the segments a bin hears
-    side: np.ndarray  # (bins, SIDE_FEATURES): the clock and the keyword lexicon's hits
+    side: np.ndarray  # (bins, SIDE_FEATURES): the clock, the keyword lexicon's hits, score mentions
     segments: tuple[Segment, ...]  # the kept segments, by start time
+    sentences: np.ndarray = field(default_factory=lambda: np.zeros((0, DIMENSION), np.float16))  # (encoded, 512)
+    sentence_bins: sparse.csr_matrix | None = None  # (bins, encoded): which encoded segments each bin hears
 
 
 def safe_span(segment: Segment) -> tuple[float, float] | None:
@@ -110,8 +118,16 @@ def safe_span(segment: Segment) -> tuple[float, float] | None:
     return start, min(end, MAX_HALF_S - BIN_S)
 
 
-def half_input(segments: Sequence[Segment], vocabulary: Vocabulary, half: int, min_bins: int = 0) -> HalfInput:
-    """Bin half ``half``'s segments; ``min_bins`` stretches the half (to cover labelled events in training)."""
+def half_input(
+    segments: Sequence[Segment],
+    vocabulary: Vocabulary,
+    half: int,
+    min_bins: int = 0,
+    final_goals: int | None = None,
+    sentences: bool = False,
+) -> HalfInput:
+    """Bin half ``half``'s segments; ``min_bins`` stretches the half (to cover labelled events in training);
+    ``final_goals`` is the folder name's total; ``sentences`` adds the sentence encoder's vectors."""
     kept, spans = [], []
     for segment in segments:
         span = safe_span(segment)
@@ -120,20 +136,43 @@ def half_input(segments: Sequence[Segment], vocabulary: Vocabulary, half: int, m
             spans.append(span)
     last = max((end for _, end in spans), default=0.0)
     bins = int(min(MAX_HALF_S / BIN_S, max(min_bins, math.ceil((last + TAIL_S) / BIN_S))))
+    coverage = _coverage(spans, bins)
+    heard = np.asarray(coverage.sum(axis=1)).ravel()
+    mean = (sparse.diags(1.0 / np.maximum(heard, 1.0)).astype(np.float32) @ coverage).tocsr()
+    side = np.hstack(
+        [clock_features(bins, heard, half), mean @ keyword_hits(kept), mean @ score_features(kept, final_goals)]
+    )
+    extra = {}
+    if sentences:
+        chosen = encoded(kept)
+        cover = coverage[:, chosen]
+        reads = np.asarray(cover.sum(axis=1)).ravel()
+        extra = {
+            "sentences": sentence_vectors([kept[i].text for i in chosen]).astype(np.float16),
+            "sentence_bins": (sparse.diags(1.0 / np.maximum(reads, 1.0)).astype(np.float32) @ cover).tocsr(),
+        }
+    return HalfInput(
+        bins=bins,
+        text=(mean @ vocabulary.transform([s.text for s in kept])).tocsr(),
+        side=side.astype(np.float32),
+        segments=tuple(kept),
+        **extra,
+    )
+
+
+def match_half_input(match: Match, half: int, vocabulary: Vocabulary, sentences: bool, min_bins: int = 0) -> HalfInput:
+    """``half_input`` of a match's half, with the final score of its folder name (never its labels)."""
+    return half_input(match.half_segments(half), vocabulary, half, min_bins, goals_in_name(match), sentences)
+
+
+def _coverage(spans: Sequence[tuple[float, float]], bins: int) -> sparse.csr_matrix:
+    """(bins, segments): 1 where a segment is being spoken during a bin."""
     rows, cols = [], []
     for column, (start, end) in enumerate(spans):
         first, stop = int(start // BIN_S), min(bins, int(end // BIN_S) + 1)
         rows.extend(range(first, stop))
         cols.extend([column] * (stop - first))
-    coverage = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(bins, len(kept)))
-    heard = np.asarray(coverage.sum(axis=1)).ravel()
-    coverage = sparse.diags(1.0 / np.maximum(heard, 1.0)).astype(np.float32) @ coverage
-    return HalfInput(
-        bins=bins,
-        text=(coverage @ vocabulary.transform([s.text for s in kept])).tocsr(),
-        side=np.hstack([clock_features(bins, heard, half), coverage @ keyword_hits(kept)]).astype(np.float32),
-        segments=tuple(kept),
-    )
+    return sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(bins, len(spans)))
 
 
 _LEXICONS = {

@@ -23,6 +23,7 @@ from torch import nn
 from index.classes import LABELS
 
 from .features import SIDE_FEATURES, HalfInput
+from .sentences import DIMENSION
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class NetConfig:
     dilations: tuple[int, ...] = (1, 2, 4, 8, 16, 32)
     dropout: float = 0.7  # on the commentary's embedding: the main guard against memorising games
     direct_span: int = 7
+    sentence_embedding: int = 0  # >0: a learned projection of the sentence encoder's vectors joins the words
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -57,11 +59,15 @@ class SpottingNet(nn.Module):
         self.project = nn.Parameter(torch.empty(config.vocabulary, config.embedding))
         nn.init.normal_(self.project, std=INIT_STD)
         self.drop = nn.Dropout(config.dropout)
+        if config.sentence_embedding:
+            self.sentence_project = nn.Parameter(torch.empty(DIMENSION, config.sentence_embedding))
+            nn.init.normal_(self.sentence_project, std=INIT_STD)
         self.inlet = nn.Conv1d(len(LABELS) + SIDE_FEATURES, config.hidden, kernel_size=1)
         self.blocks = nn.Sequential(*(Residual(config.hidden, d) for d in config.dilations))
         self.outlet = nn.Conv1d(config.hidden, len(LABELS), kernel_size=1)
         # a linear path from the words to the classes, with a learned lag of up to ±``direct_span`` bins
-        self.direct = nn.Conv1d(config.embedding, len(LABELS), 2 * config.direct_span + 1, padding=config.direct_span)
+        said = config.embedding + config.sentence_embedding
+        self.direct = nn.Conv1d(said, len(LABELS), 2 * config.direct_span + 1, padding=config.direct_span)
 
     def forward(self, halves: list[HalfInput]) -> torch.Tensor:
         """Logits (batch, classes, bins) for halves padded to the longest."""
@@ -69,11 +75,24 @@ class SpottingNet(nn.Module):
         padded = [sparse.vstack([h.text, sparse.csr_matrix((length - h.bins, h.text.shape[1]))]) for h in halves]
         heard = _sparse(sparse.vstack(padded)) @ self.project  # one product for the whole batch
         side = np.stack([np.pad(h.side, ((0, length - h.bins), (0, 0))) for h in halves])
-        features = torch.cat([self.drop(heard.view(len(halves), length, -1)), torch.from_numpy(side)], dim=2)
+        said = [heard.view(len(halves), length, -1)]
+        if self.config.sentence_embedding:
+            said.append(self._sentences(halves, length))
+        features = torch.cat([self.drop(torch.cat(said, dim=2)), torch.from_numpy(side)], dim=2)
         features = features.transpose(1, 2)
-        words = self.direct(features[:, : self.config.embedding])  # what the commentary says, per class
-        context = torch.cat([words, features[:, self.config.embedding :]], dim=1)
+        width = self.config.embedding + self.config.sentence_embedding
+        words = self.direct(features[:, :width])  # what the commentary says, per class
+        context = torch.cat([words, features[:, width:]], dim=1)
         return words + self.outlet(self.blocks(torch.relu(self.inlet(context))))
+
+    def _sentences(self, halves: list[HalfInput], length: int) -> torch.Tensor:
+        """(batch, length, sentence_embedding): each bin's mean projected sentence vector."""
+        out = torch.zeros(len(halves), length, self.config.sentence_embedding)
+        for i, h in enumerate(halves):
+            if h.sentence_bins is not None and h.sentence_bins.shape[1]:
+                projected = torch.from_numpy(h.sentences.astype(np.float32)) @ self.sentence_project
+                out[i, : h.bins] = _sparse(h.sentence_bins) @ projected
+        return out
 
 
 def _sparse(matrix: sparse.spmatrix) -> torch.Tensor:

@@ -10,14 +10,15 @@ from index.classes import LABELS
 from index.errors import HighlightsError
 from index.types import HALVES, Match
 
+from ..answers import ANSWERS_FILE, AnswerPolicy
 from ..types import Spot
 from .artifact import SHIPPED, EmbeddedModel
 from .decoding import half_spots
 from .model import one_thread
 
 NAME = "embedded"
-# The interval-F1-best confidence cut-off of 5-fold cross-validation on the valid split (the mean of
-# the folds' thresholds, each chosen on the other folds; docs/embedded.md): what an answer keeps.
+# One cut-off for every class, for a model without its own answer policy (one trained in memory, or
+# a folder without answers.json): the interval-F1-best cut-off of the previous 5-fold cross-validation.
 ANSWER_THRESHOLD = 0.36
 
 
@@ -26,18 +27,22 @@ class EmbeddedSpotter:
 
     ``EmbeddedSpotter()`` loads the model shipped in the package; ``EmbeddedSpotter(path)`` loads
     one written by ``highlights train``; ``EmbeddedSpotter(model=...)`` wraps one in memory.
-    Every peak is returned with its confidence (average-mAP ranks them all); ``threshold`` is the
-    cut-off that an answer to a user should keep.
+    Every peak is returned with its raw confidence (average-mAP ranks them all); ``answer_policy``
+    (``spotting.answers``: per-class calibration and cut-offs, the goal count of the final score),
+    read from the model folder's ``answers.json``, says what an answer to a user keeps.
     """
 
     name = NAME
 
     def __init__(self, model_dir: str | Path | None = None, model: EmbeddedModel | None = None) -> None:
+        self.answer_policy = AnswerPolicy.single(ANSWER_THRESHOLD)
         if model is None:
             folder = Path(model_dir) if model_dir else SHIPPED
             if not (folder / "model.json").is_file():
                 raise HighlightsError("no embedded model here (expected model.json and weights.npz)", folder)
             model = EmbeddedModel.load(folder)
+            if (folder / ANSWERS_FILE).is_file():
+                self.answer_policy = AnswerPolicy.load(folder / ANSWERS_FILE)
         self.model = model
         self._lock = threading.Lock()  # torch modules are not safe to run from two threads at once
 

@@ -195,10 +195,13 @@ def run_bench(args: argparse.Namespace) -> int:
             write_results(args.predictions / backend, run.predictions, [m.id for m in matches])
         result = score_run(run, matches, _command(args, backend), args.split)
         save_result(args.results_dir, result)
-        overall = result["overall"]
+        overall, answers = result["overall"], result["answers"]
+        goal = answers["per_class"]["Goal"]
         console.print(
             f"{backend}: loose {overall['loose']:.2f} %, tight {overall['tight']:.2f} %, "
-            f"interval F1 {overall['interval']['f1']:.3f} over {overall['games']} games ({run.seconds:.0f} s)"
+            f"interval F1 {overall['interval']['f1']:.3f} over {overall['games']} games ({run.seconds:.0f} s); "
+            f"answers: Goal recall {goal['recall']:.2f} at precision {goal['precision']:.2f}, "
+            f"{answers['games_goals_unfound']} of {answers['games_with_goals']} games with no labelled goal found"
         )
     path = write_results_md(args.out, args.results_dir, args.split)
     print(f"wrote {path}", file=sys.stderr)

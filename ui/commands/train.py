@@ -1,8 +1,12 @@
 """``highlights train``: fit the embedded spotter on every labelled game and write the model.
 
-With no options it reproduces the shipped model from ``../shared/data``-like folders
-(``--data DIR``, or ``--labels DIR --echoes DIR`` for a SoccerNet download beside an Echoes one).
-Seeded: the same data and options give the same weights.
+``--out DIR`` is required: nothing is written into the installed package unless asked
+(``--out spotting/models/embedded`` rebuilds the shipped model from ``../shared/data``-like folders:
+``--data DIR``, or ``--labels DIR --echoes DIR`` for a SoccerNet download beside an Echoes one).
+The folder is checked for writing before training starts. Seeded: the same data and options give
+the same bytes. The answer policy (``answers.json``: per-class cut-offs and calibration) comes from
+cross-validation (``highlights bench``), not from training: ``--answers FILE`` copies one in
+(default: the shipped model's).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 from index.corpus import LABELS_FILE, available_games, load_corpus, resolve_data_root, split_games
 from index.echoes import DEFAULT_VERSION, ECHOES_VERSIONS, TextChoice
 from index.errors import HighlightsError
+from spotting.answers import ANSWERS_FILE, AnswerPolicy
 from spotting.embedded import SHIPPED, TrainConfig, train_model
 from spotting.registry import SPOTTER_TEXT
 
@@ -28,7 +33,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--echoes", metavar="DIR", help="SoccerNet-Echoes folder with whisper_*/LEAGUE/SEASON/GAME")
     train.add_argument("--echoes-version", default=DEFAULT_VERSION, choices=ECHOES_VERSIONS, help="Whisper version")
     train.add_argument("--text", default=SPOTTER_TEXT.value, choices=[c.value for c in TextChoice])
-    train.add_argument("--out", type=Path, default=SHIPPED, help="folder to write the model to (default: shipped)")
+    train.add_argument(
+        "--out", type=Path, required=True, help=f"folder to write the model to (the shipped one: {SHIPPED})"
+    )
+    train.add_argument(
+        "--answers",
+        type=Path,
+        default=SHIPPED / ANSWERS_FILE,
+        help="answer policy to ship with the model (from highlights bench; default: the shipped model's)",
+    )
     train.add_argument("--seed", type=int, default=TrainConfig.seed)
     train.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     train.set_defaults(run=run_train)
@@ -53,6 +66,10 @@ def run_train(args: argparse.Namespace) -> int:
     if args.labels and args.data:
         raise HighlightsError("give either --data or --labels with --echoes, not both", "--data")
     config = replace(TrainConfig(), seed=args.seed, epochs=args.epochs)
+    if args.answers != SHIPPED / ANSWERS_FILE and not args.answers.is_file():
+        raise HighlightsError("no such answer policy file", f"--answers {args.answers}")
+    policy = AnswerPolicy.load(args.answers) if args.answers.is_file() else None
+    check_writable(args.out)
     with tempfile.TemporaryDirectory(prefix="highlights-train-") as scratch:
         root = _joined_root(Path(args.labels), Path(args.echoes), Path(scratch)) if args.labels else None
         root = root or resolve_data_root(args.data)
@@ -66,12 +83,24 @@ def run_train(args: argparse.Namespace) -> int:
         seconds = time.perf_counter() - started
     model.info |= {"echoes_version": args.echoes_version, "text": args.text}
     model.save(args.out)
+    if policy is not None:
+        policy.save(args.out / ANSWERS_FILE)
     print(
         f"trained on {model.info['games']} labelled games and the commentary of {model.info['unlabelled_games']} "
         f"more in {seconds:.0f} s ({len(corpus.skipped)} skipped) → {args.out}",
         file=sys.stderr,
     )
     return 0
+
+
+def check_writable(folder: Path) -> None:
+    """Fail before an hour of training, not after it, when the model cannot be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
+    except OSError as error:
+        raise HighlightsError(f"cannot write the model there: {error.strerror or error}", f"--out {folder}") from None
 
 
 def _joined_root(labels: Path, echoes: Path, scratch: Path) -> Path:

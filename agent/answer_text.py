@@ -14,7 +14,7 @@ from spotting.types import Spot
 from tools.formatting import HALF_NAMES, count_phrase, minute_label, plural_of, spots_block
 from tools.matches import MAX_CHOICES, choice_lines
 from tools.query import MomentQuery
-from tools.score import ScoreAt, missing_goals
+from tools.score import ScoreAt
 from tools.spots import spot_team
 
 ORDINAL_NAMES = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
@@ -71,7 +71,7 @@ def _goals_short(match: Match, query: MomentQuery, found: Sequence[Spot]) -> str
     else:
         total = match.home_score + match.away_score
         whose = f"the final score ({match.home_score}-{match.away_score}) says {total}"
-    missing = max(0, total - len(goals)) if query.team else missing_goals(match, len(goals))
+    missing = max(0, total - len(goals))
     if not missing:
         return ""
     shown = f"the commentary shows {len(goals)} of them" if goals else "I found none of them in the commentary"
@@ -85,25 +85,29 @@ def who_text(match: Match, query: MomentQuery, found: Sequence[Spot], source: st
     by_team: dict[str, list[str]] = {}
     for spot in found:
         team = spot_team(spot, match) or "team not told by the commentary"
-        by_team.setdefault(team, []).append(minute_label(spot.half, spot.start))
+        who = f" {spot.player}" if spot.player else ""
+        by_team.setdefault(team, []).append(f"{minute_label(spot.half, spot.start)}{who}")
     order = [canonical_team(match.home), canonical_team(match.away), "team not told by the commentary"]
     lines = [f"- {team}: {len(by_team[team])} ({', '.join(by_team[team])})" for team in order if team in by_team]
     head = f"The {plural_of(query.classes)} of {where(match, query)} by team:"
     return "\n".join([head, *lines, list_text(match, query, found, source)])
 
 
-def score_text(match: Match, query: MomentQuery, score: ScoreAt, goals_found: int, source: str) -> str:
-    """The score at half-time, at a minute or at the end, from the goals found, and how sure it is:
-    ``goals_found`` (in the whole match) short of the final score makes it a lower bound."""
+def score_text(match: Match, query: MomentQuery, score: ScoreAt, source: str) -> str:
+    """The score at half-time, at a minute or at the end, and how sure the commentary makes it."""
     final = f"{match.home} {match.home_score} - {match.away_score} {match.away}"
     if query.half is None and query.to_minute is None:
         return f"The final score: {final}.\n{_goal_list(match, score.goals, source)}".rstrip()
     moment = "half-time" if query.half == 1 else f"minute {query.to_minute:g}"
-    lines = [f"At {moment} it was {score.line}, by the goals the commentary shows (final score {final})."]
-    if score.unknown:
-        lines.append(f"{score.unknown} more goal{'s' * (score.unknown != 1)} before then with no known team.")
-    if missing_goals(match, goals_found):
-        lines.append("The commentary does not show every goal of the match, so this may be short.")
+    lines = [f"At {moment} it was {score.line} (final score {final})."]
+    unsure = score.score.unsure_home + score.score.unsure_away
+    if unsure:
+        lines.append(f"{unsure} goal{'s' * (unsure != 1)} of the final score that I cannot place may have come "
+                     "before then, so it may have been more.")  # fmt: skip
+    if score.score.guessed:
+        lines.append(f"The commentary does not settle which team scored {score.score.guessed} of these goals.")
+    if score.note:
+        lines.append(f"({score.note})")
     lines.append(_goal_list(match, score.goals, source))
     return "\n".join(line for line in lines if line)
 

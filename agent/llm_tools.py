@@ -84,11 +84,11 @@ def make_tools(toolbox: Toolbox) -> list[BaseTool]:
 
     def score_at_moment(**arguments) -> tuple[str, ToolResult]:
         match, query = toolbox.resolve(MomentQuery(**{**arguments, "classes": ("Goal",)}))
-        goals = toolbox.spot_actions(query)
-        score = score_at(match, goals)
-        text = f"{score.line} after the goals the commentary shows (final score {match.title})"
-        if score.unknown:
-            text += f"; {score.unknown} goal(s) with no known team"
+        score = score_at(match, toolbox.cache.moments(match), query)
+        text = f"{score.line} (final score {match.title})"
+        if not score.score.certain:
+            text += "; not sure: a goal nobody found may lie before it, or a goal's team is a guess"
+        goals = list(score.goals)
         return f"{text}\n{spots_block(goals, match)}", ToolResult(match.id, tuple(goals), query=query)
 
     def match_summary(match: str) -> tuple[str, ToolResult]:

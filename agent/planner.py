@@ -124,9 +124,8 @@ class Planner:
 
     def _score(self, plan: Plan, session: Session) -> Answer:
         match, query, found = self._found(plan)
-        every_goal = self.toolbox.spot_actions(MomentQuery(match=match.id, classes=("Goal",)))
-        text = answer_text.score_text(match, query, score_at(match, found), len(every_goal), self._source())
-        return self._answer(text, found, plan, query)
+        score = score_at(match, self.toolbox.cache.moments(match), query)
+        return self._answer(answer_text.score_text(match, query, score, self._source()), found, plan, query)
 
     def _select(self, plan: Plan, session: Session) -> Answer:
         ordinal = plan.query.ordinal or 1

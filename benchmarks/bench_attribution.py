@@ -5,7 +5,7 @@ game (``evaluation.runner.fold_of``): each game is attributed by weights fitted 
 (a) attribution alone: at the labelled positions themselves (the labelled goals make the timeline);
 (b) end to end: on the embedded spotter's answer spots (its answer threshold), each matched to the
     nearest labelled event of its class and half within 30 s; beside it, the rule the tools used
-    before (``tools.spots.spot_team``: the one club a spot's evidence names).
+    before (``named_club`` below: the one club a spot's evidence names).
 The score timeline: each labelled goal's team, the score at half-time, and the score at every
 labelled event's moment, against the labels' own running score. Run:
 
@@ -33,14 +33,15 @@ from index.atomic import atomic_write_text  # noqa: E402
 from index.cache import cache_root  # noqa: E402
 from index.classes import LABELS  # noqa: E402
 from index.corpus import SAME_GOAL_S, load_corpus, resolve_data_root, split_games  # noqa: E402
-from index.teams import canonical_team  # noqa: E402
+from index.teams import canonical_team, team_forms  # noqa: E402
 from index.types import Event, Match  # noqa: E402
+from index.words import normalise  # noqa: E402
 from spotting.attribution import MODEL_FILE, NO_TEAM, AttributionModel, CommentaryReader, analyse  # noqa: E402
 from spotting.attribution_features import players_of  # noqa: E402
 from spotting.attribution_fit import fit_model, labelled_spots  # noqa: E402
 from spotting.registry import SPOTTER_TEXT, make_spotter  # noqa: E402
 from spotting.score_timeline import ScoreTimeline  # noqa: E402
-from tools.spots import answer_threshold, spot_team  # noqa: E402
+from tools.spots import answer_policy  # noqa: E402
 
 MATCH_S = 30.0  # an answer spot is about the labelled event of its class within this many seconds
 
@@ -128,6 +129,16 @@ def nearest_event(spot, events: list[Event]) -> Event | None:
     return min(near, key=lambda e: abs(e.seconds - spot.position_ms / 1000.0)) if near else None
 
 
+def named_club(spot, match) -> str | None:
+    """The rule the tools used before attribution, kept here as the baseline it is measured against: the
+    one club of the two that the spot's evidence names, else None."""
+    text = f" {normalise(spot.evidence)} "
+    sides = {canonical_team(match.home), canonical_team(match.away)}
+    forms = team_forms((match.home, match.away)).items()
+    named = {club for form, club in forms if club in sides and f" {form} " in text}
+    return named.pop() if len(named) == 1 else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="../shared/data", help="data folder with the valid split's labels")
@@ -147,8 +158,8 @@ def main() -> None:
     spots: dict[str, list] = {}
     if not args.skip_spotter:
         spotter = make_spotter("embedded")
-        threshold = answer_threshold(spotter)
-        spots = {m.id: [s for s in spotter.spot(m) if s.confidence >= threshold] for m in matches}
+        policy = answer_policy(spotter)  # the spots an answer keeps, as the app's SpotCache takes them
+        spots = {m.id: list(policy.answer(m, spotter.spot(m)).spots) for m in matches}
 
     at_labels, any_evidence, end_to_end, before, either = Tally(), Tally(), Tally(), Tally(), Tally()
     timeline_labels, timeline_spots, players = Counter(), Counter(), Counter()
@@ -178,7 +189,7 @@ def main() -> None:
                 for raw, spot in zip(spots[match.id], answered.spots, strict=True):
                     event = nearest_event(spot, events)
                     if event is not None and spot.label not in NO_TEAM:
-                        old = clubs.get(spot_team(raw, match), "")  # the spotter's own spot: no team of ours
+                        old = clubs.get(named_club(raw, match), "")  # the spotter's own spot: no team of ours
                         end_to_end.add(spot.label, spot.team, event.team)
                         before.add(spot.label, old, event.team)
                         either.add(spot.label, spot.team or old, event.team)

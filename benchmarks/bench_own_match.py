@@ -49,7 +49,7 @@ from index.own_match import read_record  # noqa: E402
 from index.transcribe import MIN_LANGUAGE_PROBABILITY, AsrSettings  # noqa: E402
 from index.transcript import parse_clock  # noqa: E402
 from spotting.registry import SPOTTER_TEXT  # noqa: E402
-from tools.spots import answer_threshold  # noqa: E402
+from tools.spots import answer_policy  # noqa: E402
 from tools.toolbox import default_spotter  # noqa: E402
 from ui.adding import add_request, new_match  # noqa: E402
 
@@ -134,7 +134,7 @@ def spot_by_text(match_id: str, data_root: Path, events: list) -> dict:
                 match,
                 segments={h: tuple(s for s in segs if s.source.endswith("_en")) for h, segs in match.segments.items()},
             )
-        spots = [s for s in spotter.spot(match) if s.confidence >= answer_threshold(spotter)]
+        spots = answer_policy(spotter).answer(match, spotter.spot(match)).spots  # what an answer keeps
         out[choice.value] = {
             label: found([s for s in spots if s.label in (CARDS if label == "Yellow card" else (label,))],
                          [e for e in events if e[2] in (CARDS if label == "Yellow card" else (label,))])

@@ -15,7 +15,7 @@ time): the runner fits it on the other folds.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from index.classes import LABELS
 from index.types import HALVES, Match
 from spotting.answers import COUNTED, AnswerPolicy, Calibration, ClassRule, MatchAnswer, goals_in_name
 from spotting.answers import DISTINCT_S as _DISTINCT_S
+from spotting.moments import match_moments
 from spotting.types import Spot
 
 TOLERANCE_S = 30.0
@@ -98,7 +99,13 @@ def answer_metrics(answers: Mapping[str, MatchAnswer], matches: Sequence[Match])
 
 
 def apply_policy(policy: AnswerPolicy, predictions: Mapping[str, Sequence[Spot]], matches: Sequence[Match]) -> dict:
-    return {m.id: policy.answer(m, predictions.get(m.id, ())) for m in matches}
+    """Each game's answer exactly as a user is shown it (``spotting.moments``): the policy's spots, less the
+    goals the score timeline rules out."""
+    answers = {}
+    for match in matches:
+        moments = match_moments(policy, match, predictions.get(match.id, ()))
+        answers[match.id] = replace(moments.answer, spots=list(moments.spots))
+    return answers
 
 
 # ---------- fitting ----------

@@ -11,6 +11,7 @@ from index.corpus import match_from_game_id
 from index.errors import HighlightsError
 from index.types import Event, Segment
 from spotting.answers import AnswerPolicy, Calibration, ClassRule, MatchAnswer, goals_in_name
+from spotting.moments import match_moments
 from spotting.types import Spot
 
 GAME = "england_epl/2015-2016/2015-08-08 - 19-30 Chelsea 2 - 1 Swansea"
@@ -111,3 +112,24 @@ def test_fit_policy_learns_a_cut_off_and_a_floor_that_pay():
     for label in ("Goal", "Yellow card"):
         assert metrics["per_class"][label]["recall"] == 1.0 and metrics["per_class"][label]["precision"] == 1.0
     assert 0.0 <= policy.rules["Goal"].calibration(0.35) <= 1.0
+
+
+def test_what_a_user_is_shown_leaves_out_goals_the_running_score_rules_out():
+    """The policy keeps goals by count; the score timeline then drops the one the commentary's own running
+    score places nowhere, and the evaluation scores exactly what the user is shown."""
+    lines = [
+        (300.0, "Goal for Chelsea! Chelsea lead 1-0."),
+        (900.0, "What a goal! Swansea are level, 1-1."),
+        (1500.0, "And Chelsea lead again, 2-1!"),
+        (2000.0, "goal kick, nothing on"),
+    ]
+    commentary = {1: tuple(Segment(1, t, t + 4, text, "whisper_v2", "en") for t, text in lines), 2: ()}
+    match = match_from_game_id(GAME, segments=commentary)
+    spots = [spot("Goal", t + 2, c) for t, c in [(300, 0.9), (900, 0.9), (1500, 0.9), (2000, 0.85)]]
+    policy = AnswerPolicy({"Goal": ClassRule(cut_off=0.5, floor=0.0)}, default_cut_off=0.5)
+    moments = match_moments(policy, match, spots)
+    shown = [s.position_ms // 1000 for s in moments.spots if s.label == "Goal"]
+    assert len(moments.answer.spots) >= len(shown) and 2002 not in shown and {302, 902, 1502} <= set(shown)
+    assert [s.team for s in moments.spots if s.label == "Goal"] == ["home", "away", "home"]
+    evaluated = apply_policy(policy, {match.id: spots}, [match])[match.id]
+    assert [s.position_ms // 1000 for s in evaluated.spots] == shown

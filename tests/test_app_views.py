@@ -165,10 +165,10 @@ def test_questions_are_checked() -> None:
 
 def test_the_payload_shows_the_query_and_each_team(watford) -> None:
     query = MomentQuery(match=WATFORD, classes=("Goal",), half=2)
-    goal = replace(spot("Goal", 2, 600), evidence="And Watford lead!")
+    goal = replace(spot("Goal", 2, 600), evidence="And Watford lead!", team="away", player="Ighalo")
     payload = answer_payload("text", [goal], watford, "planner", query=query)
     assert payload["query"] == {"match": WATFORD, "classes": ["Goal"], "half": 2}
-    assert payload["intervals"][0]["team"] == "Watford"
+    assert payload["intervals"][0]["team"] == "Watford" and payload["intervals"][0]["player"] == "Ighalo"
     assert answer_payload("text", [], None, "planner")["query"] is None
 
 

@@ -78,11 +78,11 @@ def quote(text: str, limit: int = QUOTE_CHARS) -> str:
 
 
 def spot_line(number: int, spot: Spot, match: Match) -> str:
-    """One numbered line: the interval sentence, match minute, team when known, confidence, quote."""
+    """One numbered line: the interval sentence, match minute, team and player when known, confidence, quote."""
     parts = [f"{number}. {interval_sentence(spot.label, spot.start, spot.end)}", minute_label(spot.half, spot.start)]
-    team = spot_team(spot, match)
-    if team:
-        parts.append(team)
+    who = " ".join(filter(None, (spot_team(spot, match), f"({spot.player})" if spot.player else "")))
+    if who:
+        parts.append(who)
     parts.append(f"confidence {spot.confidence:.2f}")
     line = " · ".join(parts)
     excerpt = quote(spot.evidence)

@@ -1,51 +1,45 @@
-"""The score at a moment of a match, from the goals found and the final score.
+"""The score at a moment of a match, as the commentary tells it.
 
-The goals the spotter finds, with their teams, give a running score; the final score (from the
-folder name, or the labels where they correct it) says how many there really were, so an answer can
-say when the commentary shows fewer goals than the match had, instead of a wrong score.
+``spotting.score_timeline`` decodes the goals found, the running score the commentary says ("2-1",
+"takes the lead") and the final score together, so the score at half-time or at a minute counts goals
+nobody spotted where the commentary's own score requires them, and says when it cannot be sure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.teams import canonical_team
 from index.types import Match
+from spotting.score_timeline import Score
 from spotting.types import Spot
 
-from .spots import spot_team
+from .query import MomentQuery
+from .spots import MatchMoments
 
 
 @dataclass(frozen=True, slots=True)
 class ScoreAt:
-    """The goals found up to a moment, by team, and how they compare with the final score."""
+    """The score at the moment a query asks about, the goals found until then, and what limits it."""
 
     match: Match
-    home: int  # goals found for the home side
-    away: int
-    unknown: int  # goals found whose team the commentary does not tell
-    goals: tuple[Spot, ...]
+    score: Score
+    goals: tuple[Spot, ...]  # the goals found up to that moment
+    missing: tuple[int, int]  # (home, away) goals of the final score that no spot shows
+    note: str = ""  # the timeline's own caveat (the commentary and the final score disagree)
 
     @property
     def line(self) -> str:
-        return f"{self.match.home} {self.home} - {self.away} {self.match.away}"
+        return f"{self.match.home} {self.score.home} - {self.score.away} {self.match.away}"
 
 
-def score_at(match: Match, goals: Sequence[Spot]) -> ScoreAt:
-    """The score after ``goals`` (the goals a query kept: up to half-time, to a minute, or all)."""
-    home_name, away_name = canonical_team(match.home), canonical_team(match.away)
-    teams = [spot_team(goal, match) for goal in goals]
-    home, away = teams.count(home_name), teams.count(away_name)
-    return ScoreAt(
-        match=match,
-        home=home,
-        away=away,
-        unknown=len(goals) - home - away,
-        goals=tuple(goals),
-    )
-
-
-def missing_goals(match: Match, found: int) -> int:
-    """How many of the match's goals (its final score) a list of ``found`` goals leaves out."""
-    return max(0, match.home_score + match.away_score - found)
+def score_at(match: Match, moments: MatchMoments, query: MomentQuery) -> ScoreAt:
+    """The score at half-time (``query.half`` 1), before ``query.to_minute``, or at the end (neither)."""
+    timeline = moments.attribution.timeline
+    if query.half == 1 and query.to_minute is None:
+        score = timeline.half_time
+    elif query.to_minute is not None:
+        score = timeline.score_at_minute(query.to_minute)
+    else:
+        score = timeline.full_time
+    goals = tuple(query.select(moments.spots, match))
+    return ScoreAt(match, score, goals, timeline.missing, timeline.note)

@@ -1,7 +1,9 @@
 """Spotting a match once, and where its spots fall: match minutes, stoppage time, the team of a spot.
 
-A spotter reads a whole match in one go; the cache keeps its spots per match, so a follow-up
-("only the second half", "and corners?") is a filter over memory (``tools.query``), not another spotting run.
+A spotter reads a whole match in one go; the cache keeps what an answer needs of it per match (the spots
+the answer policy keeps, each with the team and player its commentary tells, and the score timeline), so
+a follow-up ("only the second half", "and corners?") is a filter over memory (``tools.query``), not
+another spotting run.
 """
 
 from __future__ import annotations
@@ -9,12 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
-from index.teams import canonical_team, team_forms
+from index.teams import canonical_team
 from index.types import HALVES, Match
-from index.words import normalise
-from spotting.answers import AnswerPolicy, MatchAnswer
+from spotting.answers import AnswerPolicy
+from spotting.moments import MatchMoments, match_moments
 from spotting.types import Spot, Spotter
 
 log = logging.getLogger(__name__)
@@ -35,20 +36,11 @@ def in_stoppage_time(seconds: float) -> bool:
 
 
 def spot_team(spot: Spot, match: Match) -> str | None:
-    """The club a spot belongs to: the back end's ``home``/``away`` if it knows, else the one club its
-    evidence names (only one of the two); ``None`` when unknown."""
+    """The club a spot belongs to (``spotting.attribution`` reads it from the commentary; a back end may
+    know it too), or ``None`` when neither tells: a wrong team is worse than none."""
     if spot.team in ("home", "away"):
         return canonical_team(match.home if spot.team == "home" else match.away)
-    text = f" {normalise(spot.evidence)} "
-    named = {team for form, team in _forms_of(match.home, match.away) if f" {form} " in text}
-    return named.pop() if len(named) == 1 else None
-
-
-@lru_cache(maxsize=1024)
-def _forms_of(home: str, away: str) -> tuple[tuple[str, str], ...]:
-    """Every spelling of the two clubs (normalised) with its canonical name."""
-    teams = {canonical_team(home), canonical_team(away)}
-    return tuple((form, team) for form, team in team_forms((home, away)).items() if team in teams)
+    return None
 
 
 def answer_policy(spotter: Spotter) -> AnswerPolicy:
@@ -68,22 +60,23 @@ class SpotCache:
     def __init__(self, spotter: Spotter) -> None:
         self.spotter = spotter
         self.policy = answer_policy(spotter)
-        self._answers: dict[str, MatchAnswer] = {}
+        self._moments: dict[str, MatchMoments] = {}
         self._lock = threading.Lock()
 
-    def answer(self, match: Match, halves: Sequence[int] = HALVES) -> MatchAnswer:
+    def moments(self, match: Match, halves: Sequence[int] = HALVES) -> MatchMoments:
+        """The match's moments, spotted, kept and attributed on first use, then from memory."""
         with self._lock:
-            if match.id not in self._answers:
+            if match.id not in self._moments:
                 log.info("spotting %s with %s", match.id, self.spotter.name)
-                self._answers[match.id] = self.policy.answer(match, self.spotter.spot(match, tuple(halves)))
-            return self._answers[match.id]
+                self._moments[match.id] = match_moments(self.policy, match, self.spotter.spot(match, tuple(halves)))
+            return self._moments[match.id]
 
     def spots(self, match: Match, halves: Sequence[int] = HALVES) -> list[Spot]:
-        """The spots the answer keeps, by half, start and class."""
-        return sorted(self.answer(match, halves).spots, key=lambda s: (s.half, s.start, s.label))
+        """The spots the answer keeps, with teams and players, by half, start and class."""
+        return list(self.moments(match, halves).spots)
 
     def forget(self, match_ids: Iterable[str]) -> None:
         """Drop the answers of matches whose commentary changed (a match added again with ``--force``)."""
         with self._lock:
             for match_id in match_ids:
-                self._answers.pop(match_id, None)
+                self._moments.pop(match_id, None)

@@ -49,6 +49,7 @@ def interval_records(spots: Sequence[Spot], match: Match | None = None) -> list[
             "position_ms": s.position_ms,
             "confidence": round(s.confidence, 3),
             "team": (spot_team(s, match) or "") if match else s.team,
+            "player": s.player,
             "evidence": s.evidence,
             "backend": s.backend,
         }

@@ -154,7 +154,8 @@ def _first(found: re.Match) -> str:
 
 # -- picking from a list ---------------------------------------------------------------------------
 _SELECT = re.compile(
-    rf"\b(?:the )?{_ORDINAL} (?:one|of (?:those|them|these)|in (?:that|the) list)\b"
+    r"^\s*(?:number |no\.? |#)?(\d{1,2})\s*$"  # a bare number, as the reply to "which one?"
+    rf"|\b(?:the )?{_ORDINAL} (?:one|of (?:those|them|these)|in (?:that|the) list)\b"
     r"|\b(?:number|no\.?|#) ?(\d{1,3})\b"
     rf"|^(?:and |what about |show me |tell me (?:more )?about )?(?:the )?{_ORDINAL}\W*$"
 )

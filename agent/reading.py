@@ -36,7 +36,8 @@ from . import language
 WHOSE_BEFORE = frozenset(
     "by for from did does has had have were was pour para por fur per teve tuvo tem tiene hatte hat ha".split()
 )
-WHOSE_AFTER_ACTION = frozenset("of de del des du von vom der di della dello do da dos".split())
+BY_WORDS = frozenset("by for did does pour para por fur per".split())  # whose even in a title
+WHOSE_AFTER_ACTION = frozenset("of de del des du von vom der di della dello dell degli dei d do da dos".split())
 ARTICLES = frozenset("the a an o os el la los las le les l il lo gli der die das den dem".split())
 # Words that open a question and are no club's name ("Show goals", "Any cards?").
 REQUEST_WORDS = frozenset(
@@ -49,7 +50,7 @@ NEGATIONS = frozenset("no not without sin kein keine keinen pas nessun nessuna s
 SCORING = frozenset("score scored scores scoring".split())
 WHOSE_AFTER = frozenset(
     "score scored scores scoring get got have had make made commit committed take took receive received "
-    "marco marcaron anoto traf erzielte schoss a marque segno ha segnato marcou fez".split()
+    "marco marcaron anoto traf erzielte schoss marque segno segnato marcou fez".split()
 )
 
 
@@ -60,6 +61,7 @@ class Reading:
     text: str
     english: str
     words: tuple[str, ...]  # folded words of the question as typed
+    typed: tuple[str, ...]  # the same words as typed (case and accents), for replies that quote them
     match: MatchQuery  # the match it names (clubs named as "whose" left out unless they name it too)
     whose: tuple[TeamMention, ...]  # clubs named as whose moments
     actions: tuple[ActionMention, ...]
@@ -89,12 +91,16 @@ def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = Non
     if said.unknown_club and _is_action(said.unknown_club, actions):  # "Goals vs Bayern": no club called Goals
         said = replace(said, unknown_club=None)
     if not said.teams and not said.unknown_club and in_view is None:  # with a match in view, "Ronaldo goals"
-        said = replace(said, unknown_club=_unknown_before_action(original, actions))  # names a player
+        unknown = _unknown_before_action(original, actions) or _unknown_after_action(original, list(words), actions)
+        said = replace(said, unknown_club=unknown)  # (with a match in view, a name there is a player's)
+    if said.result and actions and _word_before(list(words), said.teams[0].start)[0] in ("did", "does"):
+        said = replace(said, result=None)  # "how many corners did Gladbach win": won corners, not the match
     english = language.rewrite(masked(question, said.spans))
     return Reading(
         text=question,
         english=english,
         words=words,
+        typed=tuple(original),
         match=replace(said, teams=tuple(match_teams)),
         whose=tuple(whose),
         actions=actions,
@@ -119,6 +125,20 @@ def _unknown_before_action(original: list[str], actions: Sequence[ActionMention]
     if not name or len(name) > 3 or known or not all(w[0].isupper() for w in name):
         return None
     return " ".join(name)
+
+
+def _unknown_after_action(original: list[str], words: list[str], actions: Sequence[ActionMention]) -> str | None:
+    """A capitalised name right after an action word and "of"/"de"/"von" that is no club the corpus knows
+    ("goles del Boca Juniors", "Tore von Union Berlin"), up to the end of the question."""
+    for mention in actions:
+        at = mention.stop
+        if at < len(words) and words[at] in WHOSE_AFTER_ACTION:
+            name = original[at + 1 :]
+            while name and fold(name[0]) in ARTICLES:
+                name = name[1:]
+            if name and len(name) <= 3 and all(w[0].isupper() for w in name):
+                return " ".join(name)
+    return None
 
 
 def _is_action(name: str, actions: Sequence[ActionMention]) -> bool:
@@ -204,15 +224,17 @@ def _sort_clubs(
 
 def _paired(teams: tuple[TeamMention, ...], words: list[str]) -> tuple[set[int], set[int]]:
     """Indices of mentions that name a match together ("Napoli 4 - 2 Benfica", "Bayern gegen Schachtar"),
-    and of those whose partner comes after an opponent word ("against", "at", "contra")."""
+    and of those whose moments are asked in that match: the partner comes after an opponent word, or the
+    club after "by" ("Napoli 4 - 2 Benfica", "Juventus-Napoli" are titles, no one's side)."""
     paired, facing = set(), set()
     plain = _without_numbers(words)
     for index in range(len(teams) - 1):
         first, second = teams[index], teams[index + 1]
         if names_pair(first, second, plain):
             paired |= {index, index + 1}
-            if set(plain[first.stop + first.possessive : second.start]) & OPPONENT:
-                facing.add(index)
+            between = set(plain[first.stop + first.possessive : second.start])
+            if between & OPPONENT or _word_before(words, first.start)[0] in BY_WORDS:
+                facing.add(index)  # "the goals of Barça against Real", "subs made by Juventus vs Man City"
     return paired, facing
 
 
@@ -230,7 +252,8 @@ def _word_before(words: list[str], index: int) -> tuple[str, int]:
 
 
 def _names_whose(mention: TeamMention, words: list[str], action_ends: set[int]) -> bool:
-    """Whether the words around one club make it "whose moments"."""
+    """Whether the words around one club make it "whose moments": a possessive, a word such as "by" or
+    "did" before it, "scored" after it, or "of"/"de"/"von" right after an action word ("los goles del")."""
     after_at = mention.stop + mention.possessive
     after = words[after_at] if after_at < len(words) else ""
     if mention.possessive:  # "Chelsea's goals", but not "Liverpool's 4-3 loss" / "Chelsea's game"

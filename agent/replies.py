@@ -3,6 +3,7 @@ the words of a request that nothing understood ("show me the tackles")."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from index.teams import canonical_team
@@ -48,11 +49,12 @@ def unknown_word(reading: Reading) -> str:
     unsupported word of ``tools.actions`` ("tackles") is returned whole."""
     claimed = {i for m in reading.match.teams for i in range(m.start, m.stop)}
     claimed |= {i for m in reading.actions for i in range(m.start, m.stop)}
-    left = [w for i, w in enumerate(reading.words) if i not in claimed and w not in STOP_WORDS and not w.isdigit()]
-    for word in left:
-        if is_unsupported(word):
-            return word
-    return " ".join(left[-2:])
+    left = [i for i, w in enumerate(reading.words) if i not in claimed and w not in STOP_WORDS and not w.isdigit()]
+    typed = reading.typed
+    for i in left:
+        if is_unsupported(reading.words[i]):
+            return typed[i]
+    return " ".join(typed[i] for i in left[-2:])
 
 
 def is_unsupported(word: str) -> bool:
@@ -63,6 +65,9 @@ def is_unsupported(word: str) -> bool:
 def search_words(reading: Reading) -> str:
     """What to look for in the commentary: the question's words after "about"/"for", without the words
     that name the match ("Vardy in Leicester 2-5 Arsenal" -> "Vardy")."""
+    quoted = re.search(r"[\"“”«»]([^\"“”«»]+)[\"“”«»]", reading.text)
+    if quoted:  # 'search the commentary for "crossbar"': the words in quotes, as they are
+        return quoted[1].strip()
     named = {i for m in (*reading.match.teams, *reading.whose) for i in range(m.start, m.stop + m.possessive)}
     named |= span_words(reading.text, reading.match)
     if not named:

@@ -41,12 +41,14 @@ RESULTS: dict[str, str] = {normalise(w): result for result, words in TABLE["resu
 _AWAY_AT = tuple(normalise(w).split() for w in TABLE["away_at"])
 _AT_HOME = tuple(normalise(w).split() for w in TABLE["at_home"])
 
-FUZZY_MIN_CHARS = 6  # shorter names are matched exactly: one typo turns "Lazio" into "Lazi" or "Lecce"
+FUZZY_MIN_CHARS = 6  # from here one typo is read through ("Bayren", "Napili")
+FUZZY_SHORT_CHARS, FUZZY_SHORT_SCORE = 5, 90  # 5 letters: only a letter missing at the end ("Napol")
 FUZZY_SCORE = 80  # one letter wrong or two swapped in a 6-letter name ("Bayren", "Napili")
 LONGER_SCORE = 88  # a misspelt longer name over an exact shorter one: "Atletico Madird", not "Atalanta cards"
 RESULT_REACH = 3  # words from a club to its result word: "Liverpool's 4-3 loss"
 DERBY_WORDS = max(len(name.split()) for name in DERBIES)
 GROUND_WORDS = max(len(name.split()) for name in GROUNDS)
+GROUND_WORDS_SET = frozenset(w for name in GROUNDS for w in name.split())  # never the name of an unknown club
 MAX_GOALS = 15  # a side's score beyond this is a minute or a time, not a score
 
 _MONTH = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
@@ -206,7 +208,7 @@ def _forms(extra_teams: tuple[str, ...]) -> tuple[dict[str, str], int, dict[str,
     longest = max(len(f.split()) for f in forms)
     by_letter: dict[str, list[str]] = {}
     for form in forms:
-        if len(form) >= FUZZY_MIN_CHARS:
+        if len(form) >= FUZZY_SHORT_CHARS:
             by_letter.setdefault(form[0], []).append(form)
     return forms, longest, {letter: tuple(group) for letter, group in by_letter.items()}
 
@@ -220,7 +222,8 @@ def find_team_mentions(text: str, extra_teams: tuple[str, ...] = ()) -> list[Tea
     found: list[TeamMention] = []
     i = 0
     while i < len(words):
-        hits = _derby_at(i, words) or _exact_at(i, words, original, forms, longest)
+        beside = bool(found) and (found[-1].stop == i or (found[-1].stop == i - 1 and words[i - 1] in VERSUS))
+        hits = _derby_at(i, words) or _exact_at(i, words, original, forms, longest, beside)
         if hits:  # "Atletico Madird" is one misspelt club, not Atlético and then Real Madrid
             longer = _fuzzy_at(i, words, original, forms, longest, fuzzy, LONGER_SCORE)
             if longer and longer[0].stop > hits[0].stop and longer[0].team == hits[0].team:
@@ -235,12 +238,19 @@ def find_team_mentions(text: str, extra_teams: tuple[str, ...] = ()) -> list[Tea
     return found
 
 
-def _exact_at(i: int, words: list[str], original: list[str], forms: dict[str, str], longest: int) -> list:
+def _exact_at(
+    i: int, words: list[str], original: list[str], forms: dict[str, str], longest: int, beside: bool = False
+) -> list:
+    """The longest exact spelling at word ``i``; an everyday word ("inter") only capitalised, possessive
+    ("inter's") or beside another club ("lazio inter")."""
     for size in range(min(longest, len(words) - i), 0, -1):
         phrase = " ".join(words[i : i + size])
         team = forms.get(phrase)
-        if team is not None and (phrase not in COMMON_WORDS or original[i][0].isupper()):
-            return [_mention(i, size, team, words)]
+        if team is None:
+            continue
+        mention = _mention(i, size, team, words)
+        if phrase not in COMMON_WORDS or original[i][0].isupper() or mention.possessive or beside:
+            return [mention]
     return []
 
 
@@ -267,10 +277,15 @@ def _mention(i: int, size: int, team: str, words: list[str]) -> TeamMention:
 def _fuzzy_team(
     phrase: str, size: int, forms: dict[str, str], fuzzy: dict[str, tuple[str, ...]], cutoff: float = FUZZY_SCORE
 ) -> str | None:
-    """The club a misspelt name means; never across a joining word ("at Bournemouth" is not "AFC Bournemouth")."""
-    edges = phrase.split()[:: max(1, size - 1)]
-    if len(phrase) < FUZZY_MIN_CHARS or any(w in VERSUS or w in JOINING for w in edges) or phrase in MONTHS:
+    """The club a misspelt name means; never across a joining word ("at Bournemouth" is not "AFC Bournemouth"),
+    and never a spelling that is itself a name, left out for a reason (lower-case "paris")."""
+    if phrase in forms:
         return None
+    edges = phrase.split()[:: max(1, size - 1)]
+    if len(phrase) < FUZZY_SHORT_CHARS or any(w in VERSUS or w in JOINING for w in edges) or phrase in MONTHS:
+        return None
+    if len(phrase) < FUZZY_MIN_CHARS:
+        cutoff = max(cutoff, FUZZY_SHORT_SCORE)
     best = process.extractOne(phrase, fuzzy.get(phrase[0], ()), scorer=fuzz.ratio, score_cutoff=cutoff)
     return forms[best[0]] if best and len(best[0].split()) == size else None
 
@@ -367,30 +382,47 @@ def _league(text: str) -> str | None:
 
 
 def _home(words: list[str], teams: list[TeamMention]) -> str | None:
-    """The club that played at home: the one after "at"/"in", or the one before "at home"."""
+    """The club that played at home, by the first rule that tells: the club after "at"/"away to"/"in casa
+    del", the club after a bare "in" that no "vs" pairs ("goals by Schalke in Madrid"), the club before
+    "at home" ("Liverpool at home", but not "in casa del Chievo")."""
     folded = [fold(w) for w in words]
-    for mention in teams:
-        for phrase in _AWAY_AT:
-            if folded[max(0, mention.start - len(phrase)) : mention.start] == phrase:
-                return mention.team
-        for phrase in _AT_HOME:
-            if folded[mention.stop + mention.possessive : mention.stop + mention.possessive + len(phrase)] == phrase:
+    for rule in (_after_away_words, _after_in, _before_at_home):
+        for index, mention in enumerate(teams):
+            if rule(folded, mention, teams[index - 1] if index else None):
                 return mention.team
     return None
+
+
+def _after_away_words(folded: list[str], mention: TeamMention, before: TeamMention | None) -> bool:
+    return any(folded[max(0, mention.start - len(p)) : mention.start] == p for p in _AWAY_AT)
+
+
+def _after_in(folded: list[str], mention: TeamMention, before: TeamMention | None) -> bool:
+    """A club after a bare "in" and another club before it (not the other half of a derby's name)."""
+    after = folded[mention.stop] if mention.stop < len(folded) else ""
+    named_before = before is not None and before.stop <= mention.start - 1
+    return named_before and folded[mention.start - 1] in ("in", "a", "en", "im") and after not in VERSUS
+
+
+def _before_at_home(folded: list[str], mention: TeamMention, before: TeamMention | None) -> bool:
+    at = mention.stop + mention.possessive
+    for phrase in _AT_HOME:
+        if folded[at : at + len(phrase)] == phrase:
+            return folded[at + len(phrase) : at + len(phrase) + 1] not in (["del"], ["di"], ["de"], ["do"], ["da"])
+    return False
 
 
 def _ground(words: list[str], teams: list[TeamMention]) -> frozenset[str] | None:
     """The clubs at home where a text says it was played: "at Anfield", "in Naples", "das in Berlin"."""
     folded = [fold(w) for w in words]
     claimed = {i for m in teams for i in range(m.start, m.stop)}
-    for i in range(1, len(folded)):
-        if folded[i - 1] not in PLACE_WORDS:
-            continue
-        at = i + (folded[i] in ("the", "der", "el", "la", "le", "il", "o"))
+    for i in range(len(folded)):
+        placed = i > 0 and folded[i - 1] in PLACE_WORDS
+        at = i + (placed and folded[i] in ("the", "der", "el", "la", "le", "il", "o"))
         for size in range(min(GROUND_WORDS, len(folded) - at), 0, -1):
             clubs = GROUNDS.get(" ".join(folded[at : at + size]))
-            if clubs and not claimed & set(range(at, at + size)):
-                return clubs
+            if clubs and (placed or size > 1) and not claimed & set(range(at, at + size)):
+                return clubs  # "at Anfield", "in Naples"; a ground of two words anywhere ("el del Camp Nou")
     return None
 
 
@@ -432,6 +464,7 @@ def _name_words(words: list[str], folded: list[str], claimed: set[int], order: r
     name: list[str] = []
     for i in order:
         stop = folded[i] in JOINING or folded[i] in VERSUS or folded[i] in MONTHS or folded[i] in _LEAGUE_WORDS
+        stop = stop or folded[i] in GROUND_WORDS_SET
         if i in claimed or stop or not words[i][0].isupper():
             break
         name.append(words[i])

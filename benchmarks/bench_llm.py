@@ -30,12 +30,14 @@ from rich.table import Table
 from evaluation.report import evaluate_predictions
 from index.atomic import atomic_write_text
 from index.chunks import chunk_half
+from index.clock import clock
 from index.corpus import SAMPLE_ROOT, available_games, load_corpus, split_games
 from index.echoes import TextChoice
+from index.settings import DEFAULT_HALF_WIDTH_S
 from index.types import HALVES, Match
 from spotting.llm.openai_spotter import OpenAISpotter
 from spotting.llm.parsing import parse_reply
-from spotting.llm.prompting import format_answer, format_time
+from spotting.llm.prompting import format_answer
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[1] / "shared" / "data"
@@ -80,7 +82,7 @@ def throughput(match: Match, latency: float, concurrencies: list[int]) -> list[d
     def answer(request: Request) -> Reply:
         minutes, seconds = starts.search(request.body["messages"][-1]["content"]).groups()
         start = int(minutes) * 60 + int(seconds)
-        action = {"label": "Corner", "start": format_time(start + 10), "end": format_time(start + 25)}
+        action = {"label": "Corner", "start": clock(start + 10), "end": clock(start + 25)}
         return Reply(content=json.dumps({"actions": [action]}), delay=latency)
 
     rows = []
@@ -117,7 +119,8 @@ def parser_speed(matches: list[Match]) -> list[dict]:
     forms = {
         "structured JSON": lambda c: format_answer(c, c.events),
         "free text": lambda c: "\n".join(
-            f"{i + 1}. A {e.label.lower()} occurs at ({format_time(e.seconds - 7.5)}, {format_time(e.seconds + 7.5)})."
+            f"{i + 1}. A {e.label.lower()} occurs at "
+            f"({clock(e.seconds - DEFAULT_HALF_WIDTH_S)}, {clock(e.seconds + DEFAULT_HALF_WIDTH_S)})."
             for i, e in enumerate(c.events)
         ),
     }

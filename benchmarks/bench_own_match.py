@@ -42,12 +42,12 @@ from whisper_base import model_folder  # noqa: E402
 from agent import Assistant  # noqa: E402
 from index.add_match import add_match  # noqa: E402
 from index.atomic import atomic_write_text  # noqa: E402
+from index.clock import parse_clock  # noqa: E402
 from index.corpus import SAMPLE_ROOT, load_corpus, load_match  # noqa: E402
 from index.echoes import TextChoice  # noqa: E402
 from index.media import SAMPLE_RATE  # noqa: E402
 from index.own_match import read_record  # noqa: E402
 from index.transcribe import MIN_LANGUAGE_PROBABILITY, AsrSettings  # noqa: E402
-from index.transcript import parse_clock  # noqa: E402
 from spotting.registry import SPOTTER_TEXT  # noqa: E402
 from tools.spots import answer_policy  # noqa: E402
 from tools.toolbox import default_spotter  # noqa: E402

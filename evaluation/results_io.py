@@ -26,8 +26,10 @@ from pathlib import Path
 
 from index.atomic import atomic_write_bytes
 from index.classes import check_label
+from index.clock import game_time
 from index.errors import HighlightsError
 from index.jsonfile import read_json
+from index.settings import DEFAULT_HALF_WIDTH_S
 from index.types import HALVES, Match
 from spotting.types import Spot
 
@@ -35,18 +37,11 @@ from .average_map import FRAMERATE, HALF_FRAMES
 
 RESULTS_FILE = "results_spotting.json"
 INTERVALS_FILE = "intervals.json"
-DEFAULT_HALF_WIDTH_S = 7.5
 MAX_POSITION_MS = HALF_FRAMES * 1000 // FRAMERATE  # the official tool clips anything later
 # A prediction this long after the last commentary or event of its half is past the end of the half.
 PAST_END_MARGIN_S = 180.0
 REQUIRED = ("label", "position", "half", "confidence")
 _MISSING = "games without a prediction file (scored as no predictions)"
-
-
-def game_time(half: int, position_ms: int) -> str:
-    """SoccerNet's ``"H - MM:SS"`` for a position in a half."""
-    seconds = int(position_ms // 1000)
-    return f"{half} - {seconds // 60:02d}:{seconds % 60:02d}"
 
 
 def results_record(game_id: str, spots: Sequence[Spot]) -> dict:

@@ -96,21 +96,6 @@ def split_at(transcript: Transcript, second_half: float) -> tuple[Transcript, Tr
     )
 
 
-def parse_clock(text: str, where: str) -> float:
-    """``H:MM:SS``, ``MM:SS`` or seconds → seconds; an error naming ``where`` otherwise."""
-    parts = text.strip().split(":")
-    try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
-        numbers = []
-    if not numbers or len(numbers) > 3 or any(n < 0 for n in numbers) or any(n >= 60 for n in numbers[1:]):
-        raise HighlightsError(f"not a time: {text!r} (write H:MM:SS, MM:SS or seconds)", where)
-    seconds = 0.0
-    for number in numbers:
-        seconds = seconds * 60 + number
-    return seconds
-
-
 def from_echoes(data: dict, duration: float = 0.0, speech: float = 0.0) -> Transcript:
     """A transcript back from its ``echoes()`` form (a finished half kept for the next try)."""
     about = dict(data.get("asr") or {})

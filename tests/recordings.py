@@ -16,8 +16,8 @@ import numpy as np
 import yaml
 from scipy.signal import resample_poly
 
+from index.clock import parse_clock
 from index.media import SAMPLE_RATE, read_audio
-from index.transcript import parse_clock
 
 DATA = Path(__file__).resolve().parent / "data"
 # espeak-ng -v en -s 160 "And it's a goal! Chelsea score. What a finish. A yellow card for the defender."

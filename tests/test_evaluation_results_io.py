@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from evaluation.ground_truth import load_ground_truth
-from evaluation.results_io import INTERVALS_FILE, RESULTS_FILE, game_time, read_results, write_results
+from evaluation.results_io import INTERVALS_FILE, RESULTS_FILE, read_results, write_results
+from index.clock import game_time
 from index.errors import HighlightsError
 from index.types import Match
 from spotting.types import Spot

@@ -8,10 +8,11 @@ import json
 import pytest
 from faster_whisper.transcribe import Segment, Word
 
+from index.clock import parse_clock
 from index.errors import HighlightsError
 from index.subtitles import read_transcript
 from index.transcribe import check_language, lines_of
-from index.transcript import MIN_BREAK_S, Line, Transcript, check_heard, find_break, parse_clock, split_at
+from index.transcript import MIN_BREAK_S, Line, Transcript, check_heard, find_break, split_at
 
 SRT = """1
 00:00:01,250 --> 00:00:03,500

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from fake_openai import FakeOpenAI, Reply, Request, ToolCall
 
+from index.clock import clock
 from index.corpus import load_match
 from index.errors import HighlightsError
 from spotting.llm.accounting import price_of
 from spotting.llm.openai_spotter import OpenAISpotter
-from spotting.llm.prompting import RESPONSE_SCHEMA, format_time
+from spotting.llm.prompting import RESPONSE_SCHEMA
 from spotting.registry import make_spotter
 
 GAME = "england_epl/2014-2015/2015-04-11 - 19-30 Burnley 0 - 1 Arsenal"
@@ -44,7 +45,7 @@ def chunk_start(request: Request) -> float:
 def corner_text(request: Request) -> str:
     start = chunk_start(request)
     return json.dumps(
-        {"actions": [{"label": "Corner", "start": format_time(start + 10), "end": format_time(start + 25)}]}
+        {"actions": [{"label": "Corner", "start": clock(start + 10), "end": clock(start + 25)}]}
     )
 
 
@@ -216,7 +217,7 @@ def test_an_endpoint_without_structured_output_gets_free_text(server, match, tmp
         if "response_format" in request.body:
             return Reply(status=400, error="response_format is not supported")
         start = chunk_start(request)
-        return Reply(content=f"A corner occurs at ({format_time(start + 10)}, {format_time(start + 25)}).")
+        return Reply(content=f"A corner occurs at ({clock(start + 10)}, {clock(start + 25)}).")
 
     server.responder = no_schema
     spot = spotter(server, tmp_path, concurrency=4)

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from index.classes import LABELS
+from index.clock import clock
 from index.types import Chunk, Segment
 from spotting.llm.parsing import (
     CHUNK_SLACK_S,
@@ -19,7 +20,6 @@ from spotting.llm.parsing import (
     label_of,
     parse_reply,
 )
-from spotting.llm.prompting import format_time
 
 # 36:00-37:00 of the second half, with commentary at 36:09 and 36:40.
 CHUNK = Chunk(
@@ -214,7 +214,7 @@ CHUNKS = st.builds(
     st.integers(0, 60),
     st.sampled_from((30.0, 60.0, 120.0)),
 )
-TIMES = st.builds(lambda s: format_time(s), st.integers(0, 6000))
+TIMES = st.builds(lambda s: clock(s), st.integers(0, 6000))
 PIECES = st.one_of(
     st.sampled_from(
         [*LABELS, "free kick", "corners", "yellow", "minute", "'", "th minute", "+", "-", "to", ",", "(", ")"]

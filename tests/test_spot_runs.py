@@ -13,7 +13,7 @@ from fake_openai import FakeOpenAI, Reply, Request
 
 from evaluation.results_io import INTERVALS_FILE, RESULTS_FILE, game_files
 from evaluation.run_manifest import MANIFEST_FILE, Manifest, RunSettings, folder_state
-from spotting.llm.prompting import format_time
+from index.clock import clock
 from ui.cli import main
 
 BURNLEY = "england_epl/2014-2015/2015-04-11 - 19-30 Burnley 0 - 1 Arsenal"
@@ -25,8 +25,8 @@ FAST = ["--option", "backoff_s=0.001", "--option", "max_retries=1", "--option", 
 def corner(request: Request) -> Reply:
     minutes, seconds = CHUNK_RE.search(request.body["messages"][-1]["content"]).groups()
     start = int(minutes) * 60 + int(seconds)
-    return Reply(content=json.dumps({"actions": [{"label": "Corner", "start": format_time(start + 10),
-                                                  "end": format_time(start + 20)}]}))  # fmt: skip
+    return Reply(content=json.dumps({"actions": [{"label": "Corner", "start": clock(start + 10),
+                                                  "end": clock(start + 20)}]}))  # fmt: skip
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from index.classes import LABELS
+from index.clock import clock
 from index.types import HALVES, Match
 from spotting.types import Spot
 
@@ -45,12 +46,6 @@ GROUP_NOUNS: dict[str, tuple[str, str]] = {
 }
 HALF_NAMES = {1: "First half", 2: "Second half"}
 QUOTE_CHARS = 110
-
-
-def clock(seconds: float) -> str:
-    """``MM:SS`` of a position in a half (minutes may pass 59 in long halves)."""
-    total = max(0, round(seconds))
-    return f"{total // 60:02d}:{total % 60:02d}"
 
 
 def minute_label(half: int, seconds: float) -> str:

@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from index.add_match import HEARD_CACHE, Added, AddRequest
-from index.corpus import DATA_ENV, SAMPLE_ROOT, load_match
+from index.clock import parse_clock
+from index.corpus import SAMPLE_ROOT, load_match
 from index.errors import HighlightsError
 from index.media import MAX_FILE_S, probe_media
 from index.own_match import DEFAULT_LEAGUE, NewMatch, league_folder, parse_date, parse_score, parse_teams
+from index.settings import DATA_ENV
 from index.transcribe import AsrSettings
-from index.transcript import parse_clock
 from index.types import Match
 from spotting.registry import SPOTTER_TEXT
 from tools.match_text import league_of

@@ -16,19 +16,17 @@ from typing import Any
 import yaml
 
 from index.classes import LABELS
+from index.clock import clock
 from index.echoes import one_transcription
 from index.errors import HighlightsError
 from index.names import parse_game_id
+from index.settings import DEFAULT_HALF_WIDTH_S
 from index.types import Chunk, Event, Match, Segment
 from spotting.types import Spot
 
 PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
 PROMPTS_FILE = PROMPTS_DIR / "spotter.yaml"
 EXAMPLES_FILE = PROMPTS_DIR / "examples.json"
-
-# A ground-truth event at t is the window [t - 7.5 s, t + 7.5 s]: the interval the evaluation
-# scores, so the answer teaches the model the interval it will be judged on.
-EVENT_HALF_WINDOW_S = 7.5
 
 RESPONSE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -71,14 +69,8 @@ def check_variant(variant: str) -> dict[str, Any]:
     return settings
 
 
-def format_time(seconds: float) -> str:
-    """``MM:SS`` of the half; minutes go past 59 rather than wrapping into hours."""
-    total = max(0, round(seconds))
-    return f"{total // 60:02d}:{total % 60:02d}"
-
-
 def render_commentary(segments: Iterable[Segment]) -> str:
-    lines = [f"[{format_time(s.start)}-{format_time(s.end)}] {s.text}" for s in segments]
+    lines = [f"[{clock(s.start)}-{clock(s.end)}] {s.text}" for s in segments]
     return "\n".join(lines) if lines else "(no commentary in this part of the half)"
 
 
@@ -92,8 +84,8 @@ def chunk_fields(chunk: Chunk, match: Match | None = None) -> dict[str, Any]:
         "league": game.league,
         "season": game.season,
         "half": chunk.half,
-        "chunk_start": format_time(chunk.start),
-        "chunk_end": format_time(chunk.end),
+        "chunk_start": clock(chunk.start),
+        "chunk_end": clock(chunk.end),
         "commentary": render_commentary(one_transcription(chunk.segments)),
         "labels": ", ".join(LABELS),
     }
@@ -132,13 +124,13 @@ def format_answer(chunk: Chunk, events_or_spots: Iterable[Event | Spot]) -> str:
     actions = []
     for item in events_or_spots:
         if isinstance(item, Event):
-            start, end = item.seconds - EVENT_HALF_WINDOW_S, item.seconds + EVENT_HALF_WINDOW_S
+            start, end = item.seconds - DEFAULT_HALF_WIDTH_S, item.seconds + DEFAULT_HALF_WIDTH_S
         else:
             start, end = item.start, item.end
         actions.append((max(0.0, start), end, item.label))
     actions.sort()
     return json.dumps(
-        {"actions": [{"label": label, "start": format_time(a), "end": format_time(b)} for a, b, label in actions]},
+        {"actions": [{"label": label, "start": clock(a), "end": clock(b)} for a, b, label in actions]},
         ensure_ascii=False,
     )
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from index.classes import LABELS
+from index.clock import clock
 from index.names import parse_game_id
 from index.types import Chunk, Match
-from spotting.llm.prompting import format_time, render_commentary
+from spotting.llm.prompting import render_commentary
 
 SYSTEM = (
     "You are a soccer match analyst. You watch part of a match broadcast and find the moments where "
@@ -54,8 +55,8 @@ def video_messages(
         league=game.league,
         season=game.season,
         half=chunk.half,
-        chunk_start=format_time(chunk.start),
-        chunk_end=format_time(chunk.end),
+        chunk_start=clock(chunk.start),
+        chunk_end=clock(chunk.end),
         frames=frames,
         fps=fps,
         commentary=COMMENTARY.format(lines=render_commentary(chunk.segments)) if commentary else "",

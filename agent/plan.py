@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from index.settings import MAX_QUESTION_CHARS
 from index.teams import canonical_team
 from index.types import Match
 from tools.actions import GROUPS, HIGHLIGHTS
@@ -23,7 +24,6 @@ from . import language
 from .reading import Reading, read
 from .replies import is_unsupported, narrowed, search_words, unknown_word
 
-MAX_QUESTION_CHARS = 2000  # a question this long is pasted text, not a question; the UI's box has the same cap
 GOALS = ("Goal",)
 WHOLE_MATCH = {"half": None, "from_minute": None, "to_minute": None, "stoppage_time": False}
 PLAIN_LIST_WORDS = 5

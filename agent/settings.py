@@ -5,15 +5,14 @@ The key is held here and handed to the client only; it is left out of ``repr`` a
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from index.errors import HighlightsError
+from index.settings import API_KEY_ENV, BASE_URL_ENV, LLM_MODEL_ENV, LLM_TIMEOUT_ENV, env
 
-MODEL_ENV = "HIGHLIGHTS_LLM_MODEL"
-DEFAULT_MODEL = "gpt-4o-mini"
-DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_MODEL = "gpt-4o-mini"  # OpenAI's small model with tool calls, for an OpenAI key and no model named
+DEFAULT_TIMEOUT_S = 30.0  # an endpoint slower than this is answered offline instead: a chat must not hang
 
 
 @dataclass(frozen=True)
@@ -27,20 +26,19 @@ class LLMSettings:
     max_retries: int = 1
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> LLMSettings | None:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> LLMSettings | None:
         """``OPENAI_BASE_URL``, ``OPENAI_API_KEY`` and ``HIGHLIGHTS_LLM_MODEL``; ``None`` when neither the
         URL nor the key is set (then the offline planner answers)."""
-        env = os.environ if env is None else env
-        base_url = env.get("OPENAI_BASE_URL", "").strip() or None
-        api_key = env.get("OPENAI_API_KEY", "").strip()
+        base_url = env(BASE_URL_ENV, environ) or None
+        api_key = env(API_KEY_ENV, environ)
         if not base_url and not api_key:
             return None
-        timeout = env.get("HIGHLIGHTS_LLM_TIMEOUT", "").strip()
+        timeout = env(LLM_TIMEOUT_ENV, environ)
         try:
             timeout_s = float(timeout) if timeout else DEFAULT_TIMEOUT_S
         except ValueError:
-            raise HighlightsError(f"not a number of seconds: {timeout!r}", "HIGHLIGHTS_LLM_TIMEOUT") from None
-        model = env.get(MODEL_ENV, "").strip() or DEFAULT_MODEL
+            raise HighlightsError(f"not a number of seconds: {timeout!r}", LLM_TIMEOUT_ENV) from None
+        model = env(LLM_MODEL_ENV, environ) or DEFAULT_MODEL
         return cls(base_url=base_url, api_key=api_key or "EMPTY", model=model, timeout_s=timeout_s)
 
     def redact(self, text: str) -> str:

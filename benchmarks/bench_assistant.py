@@ -76,14 +76,14 @@ def peak_rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="data folder (default: the shipped sample)")
-    parser.add_argument("--spotter", default="embedded", help="spotting back end (default: %(default)s)")
+    parser.add_argument("--backend", default="embedded", help="spotting back end (default: %(default)s)")
     parser.add_argument("--match", default="Chelsea 2 - 2 Watford", help="the match the questions name")
     parser.add_argument("--runs", type=int, default=60)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "assistant.json")
     args = parser.parse_args()
 
     load_ms, corpus = timed(lambda: load_corpus(resolve_data_root(args.data), text=SPOTTER_TEXT))  # as `ask` loads it
-    spotter = default_spotter(args.spotter)
+    spotter = default_spotter(args.backend)
     assistant = Assistant(corpus, spotter)
     question = f"all goals in {args.match}"
     cold_ms, first = timed(lambda: assistant.ask(question, assistant.new_session()))

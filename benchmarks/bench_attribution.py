@@ -28,11 +28,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from evaluation.runner import N_FOLDS, fold_of  # noqa: E402
+from evaluation.runner import fold_of  # noqa: E402
 from index.atomic import atomic_write_text  # noqa: E402
 from index.cache import cache_root  # noqa: E402
 from index.classes import LABELS  # noqa: E402
 from index.corpus import SAME_GOAL_S, load_corpus, resolve_data_root, split_games  # noqa: E402
+from index.settings import N_FOLDS  # noqa: E402
 from index.teams import canonical_team, team_forms  # noqa: E402
 from index.types import Event, Match  # noqa: E402
 from index.words import normalise  # noqa: E402

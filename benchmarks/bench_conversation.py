@@ -150,11 +150,11 @@ def _fmt(value: float | None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="data folder (default: $HIGHLIGHTS_DATA or the sample; use ../shared/data)")
-    parser.add_argument("--spotter", default="embedded", help="spotting back end (default: %(default)s)")
+    parser.add_argument("--backend", default="embedded", help="spotting back end (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "conversation.json")
     args = parser.parse_args()
     corpus = load_corpus(resolve_data_root(args.data), text=SPOTTER_TEXT, cache_dir=cache_root() / "corpus")
-    assistant = Assistant(corpus, default_spotter(args.spotter))
+    assistant = Assistant(corpus, default_spotter(args.backend))
     report = {"spotter": assistant.spotter.name, "matches": len(corpus.matches), "targets": TARGETS, "sets": {}}
     for name, path in SETS.items():
         if not path.is_file():

@@ -31,7 +31,7 @@ from index.atomic import atomic_write_text  # noqa: E402
 from index.classes import LABELS  # noqa: E402
 from index.corpus import load_corpus, split_games  # noqa: E402
 from index.echoes import TextChoice  # noqa: E402
-from spotting.embedded import SHIPPED  # noqa: E402
+from spotting.embedded.config import SHIPPED  # noqa: E402
 from spotting.registry import SPOTTER_TEXT  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "bench_embedded.json"
@@ -44,7 +44,7 @@ import atexit, json, os, resource, shutil, sys, tempfile, time
 os.environ["HIGHLIGHTS_CACHE"] = tempfile.mkdtemp(prefix="bench-embedded-")
 atexit.register(shutil.rmtree, os.environ["HIGHLIGHTS_CACHE"], True)
 started = time.perf_counter()
-from spotting.embedded import EmbeddedSpotter
+from spotting.embedded.spotter import EmbeddedSpotter
 imported = time.perf_counter()
 spotter = EmbeddedSpotter()
 loaded = time.perf_counter()
@@ -155,7 +155,8 @@ def learning_curve(data: Path) -> list[dict]:
     training games: the trend says what more labelled games (the train split's 300) would buy."""
     import random
 
-    from spotting.embedded import TrainConfig, fit
+    from spotting.embedded.config import TrainConfig
+    from spotting.embedded.training import fit
 
     labelled_only = TrainConfig(members=1, lsa_init=False, student_epochs=0)  # what labels alone buy
     matches = labelled_valid(data)

@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.classes import LABELS
+from index.settings import DEFAULT_HALF_WIDTH_S, DEFAULT_IOU
 from index.types import Match
 from spotting.types import Spot
 
-DEFAULT_HALF_WIDTH_S = 7.5
-DEFAULT_IOU = 0.5
 MAX_CANDIDATE_THRESHOLDS = 64
 
 

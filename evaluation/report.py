@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from rich.table import Table
 
 from index.classes import LABELS
+from index.settings import DEFAULT_HALF_WIDTH_S, DEFAULT_IOU
 from index.types import Match
 from spotting.types import Spot
 
 from .average_map import MapReport, average_map
-from .intervals import DEFAULT_HALF_WIDTH_S, DEFAULT_IOU, IntervalReport, filter_confidence, interval_scores
+from .intervals import IntervalReport, filter_confidence, interval_scores
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 A back end that trains registers its fit function here, one line, as ``"module:function"``
 (imported only when benchmarked)::
 
-    TRAINABLE["embedded"] = "spotting.embedded:fit"
+    TRAINABLE["embedded"] = "spotting.embedded.training:fit"
 
 where ``fit(train_matches: Sequence[Match]) -> Spotter`` (the function itself works too). It is then run with 5-fold
 cross-validation by game: each game is spotted by a model fitted on the other four folds. Back ends
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from index.errors import HighlightsError
+from index.settings import N_FOLDS
 from index.types import Match
 from spotting.registry import BACKENDS, make_spotter
 from spotting.types import Spot, Spotter, spot_game
@@ -38,9 +39,8 @@ from .report import evaluate_predictions, evaluation_dict
 
 log = logging.getLogger(__name__)
 
-N_FOLDS = 5
 # name -> "module:function" (or the function), function(train_matches) -> Spotter. See the module docstring.
-TRAINABLE: dict[str, str | Callable[[Sequence[Match]], Spotter]] = {"embedded": "spotting.embedded:fit"}
+TRAINABLE: dict[str, str | Callable[[Sequence[Match]], Spotter]] = {"embedded": "spotting.embedded.training:fit"}
 
 
 def fold_of(game_ids: Sequence[str], n_folds: int = N_FOLDS) -> dict[str, int]:

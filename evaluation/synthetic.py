@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from index.classes import LABELS
+from index.settings import DEFAULT_HALF_WIDTH_S
 from index.types import Match
 from spotting.types import Spot
 
@@ -25,7 +26,7 @@ def near_miss_predictions(
     noise_per_game: int = 200,
     error_s: float = 8.0,
     confidence_digits: int = 3,
-    half_width: float = 7.5,
+    half_width: float = DEFAULT_HALF_WIDTH_S,
 ) -> dict[str, list[Spot]]:
     rng = np.random.default_rng(seed)
 

@@ -1,20 +1,5 @@
-"""The match corpus: SoccerNet labels, SoccerNet-Echoes commentary, metadata, splits, chunks."""
+"""The match corpus: SoccerNet labels, SoccerNet-Echoes commentary, metadata, splits, chunks.
 
-from .classes import LABELS
-from .corpus import Corpus, load_corpus, load_match, resolve_data_root, split_games
-from .errors import HighlightsError
-from .types import Chunk, Event, Match, Segment
-
-__all__ = [
-    "LABELS",
-    "Chunk",
-    "Corpus",
-    "Event",
-    "HighlightsError",
-    "Match",
-    "Segment",
-    "load_corpus",
-    "load_match",
-    "resolve_data_root",
-    "split_games",
-]
+Import the modules themselves (``index.corpus``, ``index.types``, ``index.settings``…): the package
+imports nothing, so a light one (the settings, the errors) costs only itself.
+"""

@@ -20,17 +20,29 @@ from pathlib import Path
 import msgpack
 
 from .atomic import atomic_write_bytes
+from .settings import CACHE_ENV, env
 from .types import Event, Match, Segment
 
 log = logging.getLogger(__name__)
 
-CACHE_ENV = "HIGHLIGHTS_CACHE"
 FORMAT = 4  # bump when Match/Segment/Event or the loaders change what they produce
 
 
 def cache_root() -> Path:
-    """Where the project caches derived data: ``$HIGHLIGHTS_CACHE`` or ``~/.cache/soccer-highlights``."""
-    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "soccer-highlights").expanduser()
+    """Where the project caches derived data: ``$HIGHLIGHTS_CACHE``, else ``~/.cache/soccer-highlights``
+    (the XDG place; all of it can be deleted: it is rebuilt)."""
+    return Path(env(CACHE_ENV) or Path.home() / ".cache" / "soccer-highlights").expanduser()
+
+
+def index_dir() -> Path:
+    """Where the commentary search indexes are kept, one folder per content hash."""
+    return cache_root() / "index"
+
+
+def reels_dir() -> Path:
+    """Where a reel goes when no file is named (the chat's "make me a reel", the LLM tool): under the
+    cache with the other derived files, so one variable moves them all."""
+    return cache_root() / "reels"
 
 
 def input_files(root: Path, game_ids: Iterable[str]) -> list[Path]:

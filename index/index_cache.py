@@ -17,20 +17,16 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .atomic import staging_folder
-from .cache import cache_root
+from .cache import index_dir
 from .corpus import Corpus
 from .documents import Document
-from .embeddings import DEFAULT_MODEL
+from .embedding_models import DEFAULT_MODEL
 from .errors import HighlightsError
-from .retrieval import DEFAULT_WINDOW_S, FORMAT, MANIFEST, CommentaryIndex, IndexSettings, Progress, documents_for
+from .retrieval import FORMAT, MANIFEST, CommentaryIndex, IndexSettings, Progress, documents_for
+from .settings import SEARCH_WINDOW_S
 from .types import Match
 
 log = logging.getLogger(__name__)
-
-
-def default_cache_dir() -> Path:
-    """``$HIGHLIGHTS_CACHE/index``, else ``~/.cache/soccer-highlights/index``."""
-    return cache_root() / "index"
 
 
 def index_key(documents: Iterable[Document], settings: IndexSettings) -> str:
@@ -45,7 +41,7 @@ def load_or_build(
     corpus: Corpus | Iterable[Match],
     cache_dir: str | Path | None = None,
     embeddings_name: str = DEFAULT_MODEL,
-    window_s: float = DEFAULT_WINDOW_S,
+    window_s: float = SEARCH_WINDOW_S,
     stride_s: float | None = None,
     progress: Progress = False,
 ) -> CommentaryIndex:
@@ -53,7 +49,7 @@ def load_or_build(
     settings = IndexSettings.make(embeddings_name, window_s, stride_s)
     matches = corpus.matches if isinstance(corpus, Corpus) else list(corpus)
     documents = documents_for(matches, settings)
-    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    folder = Path(cache_dir) if cache_dir is not None else index_dir()
     target = folder / index_key(documents, settings)
     if (target / MANIFEST).is_file():
         try:

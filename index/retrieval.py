@@ -24,16 +24,17 @@ from tqdm import tqdm
 
 from .atomic import atomic_write_text
 from .documents import Document, is_translation, match_documents
-from .embeddings import DEFAULT_MODEL, ArrayEmbeddings, get_embeddings, is_english_only
+from .embedding_models import DEFAULT_MODEL, is_english_only
+from .embeddings import ArrayEmbeddings, get_embeddings
 from .errors import HighlightsError
 from .jsonfile import read_json
+from .settings import SEARCH_WINDOW_S
 from .types import HALVES, Match
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
 MANIFEST = "manifest.json"
-DEFAULT_WINDOW_S = 20.0
 FLAT_LIMIT = 50_000  # documents; an exact scan of more takes longer than the 20 ms search budget
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 64
@@ -61,8 +62,8 @@ class IndexSettings:
     """Everything besides the commentary that decides what an index holds."""
 
     embeddings: str = DEFAULT_MODEL
-    window_s: float = DEFAULT_WINDOW_S
-    stride_s: float = DEFAULT_WINDOW_S
+    window_s: float = SEARCH_WINDOW_S
+    stride_s: float = SEARCH_WINDOW_S
 
     @classmethod
     def make(cls, embeddings: str, window_s: float, stride_s: float | None) -> IndexSettings:
@@ -94,7 +95,7 @@ class CommentaryIndex:
         cls,
         matches: Iterable[Match],
         embeddings_name: str = DEFAULT_MODEL,
-        window_s: float = DEFAULT_WINDOW_S,
+        window_s: float = SEARCH_WINDOW_S,
         stride_s: float | None = None,
         progress: Progress = False,
     ) -> CommentaryIndex:

@@ -27,14 +27,11 @@ from tqdm import tqdm
 
 from .errors import HighlightsError
 from .media import SAMPLE_RATE
+from .settings import asr_model
 from .transcript import Line, Transcript
 
 log = logging.getLogger(__name__)
 
-MODEL_ENV = "HIGHLIGHTS_ASR_MODEL"
-# Whisper-base: 74 M parameters, a 45-minute half in about a minute here (real-time factor 0.03 with
-# int8); a larger name ("small", "large-v3") transcribes and translates better at 3-20x the time.
-DEFAULT_MODEL = "base"
 COMPUTE_TYPE = "int8"  # CTranslate2's int8 on CPU: 2-3x faster than float32 at the same words
 PAUSE_S = 1.0  # a pause this long between two words starts a new line (Echoes' lines: median 2 s)
 SENTENCE_END = (".", "!", "?", "。")
@@ -49,7 +46,7 @@ Progress = Callable[[float], None]  # seconds of audio done so far
 class AsrSettings:
     """How a recording is transcribed; ``signature`` is what a finished half is reused for."""
 
-    model: str = ""  # a model name (tiny, base, small, large-v3, ...) or a folder; "" = $HIGHLIGHTS_ASR_MODEL or base
+    model: str = ""  # a model name (tiny, base, small, large-v3, ...) or a folder; "": index.settings.asr_model()
     language: str | None = None  # ISO 639-1 code; None: detected
     # Add Whisper's English translation when the commentary is not English, as Echoes did. Off by default:
     # Whisper-base's translation found none of 7 scripted moments that its Spanish found 5 of, lowered
@@ -66,7 +63,7 @@ class AsrSettings:
 
     @property
     def model_name(self) -> str:
-        return self.model or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+        return asr_model(self.model)
 
     def signature(self) -> dict:
         return {**asdict(self), "model": self.model_name}

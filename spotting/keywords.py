@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.echoes import one_transcription
+from index.settings import DEFAULT_HALF_WIDTH_S
 from index.types import Match, Segment
 
 from .types import Spot
@@ -119,7 +120,6 @@ OTHER_LANGUAGES: dict[str, Lexicon] = {
 
 DEFAULT_LAG_S = 2.5  # commentary follows the action; the README's goal-to-"goal" median gap is 2.6 s
 DEFAULT_MERGE_S = 8.0
-DEFAULT_HALF_WIDTH_S = 7.5
 
 
 @dataclass(frozen=True)

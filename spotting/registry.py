@@ -18,7 +18,7 @@ SPOTTER_TEXT = TextChoice.ALL
 # name -> "module:factory"; the factory takes keyword options and returns a Spotter.
 BACKENDS: dict[str, str] = {
     "keywords": "spotting.keywords:KeywordSpotter",
-    "embedded": "spotting.embedded:EmbeddedSpotter",
+    "embedded": "spotting.embedded.spotter:EmbeddedSpotter",
     "openai": "spotting.llm.openai_spotter:make_openai_spotter",
     "vllm": "spotting.llm.openai_spotter:make_vllm_spotter",
     "transformers": "spotting.llm.transformers_spotter:make_transformers_spotter",

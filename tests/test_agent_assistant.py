@@ -79,7 +79,7 @@ def run_cli(monkeypatch, capsys, argv: list[str], stdin: str = "") -> tuple[int,
 
 
 def test_ask_command(monkeypatch, capsys, assistant):
-    argv = ["ask", "Give me all the goals", "--match", "Chelsea 1 - 1 Burnley", "--spotter", "keywords"]
+    argv = ["ask", "Give me all the goals", "--match", "Chelsea 1 - 1 Burnley", "--backend", "keywords"]
     code, out, _ = run_cli(monkeypatch, capsys, argv)
     assert code == 0
     goals = assistant.toolbox.spot_actions(MomentQuery(match=CB, classes=("Goal",)))
@@ -88,7 +88,7 @@ def test_ask_command(monkeypatch, capsys, assistant):
 
 
 def test_ask_command_unknown_match_suggests(monkeypatch, capsys):
-    argv = ["ask", "goals", "--match", "Chelsae vs Arsenal", "--spotter", "keywords"]
+    argv = ["ask", "goals", "--match", "Chelsae vs Arsenal", "--backend", "keywords"]
     code, _, err = run_cli(monkeypatch, capsys, argv)
     assert code == 2 and "no match in the corpus fits" in err and "Traceback" not in err
 
@@ -96,7 +96,7 @@ def test_ask_command_unknown_match_suggests(monkeypatch, capsys):
 def test_chat_reads_one_question_per_line_as_one_conversation(monkeypatch, capsys, assistant):
     dialogue = "Give me all the corners\n\nonly the second half\nwhich of those were Chelsea's?\nthe first one\n"
     code, out, _ = run_cli(
-        monkeypatch, capsys, ["chat", "--json", "--match", "Chelsea Watford", "--spotter", "keywords"], dialogue
+        monkeypatch, capsys, ["chat", "--json", "--match", "Chelsea Watford", "--backend", "keywords"], dialogue
     )
     assert code == 0
     replies = [json.loads(line) for line in out.splitlines()]
@@ -115,5 +115,5 @@ def test_chat_reads_one_question_per_line_as_one_conversation(monkeypatch, capsy
 
 
 def test_chat_text_mode(monkeypatch, capsys):
-    code, out, _ = run_cli(monkeypatch, capsys, ["chat", "--spotter", "keywords"], "which matches do you have?\nquit\n")
+    code, out, _ = run_cli(monkeypatch, capsys, ["chat", "--backend", "keywords"], "which matches do you have?\nquit\n")
     assert code == 0 and "5 matches:" in out and "Bayern Munich 5 - 1 Dortmund (Bundesliga, 2015-10-04)" in out

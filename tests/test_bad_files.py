@@ -15,11 +15,12 @@ import pytest
 from index.atomic import atomic_write_text, staging_folder
 from index.cache import read_cached
 from index.corpus import load_corpus
-from index.embeddings import DEFAULT_MODEL
+from index.embedding_models import DEFAULT_MODEL
 from index.errors import HighlightsError
 from index.index_cache import index_key
 from index.jsonfile import read_json
-from index.retrieval import DEFAULT_WINDOW_S, IndexSettings, documents_for
+from index.retrieval import IndexSettings, documents_for
+from index.settings import SEARCH_WINDOW_S
 from ui.cli import main
 
 BAYERN = "germany_bundesliga/2015-2016/2015-10-04 - 18-30 Bayern Munich 5 - 1 Dortmund"
@@ -85,7 +86,7 @@ def test_an_unpaired_surrogate_is_replaced_and_the_game_caches_and_indexes(corru
     (entry,) = tmp_path.iterdir()
     assert read_cached(entry)[0] == first.matches  # the cache was written, and reads back
     assert load_corpus(corrupt, [WATFORD, CHELSEA], cache_dir=tmp_path).matches == first.matches
-    settings = IndexSettings.make(DEFAULT_MODEL, DEFAULT_WINDOW_S, None)
+    settings = IndexSettings.make(DEFAULT_MODEL, SEARCH_WINDOW_S, None)
     assert len(index_key(documents_for(first.matches, settings), settings)) == 24
 
 

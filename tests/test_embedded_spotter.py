@@ -13,10 +13,12 @@ from index.corpus import SAMPLE_ROOT, load_corpus
 from index.echoes import SECOND_TRANSCRIPTION
 from index.errors import HighlightsError
 from index.types import Segment
-from spotting.embedded import EmbeddedModel, EmbeddedSpotter, TrainConfig, train_model
+from spotting.embedded.artifact import EmbeddedModel
+from spotting.embedded.config import TrainConfig
 from spotting.embedded.features import Vocabulary, half_input
 from spotting.embedded.model import INIT_STD
-from spotting.embedded.training import lsa_projection
+from spotting.embedded.spotter import EmbeddedSpotter
+from spotting.embedded.training import lsa_projection, train_model
 from spotting.registry import SPOTTER_TEXT, make_spotter
 
 TINY = TrainConfig(epochs=2, max_terms=2000, min_halves=1, net={"embedding": 8, "hidden": 8})

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 
 from index import retrieval
+from index.cache import index_dir
 from index.corpus import load_corpus
 from index.echoes import TextChoice
 from index.errors import HighlightsError
-from index.index_cache import default_cache_dir, load_or_build
+from index.index_cache import load_or_build
 from index.retrieval import MANIFEST, CommentaryIndex, IndexSettings, make_faiss_index
 from ui.cli import main
 
@@ -203,7 +204,7 @@ def test_missing_or_mismatched_metadata_is_a_clear_error(small, tmp_path):
 
 def test_cache_location_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("HIGHLIGHTS_CACHE", str(tmp_path))
-    assert default_cache_dir() == tmp_path / "index"
+    assert index_dir() == tmp_path / "index"
 
 
 def test_bad_window_settings_are_user_errors(small):

@@ -24,19 +24,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.cache import reels_dir
+from index.clock import clock
 from index.errors import HighlightsError
+from index.settings import REEL_PADDING_S
 from index.types import HALVES, Match
 from spotting.types import Spot
 from spotting.video.frames import HalfVideo, match_videos
 
-from .formatting import clock
 from .video_copy import SHORT_TOLERANCE_S, CopyRange, copy_join
 from .video_encode import ReelGraph
 from .video_io import MP4_AUDIO_CODECS, VideoInfo, keyframe_before, probe, run_ffmpeg
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PADDING_S = 2.0
 DEFAULT_MAX_SNAP_S = 5.0
 TITLE_CARD_S = 2.0
 
@@ -173,12 +174,8 @@ def describe(request: ClipRequest) -> str:
 def clip_filename(match_id: str, request: ClipRequest, suffix: str = ".mp4") -> str:
     """A file name that says match, half and time: ``<game>_h1_36m09s-36m24s_goal.mp4``."""
     game = match_id.rstrip("/").split("/")[-1] or match_id
-
-    def stamp(seconds: float) -> str:
-        whole = max(0, round(seconds))
-        return f"{whole // 60:02d}m{whole % 60:02d}s"
-
-    parts = [_slug(game), f"h{request.half}", f"{stamp(request.start)}-{stamp(request.end)}"]
+    stamps = (clock(request.start, "m", "s"), clock(request.end, "m", "s"))
+    parts = [_slug(game), f"h{request.half}", "-".join(stamps)]
     if request.label:
         parts.append(_slug(request.label).lower())
     return "_".join(parts) + suffix
@@ -246,7 +243,7 @@ def make_reel(
     intervals: Iterable[Spot | ClipRequest | Sequence],
     videos: Mapping[int, HalfVideo],
     out: Path,
-    padding: float | tuple[float, float] = DEFAULT_PADDING_S,
+    padding: float | tuple[float, float] = REEL_PADDING_S,
     exact: bool = False,
     style: ReelStyle | None = None,
     max_snap_s: float = DEFAULT_MAX_SNAP_S,
@@ -287,7 +284,7 @@ def export_clips(
     videos: Mapping[int, HalfVideo],
     out_dir: Path,
     match_id: str,
-    padding: float | tuple[float, float] = DEFAULT_PADDING_S,
+    padding: float | tuple[float, float] = REEL_PADDING_S,
     exact: bool = False,
     style: ReelStyle | None = None,
 ) -> list[Reel]:
@@ -358,14 +355,6 @@ def _sources(cuts: Sequence[_Cut]) -> str:
     return ", ".join(sorted({str(cut.video.path) for cut in cuts}))
 
 
-REELS_ENV = "HIGHLIGHTS_REELS"
-
-
-def reels_dir() -> Path:
-    """Where reels go when no file is named: ``$HIGHLIGHTS_REELS``, else a folder in the temp dir."""
-    return Path(os.environ.get(REELS_ENV) or Path(tempfile.gettempdir()) / "soccer-highlights-reels")
-
-
 def make_highlight_reel(
     match: Match,
     spots: Sequence[Spot],
@@ -373,7 +362,7 @@ def make_highlight_reel(
     video: str | Path | None = None,
     video_dir: str | Path | None = None,
     offset: float = 0.0,
-    padding: float = DEFAULT_PADDING_S,
+    padding: float = REEL_PADDING_S,
     exact: bool = False,
     captions: bool = True,
     title_cards: bool = False,
@@ -383,7 +372,7 @@ def make_highlight_reel(
     Use it after finding the moments (e.g. all the goals) to let the user watch them.
     ``spots``: the moments, each with its half and start/end seconds of that half.
     ``out``: the MP4 file to write (default: a file named after the match and actions in
-    ``$HIGHLIGHTS_REELS`` or the temp folder). ``video``: one video file of the match (both halves,
+    ``index.cache.reels_dir()``, under the project's cache folder). ``video``: one video file of the match (both halves,
     or the half the spots are in) with ``offset`` = the second of the file where the first half
     starts; ``video_dir``: a folder with SoccerNet's ``1_224p.mkv``/``2_224p.mkv`` (or 720p);
     neither: the videos found beside the match's data. ``padding``: seconds shown before and

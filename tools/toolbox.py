@@ -14,9 +14,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from index.cache import cache_root
 from index.corpus import Corpus
 from index.errors import HighlightsError
+from index.settings import DEFAULT_BACKEND, FALLBACK_BACKEND, REEL_PADDING_S
 from index.teams import canonical_team, closest_team
 from index.types import HALVES, Match
 from spotting.types import Spot, Spotter
@@ -33,11 +33,9 @@ if TYPE_CHECKING:  # the video libraries load only when a reel is made
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SPOTTER = "embedded"
-FALLBACK_SPOTTER = "keywords"
 
 
-def default_spotter(name: str = DEFAULT_SPOTTER) -> Spotter:
+def default_spotter(name: str = DEFAULT_BACKEND) -> Spotter:
     """The spotter called ``name``; the keyword baseline instead only when the embedded model's
     files are not there (logged), so a fresh checkout still answers."""
     from spotting.registry import make_spotter
@@ -45,15 +43,15 @@ def default_spotter(name: str = DEFAULT_SPOTTER) -> Spotter:
     try:
         return make_spotter(name)
     except HighlightsError as error:
-        if name != DEFAULT_SPOTTER or _embedded_model_present():
+        if name != DEFAULT_BACKEND or _embedded_model_present():
             raise
-        log.warning("embedded spotter unavailable (%s); answering with the %s baseline", error, FALLBACK_SPOTTER)
-        return make_spotter(FALLBACK_SPOTTER)
+        log.warning("embedded spotter unavailable (%s); answering with the %s baseline", error, FALLBACK_BACKEND)
+        return make_spotter(FALLBACK_BACKEND)
 
 
 def _embedded_model_present() -> bool:
     try:
-        from spotting.embedded.artifact import SHIPPED
+        from spotting.embedded.config import SHIPPED
     except ImportError:
         return False
     return (SHIPPED / "model.json").is_file()
@@ -172,7 +170,7 @@ class Toolbox:
         return summarise(found, self.cache.spots(found), self.spotter.name)
 
     # -- video ---------------------------------------------------------------------------------------
-    def make_reel(self, query: MomentQuery, out: str | None = None, padding: float = 2.0) -> Reel:
+    def make_reel(self, query: MomentQuery, out: str | None = None, padding: float = REEL_PADDING_S) -> Reel:
         """Make one MP4 highlight reel of a match's moments so the user can watch them ("a reel of all the
         goals"): the moments ``query`` keeps, as spot_actions finds them. ``out``: the MP4 to write
         (default: a file in the project's cache folder named after the match and actions). ``padding``:
@@ -182,11 +180,13 @@ class Toolbox:
         return self.reel_of(match, canonical.select(self.cache.spots(match), match), out, padding)
 
     @staticmethod
-    def reel_of(match: Match, spots: list[Spot], out: str | Path | None = None, padding: float = 2.0) -> Reel:
+    def reel_of(
+        match: Match, spots: list[Spot], out: str | Path | None = None, padding: float = REEL_PADDING_S
+    ) -> Reel:
         """The reel of ``spots`` cut from ``match``'s own videos; a clear error when a half has none."""
         if not spots:
             raise HighlightsError(f"none of those moments was found in {match.title}, so there is nothing to show")
-        from .clips import make_highlight_reel, reel_filename
+        from .clips import make_highlight_reel
 
         missing = sorted({spot.half for spot in spots} - set(match.videos))
         if missing:
@@ -195,8 +195,7 @@ class Toolbox:
                 f"no video for half {half} of {match.title}; put {half}_224p.mkv (or {half}_720p.mkv) "
                 "beside its labels or pass a video"
             )
-        path = Path(out) if out else cache_root() / "reels" / reel_filename(match.id, (s.label for s in spots))
-        return make_highlight_reel(match, spots, out=path, padding=padding)
+        return make_highlight_reel(match, spots, out=out, padding=padding)
 
     # -- commentary ------------------------------------------------------------------------------
     def search_commentary(self, text: str, query: MomentQuery | None = None, k: int = 5) -> list[CommentaryHit]:

@@ -10,7 +10,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from index import HighlightsError
+from index.errors import HighlightsError
 from ui.commands import COMMAND_MODULES
 
 

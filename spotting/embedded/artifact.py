@@ -25,7 +25,6 @@ from index.types import HALVES, Match
 from .features import Vocabulary, match_half_input
 from .model import NetConfig, SpottingNet
 
-SHIPPED = Path(__file__).resolve().parents[1] / "models" / "embedded"
 FORMAT = 3  # 2: an ensemble of networks (weights prefixed "member<i>."); 3: + weights hash, score mentions
 DEFAULT_WINDOW_S = 20.0
 

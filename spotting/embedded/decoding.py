@@ -9,11 +9,11 @@ from scipy.ndimage import maximum_filter1d
 
 from index.classes import LABELS
 from index.echoes import one_transcription
+from index.settings import DEFAULT_HALF_WIDTH_S
 
 from ..types import Spot
 from .features import BIN_S, HalfInput
 
-HALF_WIDTH_S = 7.5  # the interval shown to a user: the 15-s window the interval metric scores
 MIN_CONFIDENCE = 0.001  # lower peaks only lengthen the output; average-mAP still gains from the tail
 EVIDENCE_BEFORE_S, EVIDENCE_AFTER_S = 5.0, 20.0
 EVIDENCE_CHARS = 300
@@ -46,8 +46,8 @@ def half_spots(
             Spot(
                 label=LABELS[row],
                 half=half_number,
-                start=max(0.0, anchor - HALF_WIDTH_S),
-                end=anchor + HALF_WIDTH_S,
+                start=max(0.0, anchor - DEFAULT_HALF_WIDTH_S),
+                end=anchor + DEFAULT_HALF_WIDTH_S,
                 position_ms=round(anchor * 1000),
                 confidence=min(1.0, max(0.0, score)),
                 evidence=evidence,

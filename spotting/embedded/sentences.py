@@ -25,7 +25,8 @@ import numpy as np
 from index.atomic import atomic_write_bytes
 from index.cache import cache_root
 from index.echoes import DEFAULT_VERSION
-from index.embeddings import DEFAULT_MODEL, get_embeddings
+from index.embedding_models import DEFAULT_MODEL
+from index.embeddings import get_embeddings
 from index.types import Segment
 
 log = logging.getLogger(__name__)

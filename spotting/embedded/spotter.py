@@ -12,7 +12,8 @@ from index.types import HALVES, Match
 
 from ..answers import ANSWERS_FILE, AnswerPolicy
 from ..types import Spot
-from .artifact import SHIPPED, EmbeddedModel
+from .artifact import EmbeddedModel
+from .config import SHIPPED
 from .decoding import half_spots
 from .model import one_thread
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
@@ -24,32 +24,12 @@ from index.errors import HighlightsError
 from index.types import HALVES, Match
 
 from .artifact import EmbeddedModel
+from .config import TrainConfig
 from .features import BIN_S, HalfInput, Vocabulary, match_half_input
 from .model import INIT_STD, NetConfig, SpottingNet, one_thread
+from .spotter import EmbeddedSpotter
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    seed: int = 0
-    # An ensemble: networks trained with seeds seed, seed + 1, …, curves averaged. One since the sentence
-    # encoder joined: the answer policy must be fitted on out-of-fold spots of exactly the shipped recipe,
-    # and a 5-fold run of three students did not fit the shared 2-core machine (docs/embedded.md).
-    members: int = 1
-    epochs: int = 30
-    batch: int = 8
-    learning_rate: float = 1e-2
-    weight_decay: float = 1e-2
-    target_sigma_s: float = 6.0  # width of the soft target around each labelled event
-    positive_weight: float = 4.0
-    max_terms: int = 4000  # a small vocabulary generalises across games; 20 000 terms memorised them
-    min_halves: int = 20  # a term must occur in this many training halves
-    student_epochs: int = 0  # epochs over labelled + teacher-scored games (0: no student, the teacher is the model)
-    lsa_init: bool = True  # start the word projection from the LSA of the commentary, labelled or not
-    # NetConfig overrides; the sentence encoder's 16-d projection: Goal loose AP 26.5 -> 32.6 (docs/embedded.md)
-    net: dict = field(default_factory=lambda: {"sentence_embedding": 16})
-    windows_s: tuple[float, ...] = (20.0,) * len(LABELS)  # per-class suppression window of the decoder
 
 
 @dataclass
@@ -83,8 +63,10 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def train_model(matches: Sequence[Match], config: TrainConfig = TrainConfig(), progress: bool = False) -> EmbeddedModel:
-    """Train on every labelled half of ``matches``, on one thread (faster on a shared machine, and reproducible)."""
+def train_model(matches: Sequence[Match], config: TrainConfig | None = None, progress: bool = False) -> EmbeddedModel:
+    """Train on every labelled half of ``matches`` (``config``: the shipped recipe unless told), on one
+    thread (faster on a shared machine, and reproducible)."""
+    config = config or TrainConfig()
     if config.members < 1:
         raise HighlightsError(f"an ensemble needs at least one member, not {config.members}")
     with one_thread():
@@ -215,3 +197,8 @@ def batch_loss(net: SpottingNet, batch: list[Example], positive_weight: float) -
     weight = mask * (1.0 + (positive_weight - 1.0) * target)
     loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, target, weight=weight, reduction="sum")
     return loss / mask.sum() / len(LABELS)
+
+
+def fit(train_matches: Sequence[Match], config: TrainConfig | None = None) -> EmbeddedSpotter:
+    """A spotter trained on ``train_matches`` (the benchmark runner's cross-validation hook)."""
+    return EmbeddedSpotter(model=train_model(train_matches, config or TrainConfig()))

@@ -20,7 +20,6 @@ is read from an environment variable and never logged, printed, cached or put in
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 from collections.abc import Sequence
@@ -36,6 +35,7 @@ from tqdm import tqdm
 
 from index.chunks import DEFAULT_CHUNK_S
 from index.errors import HighlightsError
+from index.settings import API_KEY_ENV, BASE_URL_ENV, env
 from index.types import Chunk
 
 from .base import LLMSpotter, Question, typed_options
@@ -45,8 +45,6 @@ from .prompting import RESPONSE_SCHEMA
 
 log = logging.getLogger(__name__)
 
-BASE_URL_ENV = "OPENAI_BASE_URL"
-API_KEY_ENV = "OPENAI_API_KEY"
 VLLM_DEFAULT_URL = "http://localhost:8000/v1"
 VLLM_DEFAULT_MODEL = "mistralai/Mistral-7B-v0.3"
 OPENAI_DEFAULT_MODEL = "o4-mini"
@@ -364,10 +362,10 @@ def _make(
             "--adapter",
         )
     variable = api_key_env or API_KEY_ENV
-    key = os.environ.get(variable, "")
+    key = env(variable)
     if not key and key_required:
         raise HighlightsError(f"no API key: set the environment variable {variable}", "--api-key-env")
-    url = base_url or os.environ.get(BASE_URL_ENV) or default_url
+    url = base_url or env(BASE_URL_ENV) or default_url
     # vLLM started without --api-key accepts any key
     return OpenAISpotter(
         model or default_model, name=name, base_url=url, api_key=key or "EMPTY", **typed_options(options)

@@ -32,10 +32,11 @@ from typing import Any
 import yaml
 
 from index.classes import LABELS
+from index.settings import DEFAULT_HALF_WIDTH_S
 from index.types import Chunk
 from spotting.types import Spot
 
-from .prompting import EVENT_HALF_WINDOW_S, PROMPTS_DIR
+from .prompting import PROMPTS_DIR
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +191,7 @@ def _place(time: _Time, chunk: Chunk) -> tuple[float, float] | None:
     """
     start, end = sorted((time.start, time.end))
     if start == end and not time.minute_only:
-        start, end = start - EVENT_HALF_WINDOW_S, end + EVENT_HALF_WINDOW_S
+        start, end = start - DEFAULT_HALF_WIDTH_S, end + DEFAULT_HALF_WIDTH_S
     low, high = max(0.0, chunk.start - CHUNK_SLACK_S), chunk.end + CHUNK_SLACK_S
     offsets = [0.0, chunk.start] + ([-HALF_MINUTES * 60.0] if chunk.half == 2 else [])
     for offset in offsets:

@@ -15,7 +15,6 @@ import base64
 import io
 import logging
 import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -26,9 +25,10 @@ from tqdm import tqdm
 
 from index.chunks import DEFAULT_CHUNK_S, chunk_half
 from index.errors import HighlightsError
+from index.settings import API_KEY_ENV, VIDEO_BASE_URL_ENV, VIDEO_MODEL_ENV, env
 from index.types import HALVES, Chunk, Match
 from spotting.llm.base import LLMSpotter, Question
-from spotting.llm.openai_spotter import API_KEY_ENV, OpenAISpotter
+from spotting.llm.openai_spotter import OpenAISpotter
 
 from .frames import HalfVideo, duration_of, encode_mp4, match_videos, sample_frames
 from .prompting import video_messages, video_part
@@ -38,8 +38,6 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL = "Qwen/Qwen2-VL-2B-Instruct"
 DEFAULT_FPS = 1.0
 DEFAULT_SIZE = (392, 224)  # 224p, both sides multiples of 28 (patch 14 x merge 2): no resizing by the model
-MODEL_ENV = "QWEN2VL_MODEL"
-BASE_URL_ENV = "QWEN2VL_BASE_URL"
 NAME = "qwen2-vl"
 
 
@@ -269,12 +267,12 @@ def make_qwen2vl_spotter(
     name). Videos: ``video``/``video_dir``/``offset`` as for clips, else those found with the match.
     Options: ``fps``, ``size`` (width, height), ``commentary`` (add the minute's commentary), ``chunk_s``.
     """
-    name = model or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+    name = model or env(VIDEO_MODEL_ENV) or DEFAULT_MODEL
     videos = None
     if video is not None or video_dir is not None:
         paths = {h: Path(p) for h, p in video.items()} if isinstance(video, Mapping) else video
         videos = match_videos(None, Path(video_dir) if video_dir else None, paths, offset)
-    url = base_url or os.environ.get(BASE_URL_ENV)
+    url = base_url or env(VIDEO_BASE_URL_ENV)
     if url:
         if adapter:
             raise HighlightsError(
@@ -282,6 +280,6 @@ def make_qwen2vl_spotter(
                 "--lora-modules spotter=ADAPTER_DIR`, then pass --model spotter",
                 "--adapter",
             )
-        key = os.environ.get(api_key_env or API_KEY_ENV) or "EMPTY"  # vLLM without --api-key takes any key
+        key = env(api_key_env or API_KEY_ENV) or "EMPTY"  # vLLM without --api-key takes any key
         return VLLMQwen2VLSpotter(name, base_url=url, api_key=key, videos=videos, **options)
     return LocalQwen2VLSpotter(name, adapter=adapter, videos=videos, **options)

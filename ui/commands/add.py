@@ -8,14 +8,10 @@ highlights add --transcript match.srt --teams "Home - Away" --data ~/matches
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 from pathlib import Path
 
-from index.add_match import add_match
-from index.corpus import DATA_ENV
-from index.transcribe import DEFAULT_MODEL, MODEL_ENV, AsrSettings
-from ui.adding import add_request, data_folder, load_added, new_match, recorded_at
+from index.settings import ASR_MODEL_ENV, DATA_ENV, DEFAULT_ASR_MODEL, env
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -42,7 +38,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     asr = add.add_argument_group("transcription")
     asr.add_argument("--asr-model", default="", metavar="NAME|DIR",
                      help=f"Whisper model name (tiny, base, small, large-v3…) or faster-whisper folder "
-                     f"(default ${MODEL_ENV}, else {DEFAULT_MODEL})")  # fmt: skip
+                     f"(default ${ASR_MODEL_ENV}, else {DEFAULT_ASR_MODEL})")  # fmt: skip
     asr.add_argument("--language", help="the commentary's language (ISO 639-1, e.g. es); default: detected")
     asr.add_argument("--translate", action="store_true", help="add Whisper's English translation when the "
                      "commentary is not English, as Echoes did (worth it with a larger --asr-model)")  # fmt: skip
@@ -52,7 +48,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    root = data_folder(args.data, os.environ.get(DATA_ENV))
+    from index.add_match import add_match
+    from index.transcribe import AsrSettings
+    from ui.adding import add_request, data_folder, load_added, new_match, recorded_at
+
+    root = data_folder(args.data, env(DATA_ENV))
     match, date_from = new_match(args.teams, args.date, args.score, args.competition, recorded_at(args.files))
     asr = AsrSettings(model=args.asr_model, language=args.language, translate=args.translate,
                       batched=not args.sequential)  # fmt: skip
@@ -70,6 +70,6 @@ def run_add(args: argparse.Namespace) -> int:
         print(f"  note: {note}")
     for old in added.replaced:
         print(f"  replaced {old}")
-    data = "" if not args.data and os.environ.get(DATA_ENV) else f" --data {shlex.quote(str(root))}"
+    data = "" if not args.data and env(DATA_ENV) else f" --data {shlex.quote(str(root))}"
     print(f"Ask about it: highlights ask 'all the goals' --match {shlex.quote(added.game_id)}{data}")
     return 0

@@ -12,14 +12,15 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable
-from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from agent import Answer, Assistant, LLMSettings, Session
+from index.settings import LLM_MODEL_ENV
 from spotting.registry import SPOTTER_TEXT
-from tools.toolbox import DEFAULT_SPOTTER, default_spotter
 
-from .data import load_from_args
-from .options import add_data_options
+from .options import add_backend_option, add_data_options, load_from_args
+
+if TYPE_CHECKING:
+    from agent import Answer, Assistant, Session
 
 EXIT_WORDS = {"quit", "exit", "bye", ":q"}
 
@@ -36,25 +37,29 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_assistant_options(parser: argparse.ArgumentParser) -> None:
-    add_data_options(parser)
-    parser.set_defaults(text=SPOTTER_TEXT.value)  # answers rest on the spotter, which reads every text
+    add_data_options(parser, text=SPOTTER_TEXT)  # answers rest on the spotter, which reads every text
     parser.add_argument("--match", help='the match the questions are about: an id or a name ("Chelsea 1 - 1 Burnley")')
     parser.add_argument("--json", action="store_true", help="print one JSON object per answer")
-    parser.add_argument("--spotter", default=DEFAULT_SPOTTER, help="spotting back end (default: %(default)s)")
+    add_backend_option(parser)
     parser.add_argument(
         "--offline",
         action="store_true",
         help="use the offline planner even when OPENAI_BASE_URL/OPENAI_API_KEY are set",
     )
-    parser.add_argument("--model", help="LLM model name (default: $HIGHLIGHTS_LLM_MODEL)")
+    parser.add_argument("--model", help=f"LLM model name (default: ${LLM_MODEL_ENV})")
 
 
 def _assistant(args: argparse.Namespace) -> tuple[Assistant, str | None]:
+    from dataclasses import replace
+
+    from agent import Assistant, LLMSettings
+    from tools.toolbox import default_spotter
+
     corpus = load_from_args(args)
     llm = None if args.offline else LLMSettings.from_env()
     if llm and args.model:
         llm = replace(llm, model=args.model)
-    assistant = Assistant(corpus, spotter=default_spotter(args.spotter), llm=llm)
+    assistant = Assistant(corpus, spotter=default_spotter(args.backend), llm=llm)
     match_id = assistant.toolbox.resolve_match(args.match).id if args.match else None
     return assistant, match_id
 
@@ -75,6 +80,8 @@ def answer_record(answer: Answer) -> dict:
 
 def _reply(assistant: Assistant, question: str, session: Session, match_id: str | None, as_json: bool) -> None:
     """Answer one question on stdout: streamed text, or one JSON line."""
+    from agent import Answer
+
     if as_json:
         print(json.dumps(answer_record(assistant.ask(question, session, match_id)), ensure_ascii=False), flush=True)
         return

@@ -8,30 +8,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.errors import HighlightsError
-from index.types import HALVES, Match
-from spotting.registry import make_spotter
-from spotting.types import Spot, Spotter
-from tools.actions import resolve_actions
-from tools.clips import (
-    DEFAULT_PADDING_S,
-    ReelStyle,
-    as_request,
-    export_clips,
-    make_reel,
-    match_videos,
-    merge_overlapping,
-    reel_filename,
-)
-from tools.query import MomentQuery
-from tools.toolbox import DEFAULT_SPOTTER, Toolbox, default_spotter
+from index.settings import DEFAULT_HALF_WIDTH_S, REEL_PADDING_S
+from index.types import HALVES
 
-from .data import load_from_args
-from .options import add_data_options
+from .options import add_backend_option, add_data_options, load_from_args
+
+if TYPE_CHECKING:
+    from index.types import Match
+    from spotting.types import Spot, Spotter
 
 VIDEO_BACKEND = "qwen2-vl"  # spots from the video itself: given the same files as the reel
-LABEL_WINDOW_S = 7.5  # a labelled event at t is shown as [t - 7.5 s, t + 7.5 s], as the metrics score it
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -53,11 +42,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     clip.add_argument("--clips-dir", type=Path, help="also write each clip as its own MP4 into this folder")
     add_data_options(clip)
     source = clip.add_argument_group("where the moments come from")
-    source.add_argument(
-        "--backend",
-        default=DEFAULT_SPOTTER,
-        help=f"spotting back end (default {DEFAULT_SPOTTER}; e.g. keywords, or {VIDEO_BACKEND} on the video itself)",
-    )
+    add_backend_option(source, about=f" ({VIDEO_BACKEND}: from the video itself)")
     source.add_argument("--from-labels", action="store_true", help="use the match's labelled events, not a spotter")
     source.add_argument("--min-confidence", type=float, default=0.0, help="skip spots below this confidence")
     video = clip.add_argument_group("the video")
@@ -75,7 +60,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="where the half starts in its file: for every half, or 1=S / 2=S (default 0)",
     )
     look = clip.add_argument_group("the reel")
-    look.add_argument("--padding", type=float, default=DEFAULT_PADDING_S, help="seconds before and after each moment")
+    look.add_argument(
+        "--padding",
+        type=float,
+        default=REEL_PADDING_S,
+        help="seconds before and after each moment (default: %(default)s)",
+    )
     look.add_argument("--exact", action="store_true", help="cut to the frame (re-encodes; slower)")
     look.add_argument("--captions", action="store_true", help="burn the action and time into each clip")
     look.add_argument("--title-cards", action="store_true", help="a 2-second title card before each clip")
@@ -104,14 +94,16 @@ def _half_prefixed(value: str) -> bool:
 
 def label_spots(match: Match, classes: tuple[str, ...]) -> list[Spot]:
     """The match's labelled events of these classes, as the windows the metrics score."""
+    from spotting.types import Spot
+
     if not match.has_labels:
         raise HighlightsError("this match has no labels (Labels-v2.json); drop --from-labels", match.id)
     return [
         Spot(
             e.label,
             e.half,
-            max(0.0, e.seconds - LABEL_WINDOW_S),
-            e.seconds + LABEL_WINDOW_S,
+            max(0.0, e.seconds - DEFAULT_HALF_WIDTH_S),
+            e.seconds + DEFAULT_HALF_WIDTH_S,
             e.position_ms,
             1.0,
             backend="labels",
@@ -124,12 +116,28 @@ def label_spots(match: Match, classes: tuple[str, ...]) -> list[Spot]:
 
 def _spotter(args: argparse.Namespace, video: object, offsets: object) -> Spotter:
     """The back end; the video one is pointed at the same files as the reel."""
+    from spotting.registry import make_spotter
+    from tools.toolbox import default_spotter
+
     if args.backend == VIDEO_BACKEND:
         return make_spotter(VIDEO_BACKEND, video=video, video_dir=args.video_dir, offset=offsets or 0.0)
     return default_spotter(args.backend)
 
 
 def run_clip(args: argparse.Namespace) -> int:
+    from tools.actions import resolve_actions
+    from tools.clips import (
+        ReelStyle,
+        as_request,
+        export_clips,
+        make_reel,
+        match_videos,
+        merge_overlapping,
+        reel_filename,
+    )
+    from tools.query import MomentQuery
+    from tools.toolbox import Toolbox
+
     classes = resolve_actions(args.label or ["Goal"])
     video, offsets = per_half(args.video, "video", Path), per_half(args.offset, "offset", float)
     corpus = load_from_args(args)

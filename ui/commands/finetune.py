@@ -8,14 +8,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
 from index.chunks import DEFAULT_CHUNK_S
 from spotting.finetune.defaults import DEFAULT_BASE, DEFAULT_LEARNING_RATE, DEFAULT_MAX_LENGTH, KINDS
+from ui.tables import Column, TextTable, add_format_option, show
 
-from .data import load_from_args
-from .options import DeferredParser, add_data_options
+from .options import DeferredParser, add_data_options, add_split_option, load_from_args
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -26,18 +23,27 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     data = actions.add_parser("data", help="write SFT chats from the corpus's chunks, split by game")
     add_data_options(data)
-    data.add_argument("--split", help="only the games of this official split")
-    data.add_argument("--kind", choices=KINDS, default="text", help="commentary chats or video chats")
+    add_split_option(data)
+    data.add_argument("--kind", choices=KINDS, default="text", help="commentary or video chats (default: %(default)s)")
     data.add_argument("--out", type=Path, required=True, help="folder to write (JSONL, datasets copy, manifest)")
-    data.add_argument("--valid-fraction", type=float, default=0.2, help="share of labelled games held out")
-    data.add_argument("--keep-empty", type=float, default=0.5, help="share of chunks without actions kept")
-    data.add_argument("--seed", type=int, default=0, help="seed of the game split and the thinning")
-    data.add_argument("--length", type=float, default=DEFAULT_CHUNK_S, help="chunk length in seconds")
+    data.add_argument(
+        "--valid-fraction", type=float, default=0.2, help="share of labelled games held out (default: %(default)s)"
+    )
+    data.add_argument(
+        "--keep-empty", type=float, default=0.5, help="share of chunks without actions kept (default: %(default)s)"
+    )
+    data.add_argument(
+        "--seed", type=int, default=0, help="seed of the game split and the thinning (default: %(default)s)"
+    )
+    data.add_argument(
+        "--length", type=float, default=DEFAULT_CHUNK_S, help="chunk length in seconds (default: %(default)s)"
+    )
     data.add_argument("--fps", type=float, help="video: frames per second of a chunk (default: the video spotter's)")
     data.add_argument(
         "--size", type=int, nargs=2, metavar=("W", "H"), help="video: frame size (default: the spotter's)"
     )
     data.add_argument("--with-commentary", action="store_true", help="video: the commentary beside the frames")
+    add_format_option(data)
     data.set_defaults(run=run_data)
 
     for kind, about in (("text", "Mistral-7B on commentary"), ("video", "Qwen2-VL on video")):
@@ -76,16 +82,15 @@ def run_data(args: argparse.Namespace) -> int:
     source = {"data": str(corpus.root.resolve()), "echoes_version": args.echoes_version, "text": args.text}
     write_sft_data(data, args.out, source)
     games = data.games
-    table = Table(title=f"SFT {args.kind} chats: {len(games['train'])} train / {len(games['valid'])} valid games")
-    for column in ("class", "train", "valid"):
-        table.add_column(column, justify="left" if column == "class" else "right")
+    table = TextTable(
+        f"SFT {args.kind} chats: {len(games['train'])} train / {len(games['valid'])} valid games",
+        (Column("class", text=True), Column("train"), Column("valid")),
+    )
     for label, train, valid in count_rows(data):
-        table.add_row(label, str(train), str(valid))
-    console = Console()
-    console.print(table)
-    for reason, count in sorted(data.dropped.items()):
-        console.print(f"left out: {count} {reason}")
-    console.print(f"written to {args.out}")
+        table.add(label, train, valid)
+    table.notes += [f"left out: {count} {reason}" for reason, count in sorted(data.dropped.items())]
+    table.notes.append(f"written to {args.out}")
+    show(table, args.format)
     return 0
 
 
@@ -96,15 +101,13 @@ def run_train(args: argparse.Namespace) -> int:
 
     settings = TrainSettings(**{f.name: getattr(args, f.name) for f in fields(TrainSettings)})
     result = train(settings, score=headline_scores)
-    console = Console()
+    columns = ("epoch", "chunks", "interval_f1", "average_map_loose", "average_map_tight", "parse_failures")
+    table = TextTable("held-out games, after each epoch", tuple(Column(name, 3) for name in columns))
+    for row in result.heldout:
+        table.add(*(row[c] for c in columns))
+    table.notes += [f"adapter: {result.adapter}", f"serve it: {result.serve_command}"]
     if result.heldout:
-        table = Table(title="held-out games, after each epoch")
-        columns = ("epoch", "chunks", "interval_f1", "average_map_loose", "average_map_tight", "parse_failures")
-        for column in columns:
-            table.add_column(column, justify="right")
-        for row in result.heldout:
-            table.add_row(*(f"{row[c]:.3f}" if isinstance(row[c], float) else str(row[c]) for c in columns))
-        console.print(table)
-    console.print(f"adapter: {result.adapter}")
-    console.print(f"serve it: {result.serve_command}")
+        show(table)
+    else:
+        print("\n".join(table.notes))
     return 0

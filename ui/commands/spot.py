@@ -8,23 +8,24 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from evaluation.run_manifest import RunSettings
-from evaluation.spot_run import report_lines, spot_into
-from index.corpus import SPLITS, resolve_data_root
 from index.errors import HighlightsError
-from spotting.registry import BACKENDS, SPOTTER_TEXT, make_spotter
+from index.settings import API_KEY_ENV, BASE_URL_ENV
+from spotting.llm.cache import default_cache_dir
+from spotting.registry import SPOTTER_TEXT
 
-from .data import load_from_args
-from .options import add_data_options
+from .options import add_backend_option, add_data_options, add_split_option, load_from_args
+
+if TYPE_CHECKING:
+    from evaluation.run_manifest import RunSettings
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     spot = commands.add_parser("spot", help="spot actions with a back end and write prediction files")
-    add_data_options(spot)
-    spot.set_defaults(text=SPOTTER_TEXT.value)
-    spot.add_argument("--backend", default="embedded", choices=sorted(BACKENDS), help="spotting back end")
-    spot.add_argument("--split", choices=SPLITS, help="only the games of this official split")
+    add_data_options(spot, text=SPOTTER_TEXT)
+    add_backend_option(spot)
+    add_split_option(spot)
     spot.add_argument("--match", action="append", metavar="ID", help="only this game (id or part of it); repeatable")
     spot.add_argument(
         "--option",
@@ -46,11 +47,11 @@ LLM_OPTIONS = ("model", "base_url", "api_key_env", "variant", "concurrency", "ca
 def add_llm_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("LLM back ends (openai, vllm, transformers)")
     group.add_argument("--model", help="model name (vLLM + LoRA: the adapter's --lora-modules name) or local path")
-    group.add_argument("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL, else the back end's)")
-    group.add_argument("--api-key-env", metavar="VAR", help="variable holding the API key (default OPENAI_API_KEY)")
+    group.add_argument("--base-url", help=f"OpenAI-compatible endpoint (default: ${BASE_URL_ENV}, else the back end's)")
+    group.add_argument("--api-key-env", metavar="VAR", help=f"variable holding the API key (default: {API_KEY_ENV})")
     group.add_argument("--variant", help="prompt variant: zero-shot (default) or few-shot")
-    group.add_argument("--concurrency", type=int, help="requests in flight at once (default 8)")
-    group.add_argument("--cache-dir", type=Path, help="reply cache (default ~/.cache/soccer-highlights/llm)")
+    group.add_argument("--concurrency", type=int, help="requests in flight at once (default: the back end's)")
+    group.add_argument("--cache-dir", type=Path, help=f"reply cache (default: {default_cache_dir()})")
     group.add_argument("--adapter", help="peft LoRA adapter folder (transformers back end)")
 
 
@@ -84,6 +85,9 @@ def select_matches(matches: list, wanted: list[str] | None) -> list:
 
 def run_settings(args: argparse.Namespace, options: dict, spotter: object) -> RunSettings:
     """What decides this run's output: the same settings again are the same run (and resume)."""
+    from evaluation.run_manifest import RunSettings
+    from index.corpus import resolve_data_root
+
     model = getattr(spotter, "model", None)  # an LLM back end's model name, its default included
     return RunSettings(
         backend=args.backend,
@@ -96,6 +100,9 @@ def run_settings(args: argparse.Namespace, options: dict, spotter: object) -> Ru
 
 
 def run_spot(args: argparse.Namespace) -> int:
+    from evaluation.spot_run import report_lines, spot_into
+    from spotting.registry import make_spotter
+
     options = llm_options(args) | parse_options(args.option)
     spotter = make_spotter(args.backend, **options)
     matches = select_matches(load_from_args(args).matches, args.match)

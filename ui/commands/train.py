@@ -18,11 +18,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from index.corpus import LABELS_FILE, available_games, load_corpus, resolve_data_root, split_games
 from index.echoes import DEFAULT_VERSION, ECHOES_VERSIONS, TextChoice
 from index.errors import HighlightsError
-from spotting.answers import ANSWERS_FILE, AnswerPolicy
-from spotting.embedded import SHIPPED, TrainConfig, train_model
+from spotting.embedded.config import SHIPPED, TrainConfig
 from spotting.registry import SPOTTER_TEXT
 
 
@@ -31,34 +29,51 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--data", metavar="DIR", help="data folder with soccernet/ (labels) and echoes/ (commentary)")
     train.add_argument("--labels", metavar="DIR", help="SoccerNet folder with LEAGUE/SEASON/GAME/Labels-v2.json")
     train.add_argument("--echoes", metavar="DIR", help="SoccerNet-Echoes folder with whisper_*/LEAGUE/SEASON/GAME")
-    train.add_argument("--echoes-version", default=DEFAULT_VERSION, choices=ECHOES_VERSIONS, help="Whisper version")
-    train.add_argument("--text", default=SPOTTER_TEXT.value, choices=[c.value for c in TextChoice])
+    train.add_argument(
+        "--echoes-version",
+        default=DEFAULT_VERSION,
+        choices=ECHOES_VERSIONS,
+        help="Whisper version (default: %(default)s)",
+    )
+    train.add_argument(
+        "--text",
+        default=SPOTTER_TEXT.value,
+        choices=[c.value for c in TextChoice],
+        help="commentary text the model learns from (default: %(default)s)",
+    )
     train.add_argument(
         "--out", type=Path, required=True, help=f"folder to write the model to (the shipped one: {SHIPPED})"
     )
     train.add_argument(
         "--answers",
         type=Path,
-        default=SHIPPED / ANSWERS_FILE,
         help="answer policy to ship with the model (from highlights bench; default: the shipped model's)",
     )
-    train.add_argument("--seed", type=int, default=TrainConfig.seed)
-    train.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    train.add_argument("--seed", type=int, default=TrainConfig.seed, help="(default: %(default)s)")
+    train.add_argument("--epochs", type=int, default=TrainConfig.epochs, help="(default: %(default)s)")
     train.set_defaults(run=run_train)
 
 
 def labelled_games(soccernet: Path) -> list[str]:
+    from index.corpus import LABELS_FILE
+
     return sorted(p.parent.relative_to(soccernet).as_posix() for p in soccernet.glob(f"*/*/*/{LABELS_FILE}"))
 
 
 def unlabelled_games(root: Path, version: str, exclude: list[str]) -> list[str]:
     """The train split's games with commentary and no labels: the model learns from their
     commentary alone (docs/embedded.md). Never the test split, which judges the model."""
+    from index.corpus import available_games, split_games
+
     present = set(available_games(root, version)) - set(exclude)
     return [g for g in split_games(root, "train") if g in present]
 
 
 def run_train(args: argparse.Namespace) -> int:
+    from index.corpus import LABELS_FILE, load_corpus, resolve_data_root
+    from spotting.answers import ANSWERS_FILE, AnswerPolicy
+    from spotting.embedded.training import train_model
+
     if args.epochs < 1:
         raise HighlightsError(f"must be at least 1, not {args.epochs}", "--epochs")
     if bool(args.labels) != bool(args.echoes):
@@ -66,9 +81,10 @@ def run_train(args: argparse.Namespace) -> int:
     if args.labels and args.data:
         raise HighlightsError("give either --data or --labels with --echoes, not both", "--data")
     config = replace(TrainConfig(), seed=args.seed, epochs=args.epochs)
-    if args.answers != SHIPPED / ANSWERS_FILE and not args.answers.is_file():
+    if args.answers is not None and not args.answers.is_file():
         raise HighlightsError("no such answer policy file", f"--answers {args.answers}")
-    policy = AnswerPolicy.load(args.answers) if args.answers.is_file() else None
+    answers = args.answers or SHIPPED / ANSWERS_FILE
+    policy = AnswerPolicy.load(answers) if answers.is_file() else None
     check_writable(args.out)
     with tempfile.TemporaryDirectory(prefix="highlights-train-") as scratch:
         root = _joined_root(Path(args.labels), Path(args.echoes), Path(scratch)) if args.labels else None

@@ -98,7 +98,7 @@ class Planner:
 
     def _spots(self, plan: Plan, session: Session) -> Answer:
         match, query, found = self._found(plan)
-        text = answer_text.list_text(match, query, found, self._source())
+        text = answer_text.list_text(match, query, found, self._source(), self._unseen())
         if query.team:
             text += self._unknown_team_note(query)
         return self._answer(text, found, plan, query)
@@ -120,7 +120,8 @@ class Planner:
 
     def _who(self, plan: Plan, session: Session) -> Answer:
         match, query, found = self._found(plan)
-        return self._answer(answer_text.who_text(match, query, found, self._source()), found, plan, query)
+        text = answer_text.who_text(match, query, found, self._source(), self._unseen())
+        return self._answer(text, found, plan, query)
 
     def _score(self, plan: Plan, session: Session) -> Answer:
         match, query, found = self._found(plan)
@@ -179,6 +180,9 @@ class Planner:
         if not unknown:
             return ""
         return f"\n({unknown} more with no known team: the spotter does not say, nor does the commentary name one.)"
+
+    def _unseen(self) -> frozenset[str]:
+        return self.toolbox.cache.policy.never_kept()
 
     def _source(self) -> str:
         return (

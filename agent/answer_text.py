@@ -128,13 +128,15 @@ def _goal_list(match: Match, goals: Sequence[Spot], source: str) -> str:
     return f"Goals:\n{spots_block(goals, match)}\n{source}" if goals else ""
 
 
-def choices_text(candidates: Sequence[Match], said: str = "") -> str:
-    """The question back when several matches fit: what tells them apart, at most ``MAX_CHOICES``."""
-    lines = choice_lines(candidates[:MAX_CHOICES])
-    more = len(candidates) - MAX_CHOICES
+def choices_text(candidates: Sequence[Match], said: str = "", page: int = 0) -> str:
+    """The question back when several matches fit: what tells them apart, ``MAX_CHOICES`` at a time,
+    numbered across pages (so "the 10th one" after "more" is the tenth of them all)."""
+    first = (page * MAX_CHOICES) % max(1, len(candidates))
+    lines = choice_lines(candidates)[first : first + MAX_CHOICES]
+    more = len(candidates) - first - len(lines)
     head = f"None of those fits {said!r}; which one?" if said else f"{len(candidates)} matches fit; which one?"
     tail = (
-        f"(and {more} more: say a date, a season, the competition or the score to narrow it down)"
+        f"(and {more} more: say 'more', or a date, a season, the competition or the score to narrow it down)"
         if more > 0
         else "(reply with its number, its score, its date or its competition)"
     )

@@ -105,6 +105,11 @@ class AnswerPolicy:
     default_cut_off: float = 0.0
     source: str = ""  # how the rules were chosen
 
+    def never_kept(self) -> frozenset[str]:
+        """The classes this policy keeps nothing of (no cut-off was right one time in five in the held-out
+        folds): an answer must say it cannot find them, not that there were none."""
+        return frozenset(label for label, rule in self.rules.items() if rule.cut_off > 1 and rule.floor is None)
+
     @classmethod
     def single(cls, cut_off: float) -> AnswerPolicy:
         """One raw cut-off for every class, no calibration, no counting: a spotter without a policy."""

@@ -4,8 +4,10 @@ written once with the reason beside it.
 It sits in ``index`` (the bottom layer) so that the CLI, the app, the tools, the spotters and the
 evaluation all read the same values, and it imports the standard library only, so that
 ``highlights --help`` can show the defaults without loading a model. Each environment variable is
-named and read here and nowhere else; the app's own two (``GRADIO_SERVER_NAME``/``PORT``, Gradio's
-names) are listed too.
+named here and read through ``env``; the app reads two more, Gradio's own ``GRADIO_SERVER_NAME`` and
+``GRADIO_SERVER_PORT`` (``ui/app.py``). The defaults of one module alone stay in it (the LLM agent's
+model and timeout in ``agent/settings.py``, the recipe of the embedded model in
+``spotting/embedded/config.py``), each written once with its reason.
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ BASE_URL_ENV = "OPENAI_BASE_URL"  # the endpoint; the openai client's own names,
 API_KEY_ENV = "OPENAI_API_KEY"
 VIDEO_MODEL_ENV = "QWEN2VL_MODEL"  # the video spotter's model (name or folder)
 VIDEO_BASE_URL_ENV = "QWEN2VL_BASE_URL"  # a vLLM endpoint serving it; unset: the model runs in this process
-SERVER_NAME_ENV = "GRADIO_SERVER_NAME"  # the app's address and port: Gradio's own names
-SERVER_PORT_ENV = "GRADIO_SERVER_PORT"
 
 
 def env(name: str, environ: Mapping[str, str] | None = None) -> str:
@@ -60,13 +60,9 @@ N_FOLDS = 5
 MAX_QUESTION_CHARS = 2000
 DEFAULT_BACKEND = "embedded"  # the offline commentary model: no key, no GPU, no network, the best scores here
 FALLBACK_BACKEND = "keywords"  # when the embedded model's files are missing: the hand-set lexicon needs none
-# Seconds shown before and after each moment of a reel: a cut that starts on the action is hard to
-# follow, and 2 s is the build-up the commentary lag (about 2.5 s) leaves out of the 15-s interval.
+# Seconds shown before and after each moment of a reel (the CLI's `clip`, the chat's "make me a reel"):
+# a cut that starts on the action is hard to follow; 2 s shows the build-up and keeps a 10-goal reel short.
 REEL_PADDING_S = 2.0
-
-# -- the LLM agent (any OpenAI-compatible endpoint) ------------------------------------------------
-DEFAULT_LLM_MODEL = "gpt-4o-mini"  # OpenAI's cheapest model with tool calls, when the endpoint is OpenAI's
-LLM_TIMEOUT_S = 30.0  # an answer slower than this is answered offline instead: a chat must not hang
 
 # -- your own match (`highlights add`) --------------------------------------------------------------
 # Whisper-base: 74 M parameters, a 45-minute half in about a minute here (real-time factor 0.03 with

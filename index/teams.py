@@ -29,7 +29,6 @@ for _club, _places in TABLE["grounds"].items():
         GROUNDS[normalise(_place)] = GROUNDS.get(normalise(_place), frozenset()) | {_club}
 # a fans' name for a meeting (folded) -> its two clubs
 DERBIES: dict[str, tuple[str, str]] = {normalise(name): tuple(clubs) for name, clubs in TABLE["derbies"].items()}
-SOCCERNET_TEAMS: tuple[str, ...] = tuple(sorted(ALIASES))
 
 _BY_FORM: dict[str, str] = {}
 for _canonical, _forms in ALIASES.items():

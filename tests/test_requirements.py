@@ -36,3 +36,20 @@ def test_requirements_agree_with_pyproject() -> None:
 def test_requirements_reader_sees_every_kind_of_line() -> None:
     text = "# comment\n--extra-index-url https://example.org/simple\n\ntorch==2.13.0  # pinned\nGradio >=6.0,<7\n"
     assert _normalised(_requirement_lines(text)) == {"torch": "==2.13.0; ", "gradio": "<7,>=6.0; "}
+
+
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+
+
+def test_the_readme_installs_the_cpu_torch_and_uv_does_too() -> None:
+    """PyPI's Linux torch is the CUDA build: the README's command must name the CPU index (through
+    requirements.txt), and uv's sources must send torch there on Linux."""
+    requirements = (REPO / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert f"--extra-index-url {CPU_INDEX}" in requirements
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    first = next(line for line in readme.splitlines() if line.startswith("python -m pip install"))
+    assert first.startswith("python -m pip install -r requirements.txt -e .")
+    uv = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["uv"]
+    (index,) = uv["index"]
+    assert index["url"] == CPU_INDEX and index["explicit"] is True
+    assert uv["sources"]["torch"] == [{"index": index["name"], "marker": "sys_platform == 'linux'"}]

@@ -50,8 +50,7 @@ GROUPS, VOCABULARY = _load_vocabulary(TABLE)
 UNSUPPORTED: dict[str, tuple[str, ...]] = {
     normalise(word): GROUPS.get(near, (near,)) if near else () for word, near in TABLE["unsupported"].items()
 }
-FREE_KICKS, SHOTS, CARDS = GROUPS["free kicks"], GROUPS["shots"], GROUPS["cards"]
-HIGHLIGHTS, SET_PIECES = GROUPS["highlights"], GROUPS["set pieces"]
+FREE_KICKS, CARDS, HIGHLIGHTS = GROUPS["free kicks"], GROUPS["cards"], GROUPS["highlights"]
 
 # Fuzzy matching only for words long enough that a typo cannot turn one word into another.
 _FUZZY_MIN_LENGTH = 5

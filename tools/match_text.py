@@ -481,6 +481,3 @@ def names_pair(first: TeamMention, second: TeamMention, words: list[str]) -> boo
     between = [fold(w) for w in words[first.stop + first.possessive : second.start]]
     return not between or (len(between) <= 2 and all(w in VERSUS for w in between))
 
-
-def canonical_teams(query: MatchQuery) -> set[str]:
-    return {canonical_team(t) for t in query.team_names}

@@ -24,8 +24,9 @@ def _labels_only(soccernet: Path, game_id: str) -> Match:
     return match_from_game_id(game_id, events=events, has_labels=True)
 
 
-def load_ground_truth(labels_dir: Path, split: str | None = None) -> list[Match]:
-    """Labelled games under ``labels_dir`` (only those of ``split`` when given), sorted by id."""
+def load_ground_truth(labels_dir: Path, split: str | None = None, cache_dir: Path | None = None) -> list[Match]:
+    """Labelled games under ``labels_dir`` (only those of ``split`` when given), sorted by id; a data
+    folder's games come from the corpus cache in ``cache_dir`` when their files are unchanged."""
     labels_dir = Path(labels_dir)
     if not labels_dir.is_dir():
         raise HighlightsError("labels folder does not exist", labels_dir)
@@ -40,7 +41,7 @@ def load_ground_truth(labels_dir: Path, split: str | None = None) -> list[Match]
         if not games:
             raise HighlightsError(f"none of the labelled games is in the {split} split", soccernet)
     if is_data_root:
-        matches = load_corpus(labels_dir, games, strict=True).matches
+        matches = load_corpus(labels_dir, games, strict=True, cache_dir=cache_dir).matches
     else:
         matches = [_labels_only(soccernet, g) for g in games]
     return sorted(matches, key=lambda m: m.id)

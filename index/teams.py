@@ -10,15 +10,15 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from rapidfuzz import fuzz, process
 
 from .words import normalise
+from .yamlfile import read_yaml
 
 TEAMS_FILE = Path(__file__).parent / "data" / "teams.yaml"
 
 
-TABLE = yaml.safe_load(TEAMS_FILE.read_text(encoding="utf-8"))
+TABLE = read_yaml(TEAMS_FILE)
 # canonical name -> other spellings (SoccerNet's variants, everyday and other-language names)
 ALIASES: dict[str, tuple[str, ...]] = {str(name): tuple(map(str, a or ())) for name, a in TABLE["clubs"].items()}
 COMMON_WORDS = frozenset(normalise(w) for w in TABLE["everyday_words"])

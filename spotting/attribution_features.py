@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
+from index.yamlfile import read_yaml
 
 from .clubs import WORDS_FILE, fold
 from .commentary_text import Line, MatchText, NameHit
@@ -86,7 +86,7 @@ def _one_club(lines: Sequence[Line]) -> float:
 @cache
 def _club_roles() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The words before a club that give it the moment ("for") or the thing said ("of")."""
-    data = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    data = read_yaml(WORDS_FILE)
 
     def ending(words: list[str]) -> re.Pattern[str]:
         alternatives = "|".join(w.replace(" ", r"\W+") for w in sorted(words, key=len, reverse=True))
@@ -166,7 +166,7 @@ def moment_evidence(
 @cache
 def _player_phrases(label: str) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
     """Where ``label``'s player is named: right after the first pattern's match, right before the second's."""
-    data = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))["player_phrases"].get(label)
+    data = read_yaml(WORDS_FILE)["player_phrases"].get(label)
     if not data:
         return None
 

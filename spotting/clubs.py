@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import yaml
-
 from index.teams import COMMON_WORDS, canonical_team, team_forms
+from index.yamlfile import read_yaml
 
 LEXICON_DIR = Path(__file__).parent / "prompts"
 WORDS_FILE = LEXICON_DIR / "name_words.yaml"
@@ -50,7 +49,7 @@ def fold(text: str) -> str:
 @cache
 def _generic_words() -> frozenset[str]:
     """Words of club names that name no club on their own ("FC", "Saint", "United")."""
-    data = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    data = read_yaml(WORDS_FILE)
     return frozenset(fold(word) for word in data["generic_name_words"])
 
 

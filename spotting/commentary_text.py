@@ -14,10 +14,9 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
 from index.teams import team_forms
 from index.types import HALVES, Match, Segment
+from index.yamlfile import read_yaml
 
 from .clubs import WORDS_FILE, ClubMention, club_reader, fold
 
@@ -55,7 +54,7 @@ class Line:
 
 @cache
 def _not_names() -> frozenset[str]:
-    data = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    data = read_yaml(WORDS_FILE)
     return frozenset(fold(w) for w in data["not_names"])
 
 

@@ -17,9 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
 from index.types import HALVES
+from index.yamlfile import read_yaml
 
 from .clubs import WORDS_FILE, fold
 from .commentary_text import Line, MatchText, NameHit
@@ -76,7 +75,7 @@ def _club_field(lines: list[Line]) -> dict[str, float]:
 
 @cache
 def _relations() -> tuple[frozenset[str], frozenset[str]]:
-    data = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    data = read_yaml(WORDS_FILE)
     return frozenset(map(_bare, data["team_mates"])), frozenset(map(_bare, data["opponents"]))
 
 

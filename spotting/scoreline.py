@@ -26,9 +26,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 
-import yaml
-
 from index.types import Segment
+from index.yamlfile import read_yaml
 
 from .clubs import LEXICON_DIR, ClubMention, ClubReader, club_reader, fold
 
@@ -85,7 +84,7 @@ class _Words:
 
 @cache
 def _table() -> dict:
-    return yaml.safe_load(SCORE_WORDS_FILE.read_text(encoding="utf-8"))
+    return read_yaml(SCORE_WORDS_FILE)
 
 
 def _alternatives(phrases: Iterable[str]) -> str:

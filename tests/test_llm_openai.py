@@ -44,9 +44,7 @@ def chunk_start(request: Request) -> float:
 
 def corner_text(request: Request) -> str:
     start = chunk_start(request)
-    return json.dumps(
-        {"actions": [{"label": "Corner", "start": clock(start + 10), "end": clock(start + 25)}]}
-    )
+    return json.dumps({"actions": [{"label": "Corner", "start": clock(start + 10), "end": clock(start + 25)}]})
 
 
 def corner_reply(request: Request) -> Reply:

@@ -10,17 +10,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from rapidfuzz import fuzz, process
 
 from index.classes import LABELS
 from index.errors import HighlightsError
 from index.words import normalise
+from index.yamlfile import read_yaml
 
 ACTIONS_FILE = Path(__file__).parent / "data" / "actions.yaml"
 
 
-TABLE = yaml.safe_load(ACTIONS_FILE.read_text(encoding="utf-8"))
+TABLE = read_yaml(ACTIONS_FILE)
 
 
 def _load_vocabulary(table: dict) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from dateutil import parser as dateparser
 from rapidfuzz import fuzz, process
 
 from index.teams import COMMON_WORDS, DERBIES, GROUNDS, canonical_team, team_forms
 from index.words import fold, normalise, words_of
+from index.yamlfile import read_yaml
 
-TABLE = yaml.safe_load((Path(__file__).parent / "data" / "matches.yaml").read_text(encoding="utf-8"))
+TABLE = read_yaml(Path(__file__).parent / "data" / "matches.yaml")
 COMPETITIONS: dict[str, str] = {league: spec["name"] for league, spec in TABLE["competitions"].items()}
 _COMPETITION_WORDS = sorted(
     ((normalise(w), league) for league, spec in TABLE["competitions"].items() for w in spec["words"]),
@@ -480,4 +480,3 @@ def names_pair(first: TeamMention, second: TeamMention, words: list[str]) -> boo
         return False
     between = [fold(w) for w in words[first.stop + first.possessive : second.start]]
     return not between or (len(between) <= 2 and all(w in VERSUS for w in between))
-

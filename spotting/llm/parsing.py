@@ -26,14 +26,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from index.classes import LABELS
 from index.settings import DEFAULT_HALF_WIDTH_S
 from index.types import Chunk
+from index.yamlfile import read_yaml
 from spotting.types import Spot
 
 from .prompting import PROMPTS_DIR
@@ -97,8 +95,7 @@ def normalise_words(text: str) -> str:
 
 @cache
 def _label_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
-    with Path(LABEL_WORDS_FILE).open(encoding="utf-8") as handle:
-        words: dict[str, list[str]] = yaml.safe_load(handle)
+    words: dict[str, list[str]] = read_yaml(LABEL_WORDS_FILE)
     phrase_label: dict[str, str] = {}
     for label in LABELS:
         for phrase in [label, *words.get(label, [])]:

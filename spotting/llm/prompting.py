@@ -13,8 +13,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from index.classes import LABELS
 from index.clock import clock
 from index.echoes import one_transcription
@@ -22,6 +20,7 @@ from index.errors import HighlightsError
 from index.names import parse_game_id
 from index.settings import DEFAULT_HALF_WIDTH_S
 from index.types import Chunk, Event, Match, Segment
+from index.yamlfile import read_yaml
 from spotting.types import Spot
 
 PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
@@ -53,8 +52,7 @@ RESPONSE_SCHEMA: dict[str, Any] = {
 @cache
 def load_prompts() -> dict[str, Any]:
     """The system and user templates and the variants, read once."""
-    with PROMPTS_FILE.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_yaml(PROMPTS_FILE)
 
 
 def variants() -> tuple[str, ...]:

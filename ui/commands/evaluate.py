@@ -49,6 +49,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="score a folder whose run manifest says it is incomplete, mixed or changed (warned loudly) "
         "instead of refusing",
     )
+    evaluate.add_argument(
+        "--no-cache", action="store_true", help="read every label file again instead of the corpus cache"
+    )
     add_format_option(evaluate)
     evaluate.set_defaults(run=run_evaluate)
 
@@ -124,10 +127,12 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from evaluation.report import evaluate_predictions, evaluation_dict
     from evaluation.results_io import read_results
     from index.atomic import atomic_write_text
+    from index.cache import cache_root
     from index.corpus import resolve_data_root
 
     check_interval_options(args)
-    matches = load_ground_truth(Path(args.labels) if args.labels else resolve_data_root(None), args.split)
+    labels = Path(args.labels) if args.labels else resolve_data_root(None)
+    matches = load_ground_truth(labels, args.split, None if args.no_cache else cache_root() / "corpus")
     console = Console(stderr=args.format != "table")  # the data forms keep stdout for the data
     run = _check_run(args, [m.id for m in matches], console)
     read = read_results(args.predictions, matches, args.half_width)

@@ -22,7 +22,7 @@ ASR_MODEL_ENV = "HIGHLIGHTS_ASR_MODEL"  # the Whisper model `highlights add` tra
 LLM_MODEL_ENV = "HIGHLIGHTS_LLM_MODEL"  # the chat agent's model on the endpoint
 LLM_TIMEOUT_ENV = "HIGHLIGHTS_LLM_TIMEOUT"  # seconds the chat agent waits for the endpoint
 BASE_URL_ENV = "OPENAI_BASE_URL"  # the endpoint; the openai client's own names, so one export serves both
-API_KEY_ENV = "OPENAI_API_KEY"
+API_KEY_ENV = "OPENAI_API_KEY"  # its key (vLLM without --api-key takes any)
 VIDEO_MODEL_ENV = "QWEN2VL_MODEL"  # the video spotter's model (name or folder)
 VIDEO_BASE_URL_ENV = "QWEN2VL_BASE_URL"  # a vLLM endpoint serving it; unset: the model runs in this process
 
@@ -39,10 +39,8 @@ SPLITS: tuple[str, ...] = ("train", "valid", "test", "challenge")  # SoccerNet's
 # strides, at half the build time, size and memory of overlapping ones (docs/retrieval.md).
 SEARCH_WINDOW_S = 20.0
 
-# What `highlights data download` fetches: SoccerNet-Echoes' own repository, and the labelled splits
-# (SoccerNet keeps the test split's labels back).
-ECHOES_URL = "https://github.com/SoccerNet/sn-echoes.git"
-DOWNLOAD_SPLITS: tuple[str, ...] = ("train", "valid")
+ECHOES_URL = "https://github.com/SoccerNet/sn-echoes.git"  # `highlights data download`: Echoes' own repository
+DOWNLOAD_SPLITS: tuple[str, ...] = ("train", "valid")  # the labelled splits (SoccerNet keeps the test labels back)
 
 # -- the metrics, and the intervals every spotter shows --------------------------------------------
 # A ground-truth event at t is the window [t - 7.5 s, t + 7.5 s] (the research's 15-s interval). The

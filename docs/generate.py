@@ -90,7 +90,8 @@ def in_sample() -> str:
             "highlights evaluate OUT_DIR --split valid",
             "```",
             "",
-            "| back end | games | loose a-mAP % | tight a-mAP % | interval P / R / F1 (no cut-off) | what the numbers are |",
+            "| back end | games | loose a-mAP % | tight a-mAP % | interval P / R / F1 (no cut-off) "
+            "| what the numbers are |",
             "|---|---:|---:|---:|---:|---|",
             *rows,
         ]

@@ -27,6 +27,13 @@ def add_data_options(parser: argparse.ArgumentParser, text: TextChoice = TextCho
         metavar="DIR",
         help=f"data folder laid out like SoccerNet + Echoes (default: ${DATA_ENV}, else the shipped sample)",
     )
+    add_text_options(parser, text)
+    parser.add_argument("--strict", action="store_true", help="stop at the first bad game instead of skipping it")
+    parser.add_argument("--no-cache", action="store_true", help="read every file again instead of the corpus cache")
+
+
+def add_text_options(parser: argparse.ArgumentParser, text: TextChoice) -> None:
+    """Which commentary: ``--echoes-version`` and ``--text`` (``text``: the command's default)."""
     parser.add_argument(
         "--echoes-version",
         default=DEFAULT_VERSION,
@@ -40,8 +47,6 @@ def add_data_options(parser: argparse.ArgumentParser, text: TextChoice = TextCho
         help="commentary text per half: original language, English translation where one exists, both, "
         "or all (both and the second transcription, whisper_v3); default: %(default)s",
     )
-    parser.add_argument("--strict", action="store_true", help="stop at the first bad game instead of skipping it")
-    parser.add_argument("--no-cache", action="store_true", help="read every file again instead of the corpus cache")
 
 
 def add_split_option(parser: argparse.ArgumentParser, default: str | None = None, about: str = "") -> None:

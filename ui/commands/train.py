@@ -18,10 +18,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from index.echoes import DEFAULT_VERSION, ECHOES_VERSIONS, TextChoice
+from index.echoes import TextChoice
 from index.errors import HighlightsError
 from spotting.embedded.config import SHIPPED, TrainConfig
 from spotting.registry import SPOTTER_TEXT
+
+from .options import add_text_options
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -29,18 +31,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--data", metavar="DIR", help="data folder with soccernet/ (labels) and echoes/ (commentary)")
     train.add_argument("--labels", metavar="DIR", help="SoccerNet folder with LEAGUE/SEASON/GAME/Labels-v2.json")
     train.add_argument("--echoes", metavar="DIR", help="SoccerNet-Echoes folder with whisper_*/LEAGUE/SEASON/GAME")
-    train.add_argument(
-        "--echoes-version",
-        default=DEFAULT_VERSION,
-        choices=ECHOES_VERSIONS,
-        help="Whisper version (default: %(default)s)",
-    )
-    train.add_argument(
-        "--text",
-        default=SPOTTER_TEXT.value,
-        choices=[c.value for c in TextChoice],
-        help="commentary text the model learns from (default: %(default)s)",
-    )
+    add_text_options(train, SPOTTER_TEXT)
     train.add_argument(
         "--out", type=Path, required=True, help=f"folder to write the model to (the shipped one: {SHIPPED})"
     )

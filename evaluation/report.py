@@ -1,4 +1,4 @@
-"""Both metrics on the same predictions, as one report: a dict for JSON and a rich table for people.
+"""Both metrics on the same predictions, as one report: a dict for JSON (the command line draws the table).
 
 JSON layout (``highlights evaluate --json``)::
 
@@ -19,8 +19,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-from rich.table import Table
 
 from index.classes import LABELS
 from index.settings import DEFAULT_HALF_WIDTH_S, DEFAULT_IOU
@@ -122,35 +120,3 @@ def evaluation_dict(evaluation: Evaluation) -> dict:
             for label in LABELS
         },
     }
-
-
-def evaluation_table(evaluation: Evaluation, title: str) -> Table:
-    """Overall and per-class rows, both metrics side by side."""
-    table = Table(title=title)
-    for column in ("class", "events", "loose a-mAP %", "tight a-mAP %", "P", "R", "F1", "F1 overlap"):
-        table.add_column(column, justify="left" if column == "class" else "right", no_wrap=True)
-    iv = evaluation.intervals
-    for label in LABELS:
-        counts = iv.per_class[label]
-        table.add_row(
-            label,
-            str(evaluation.events_per_class[label]),
-            f"{100 * evaluation.loose.per_class[label]:.2f}",
-            f"{100 * evaluation.tight.per_class[label]:.2f}",
-            f"{counts.precision:.3f}",
-            f"{counts.recall:.3f}",
-            f"{counts.f1:.3f}",
-            f"{iv.overlap_per_class[label].f1:.3f}",
-        )
-    table.add_section()
-    table.add_row(
-        "all",
-        str(evaluation.n_events),
-        f"{evaluation.loose.percent:.2f}",
-        f"{evaluation.tight.percent:.2f}",
-        f"{iv.precision:.3f}",
-        f"{iv.recall:.3f}",
-        f"{iv.f1:.3f}",
-        f"{iv.overlap.f1:.3f}",
-    )
-    return table

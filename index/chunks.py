@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 
-from .types import HALVES, Chunk, Match
+from .types import HALVES, Chunk, Event, Match, Segment
 
 DEFAULT_CHUNK_S = 60.0
 
@@ -47,3 +47,28 @@ def chunk_matches(matches: Iterable[Match], length_s: float = DEFAULT_CHUNK_S) -
     for match in matches:
         for half in HALVES:
             yield from chunk_half(match, half, length_s)
+
+
+def chunk_to_record(chunk: Chunk) -> dict:
+    """A chunk as plain JSON (`highlights data chunks`, the shipped few-shot examples); ``chunk_from_record``
+    reads it back."""
+    return {
+        "match": chunk.match_id,
+        "half": chunk.half,
+        "start": chunk.start,
+        "end": chunk.end,
+        "segments": [[s.start, s.end, s.text, s.source, s.language] for s in chunk.segments],
+        "events": [[e.position_ms, e.label, e.team, e.visibility] for e in chunk.events],
+    }
+
+
+def chunk_from_record(record: dict) -> Chunk:
+    half = int(record["half"])
+    return Chunk(
+        match_id=record["match"],
+        half=half,
+        start=float(record["start"]),
+        end=float(record["end"]),
+        segments=tuple(Segment(half, float(a), float(b), *rest) for a, b, *rest in record["segments"]),
+        events=tuple(Event(half, int(pos), label, team, vis) for pos, label, team, vis in record["events"]),
+    )

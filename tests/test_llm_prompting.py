@@ -7,8 +7,9 @@ import json
 import jsonschema
 import pytest
 
-from index.chunks import chunk_half
+from index.chunks import chunk_from_record, chunk_half, chunk_to_record
 from index.classes import LABELS
+from index.clock import clock
 from index.corpus import available_games, load_match
 from index.errors import HighlightsError
 from index.types import Chunk
@@ -16,10 +17,7 @@ from spotting.llm.parsing import parse_reply
 from spotting.llm.prompting import (
     RESPONSE_SCHEMA,
     build_messages,
-    chunk_from_record,
-    chunk_to_record,
     format_answer,
-    format_time,
     select_examples,
     shipped_examples,
     variants,
@@ -39,10 +37,10 @@ def busy_chunk(match) -> Chunk:
 
 
 def test_format_time_is_minutes_and_seconds_of_the_half():
-    assert format_time(0) == "00:00"
-    assert format_time(2169.4) == "36:09"
-    assert format_time(47 * 60 + 5) == "47:05"  # stoppage time stays in minutes
-    assert format_time(-3) == "00:00"
+    assert clock(0) == "00:00"
+    assert clock(2169.4) == "36:09"
+    assert clock(47 * 60 + 5) == "47:05"  # stoppage time stays in minutes
+    assert clock(-3) == "00:00"
 
 
 def test_zero_shot_messages_hold_the_system_role_and_the_chunk_commentary_with_times(match, busy_chunk):
@@ -52,7 +50,7 @@ def test_zero_shot_messages_hold_the_system_role_and_the_chunk_commentary_with_t
     assert f"{match.home} vs {match.away}" in user
     assert f"half {busy_chunk.half}" in user
     for segment in busy_chunk.segments:
-        assert f"[{format_time(segment.start)}-{format_time(segment.end)}] {segment.text}" in user
+        assert f"[{clock(segment.start)}-{clock(segment.end)}] {segment.text}" in user
     assert all(label in user for label in LABELS)
     assert '{"actions": [{"label": "<class>", "start": "MM:SS", "end": "MM:SS"}]}' in user
 
@@ -100,7 +98,7 @@ def test_answer_fits_the_schema_and_parses_back_to_the_events(busy_chunk):
 def test_answer_from_spots_keeps_their_intervals(busy_chunk):
     spot = Spot("Corner", busy_chunk.half, busy_chunk.start + 10, busy_chunk.start + 25, 0, 0.7)
     answer = json.loads(format_answer(busy_chunk, [spot]))
-    assert answer == {"actions": [{"label": "Corner", "start": format_time(spot.start), "end": format_time(spot.end)}]}
+    assert answer == {"actions": [{"label": "Corner", "start": clock(spot.start), "end": clock(spot.end)}]}
 
 
 def test_empty_answer_is_an_empty_list(busy_chunk):

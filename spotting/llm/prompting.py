@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from index.chunks import chunk_from_record
 from index.classes import LABELS
 from index.clock import clock
 from index.echoes import one_transcription
@@ -130,30 +131,6 @@ def format_answer(chunk: Chunk, events_or_spots: Iterable[Event | Spot]) -> str:
     return json.dumps(
         {"actions": [{"label": label, "start": clock(a), "end": clock(b)} for a, b, label in actions]},
         ensure_ascii=False,
-    )
-
-
-def chunk_to_record(chunk: Chunk) -> dict:
-    """A chunk as plain JSON (the shipped examples, cache entries)."""
-    return {
-        "match": chunk.match_id,
-        "half": chunk.half,
-        "start": chunk.start,
-        "end": chunk.end,
-        "segments": [[s.start, s.end, s.text, s.source, s.language] for s in chunk.segments],
-        "events": [[e.position_ms, e.label, e.team, e.visibility] for e in chunk.events],
-    }
-
-
-def chunk_from_record(record: dict) -> Chunk:
-    half = int(record["half"])
-    return Chunk(
-        match_id=record["match"],
-        half=half,
-        start=float(record["start"]),
-        end=float(record["end"]),
-        segments=tuple(Segment(half, float(a), float(b), *rest) for a, b, *rest in record["segments"]),
-        events=tuple(Event(half, int(pos), label, team, vis) for pos, label, team, vis in record["events"]),
     )
 
 

@@ -16,7 +16,6 @@ from .options import add_data_options, add_split_option, load_from_args
 
 if TYPE_CHECKING:
     from index.corpus import Corpus
-    from index.types import Chunk
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -87,7 +86,7 @@ def run_chunks(args: argparse.Namespace) -> int:
     from collections import Counter
 
     from index.atomic import atomic_write_text
-    from index.chunks import chunk_matches
+    from index.chunks import chunk_matches, chunk_to_record
     from index.classes import LABELS
 
     corpus = load_from_args(args)
@@ -102,7 +101,7 @@ def run_chunks(args: argparse.Namespace) -> int:
         with_events += bool(chunk.events)
         per_class.update(e.label for e in chunk.events)
         if args.out:
-            lines.append(json.dumps(chunk_record(chunk), ensure_ascii=False))
+            lines.append(json.dumps(chunk_to_record(chunk), ensure_ascii=False))
     if args.out:
         atomic_write_text(args.out, "\n".join(lines) + "\n")
     table = TextTable(
@@ -130,20 +129,6 @@ def run_download(args: argparse.Namespace) -> int:
     table.notes.append(f"Use it with: highlights summary --data {args.dir}")
     show(table, args.format)
     return 0
-
-
-def chunk_record(chunk: Chunk) -> dict:
-    return {
-        "match": chunk.match_id,
-        "half": chunk.half,
-        "start": chunk.start,
-        "end": chunk.end,
-        "segments": [[s.start, s.end, s.text, s.source] for s in chunk.segments],
-        "events": [
-            {"label": e.label, "position_ms": e.position_ms, "team": e.team, "visibility": e.visibility}
-            for e in chunk.events
-        ],
-    }
 
 
 def skipped_lines(corpus: Corpus) -> list[str]:

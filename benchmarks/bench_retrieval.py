@@ -39,7 +39,8 @@ from index.corpus import available_games, load_corpus, split_games
 from index.echoes import TextChoice
 from index.embeddings import get_embeddings
 from index.index_cache import index_key, load_or_build
-from index.retrieval import CommentaryIndex, IndexSettings, documents_for, make_faiss_index
+from index.index_files import IndexSettings
+from index.retrieval import CommentaryIndex, documents_for, make_faiss_index
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "retrieval.json"

@@ -22,7 +22,8 @@ from .corpus import Corpus
 from .documents import Document
 from .embedding_models import DEFAULT_MODEL
 from .errors import HighlightsError
-from .retrieval import FORMAT, MANIFEST, CommentaryIndex, IndexSettings, Progress, documents_for
+from .index_files import FORMAT, MANIFEST, IndexSettings
+from .retrieval import CommentaryIndex, Progress, documents_for
 from .settings import SEARCH_WINDOW_S
 from .types import Match
 

@@ -9,32 +9,26 @@ asking the approximate graph, which would miss most of a small range.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import time
-import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
 import numpy as np
 from tqdm import tqdm
 
-from .atomic import atomic_write_text
 from .documents import Document, is_translation, match_documents
 from .embedding_models import DEFAULT_MODEL, is_english_only
 from .embeddings import ArrayEmbeddings, get_embeddings
 from .errors import HighlightsError
-from .jsonfile import read_json
+from .index_files import IndexSettings, read_index, write_index
 from .settings import SEARCH_WINDOW_S
 from .types import HALVES, Match
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
-MANIFEST = "manifest.json"
 FLAT_LIMIT = 50_000  # documents; an exact scan of more takes longer than the 20 ms search budget
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 64
@@ -55,21 +49,6 @@ class Hit:
     end: float
     text: str
     score: float
-
-
-@dataclass(frozen=True)
-class IndexSettings:
-    """Everything besides the commentary that decides what an index holds."""
-
-    embeddings: str = DEFAULT_MODEL
-    window_s: float = SEARCH_WINDOW_S
-    stride_s: float = SEARCH_WINDOW_S
-
-    @classmethod
-    def make(cls, embeddings: str, window_s: float, stride_s: float | None) -> IndexSettings:
-        """Settings with the stride defaulting to the window: back-to-back windows retrieved as well as
-        half-overlapping ones in the benchmark (docs/retrieval.md) at half the cost."""
-        return cls(embeddings, float(window_s), float(stride_s if stride_s is not None else window_s))
 
 
 class CommentaryIndex:
@@ -249,83 +228,15 @@ class CommentaryIndex:
 
     # ---------- persistence ----------
     def save(self, directory: str | Path) -> Path:
-        """Write vectors, documents and (last) the manifest naming them; a reader never sees a mix."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        previous = _previous_files(directory)
-        build_id = uuid.uuid4().hex[:12]
-        vectors_name, meta_name = f"vectors-{build_id}.faiss", f"meta-{build_id}.json"
-        temporary = directory / f".{vectors_name}.tmp"
-        try:
-            faiss.write_index(self.index, str(temporary))
-            os.replace(temporary, directory / vectors_name)
-        finally:
-            temporary.unlink(missing_ok=True)
-        match_ids = self.match_ids
-        position = {m: i for i, m in enumerate(match_ids)}
-        meta = {
-            "build_id": build_id,
-            "matches": match_ids,
-            "match": [position[d.match_id] for d in self.documents],
-            "half": [d.half for d in self.documents],
-            "start": [d.start for d in self.documents],
-            "end": [d.end for d in self.documents],
-            "text": [d.text for d in self.documents],
-        }
-        atomic_write_text(directory / meta_name, json.dumps(meta, ensure_ascii=False))
-        manifest = {
-            "format": FORMAT,
-            "build_id": build_id,
-            "vectors": vectors_name,
-            "meta": meta_name,
-            "kind": self.kind,
-            "dimension": self.index.d,
-            "documents": len(self.documents),
-            "matches": len(match_ids),
-            "settings": asdict(self.settings),
-        }
-        atomic_write_text(directory / MANIFEST, json.dumps(manifest, indent=1))
-        for name in previous - {vectors_name, meta_name}:
-            (directory / name).unlink(missing_ok=True)
-        self.path = directory
-        return directory
+        """Write the index into ``directory`` (``index.index_files``); a reader never sees a mix of two builds."""
+        self.path = write_index(self.index, self.documents, self.settings, self.kind, Path(directory))
+        return self.path
 
     @classmethod
     def load(cls, directory: str | Path) -> CommentaryIndex:
         """Read an index written by ``save``; anything missing, corrupt or inconsistent is a HighlightsError."""
-        directory = Path(directory)
-        if not (directory / MANIFEST).is_file():
-            raise HighlightsError(
-                "no commentary index here (no manifest.json); build one with `highlights index build`", directory
-            )
-        manifest = read_json(directory / MANIFEST)
-        try:
-            if manifest["format"] != FORMAT:
-                raise HighlightsError(f"index format {manifest['format']} is not {FORMAT}; rebuild it", directory)
-            settings = IndexSettings(**manifest["settings"])
-            vectors_path, meta_path = directory / manifest["vectors"], directory / manifest["meta"]
-            build_id = manifest["build_id"]
-        except (KeyError, TypeError) as error:
-            raise HighlightsError(f"malformed manifest ({error!r})", directory / MANIFEST) from None
-        if not vectors_path.is_file():
-            raise HighlightsError("index vectors file is missing; rebuild with `highlights index build`", vectors_path)
-        try:
-            index = faiss.read_index(str(vectors_path))
-        except (RuntimeError, MemoryError) as error:
-            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-            raise HighlightsError(
-                f"index vectors file is corrupt ({first_line[:200]}); rebuild with `highlights index build`",
-                vectors_path,
-            ) from None
-        documents = _documents_from_meta(read_json(meta_path), build_id, meta_path)
-        if index.ntotal != len(documents) or index.d != manifest.get("dimension"):
-            raise HighlightsError(
-                f"index holds {index.ntotal} vectors of {index.d} dimensions, metadata {len(documents)} documents; "
-                "rebuild with `highlights index build`",
-                directory,
-            )
-        loaded = cls(index, documents, settings)
-        loaded.path = directory
+        loaded = cls(*read_index(Path(directory)))
+        loaded.path = Path(directory)
         return loaded
 
 
@@ -386,30 +297,6 @@ def _check_filters(k: int, half: int | None, start_s: float | None, end_s: float
         raise HighlightsError(f"half must be 1 or 2, not {half!r}", "half")
     if start_s is not None and end_s is not None and start_s > end_s:
         raise HighlightsError(f"time range starts ({start_s:g} s) after it ends ({end_s:g} s)", "time range")
-
-
-def _previous_files(directory: Path) -> set[str]:
-    """Files the current manifest names, to delete once a new manifest replaces it."""
-    try:
-        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-        return {str(manifest["vectors"]), str(manifest["meta"])}
-    except (OSError, ValueError, KeyError, TypeError):
-        return set()
-
-
-def _documents_from_meta(meta: object, build_id: str, path: Path) -> list[Document]:
-    try:
-        if meta["build_id"] != build_id:
-            raise HighlightsError("metadata belongs to another build than the manifest; rebuild", path)
-        matches = meta["matches"]
-        columns = (meta["match"], meta["half"], meta["start"], meta["end"], meta["text"])
-        if len({len(c) for c in columns}) != 1:
-            raise HighlightsError("metadata columns differ in length", path)
-        return [
-            Document(matches[m], int(h), float(s), float(e), str(t)) for m, h, s, e, t in zip(*columns, strict=True)
-        ]
-    except (KeyError, TypeError, IndexError, ValueError) as error:
-        raise HighlightsError(f"malformed index metadata ({error!r})", path) from None
 
 
 class _progress_reporter:

@@ -18,8 +18,9 @@ from index.corpus import load_corpus
 from index.embedding_models import DEFAULT_MODEL
 from index.errors import HighlightsError
 from index.index_cache import index_key
+from index.index_files import IndexSettings
 from index.jsonfile import read_json
-from index.retrieval import IndexSettings, documents_for
+from index.retrieval import documents_for
 from index.settings import SEARCH_WINDOW_S
 from ui.cli import main
 

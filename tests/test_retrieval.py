@@ -15,7 +15,8 @@ from index.corpus import load_corpus
 from index.echoes import TextChoice
 from index.errors import HighlightsError
 from index.index_cache import load_or_build
-from index.retrieval import MANIFEST, CommentaryIndex, IndexSettings, make_faiss_index
+from index.index_files import MANIFEST, IndexSettings
+from index.retrieval import CommentaryIndex, make_faiss_index
 from ui.cli import main
 
 WATFORD = "england_epl/2015-2016/2015-12-26 - 18-00 Chelsea 2 - 2 Watford"

@@ -16,13 +16,13 @@ from index.teams import canonical_team
 from index.types import Match
 from index.words import fold, words_of
 from tools.actions import GROUPS, HIGHLIGHTS, ActionMention, find_action_mentions, ordered
+from tools.match_dates import masked
 from tools.match_text import (
     MATCH_NOUNS,
     OPPONENT,
     RESULTS,
     MatchQuery,
     TeamMention,
-    masked,
     names_pair,
     read_match_text,
 )

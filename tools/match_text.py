@@ -1,35 +1,31 @@
 """What a text says about a match: its clubs, date, season, competition, score, venue and result.
 
 "Liverpool's 4-3 loss at Bournemouth", "Bayern gegen Schachtar Donezk", "the one from April 2017",
-"Real Madrid 2 - 3 Barcelona", "the Champions League one": each reader below finds one kind of
-constraint; ``read_match_text`` puts them together. The words live in ``data/matches.yaml`` and
+"Real Madrid 2 - 3 Barcelona", "the Champions League one": each reader finds one kind of
+constraint (dates, seasons, kick-offs and scores are ``tools.match_dates``'); ``read_match_text``
+puts them together. The words live in ``data/matches.yaml`` and
 ``index/data/teams.yaml``; the readers are small functions over the text's words and characters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-from dateutil import parser as dateparser
 from rapidfuzz import fuzz, process
 
 from index.teams import COMMON_WORDS, DERBIES, GROUNDS, canonical_team, team_forms
 from index.words import fold, normalise, words_of
-from index.yamlfile import read_yaml
 
-TABLE = read_yaml(Path(__file__).parent / "data" / "matches.yaml")
+from .match_dates import MONTHS, TABLE, DateSpan, read_dates, read_kickoff, read_score, read_season
+
 COMPETITIONS: dict[str, str] = {league: spec["name"] for league, spec in TABLE["competitions"].items()}
 _COMPETITION_WORDS = sorted(
     ((normalise(w), league) for league, spec in TABLE["competitions"].items() for w in spec["words"]),
     key=lambda item: -len(item[0]),
 )
 _LEAGUE_WORDS = frozenset(w for words, _ in _COMPETITION_WORDS for w in words.split())
-MONTHS: dict[str, int] = {normalise(name): int(month) for month, names in TABLE["months"].items() for name in names}
 VERSUS = frozenset(normalise(w) for w in TABLE["versus"])
 OPPONENT = frozenset(normalise(w) for w in TABLE["opponent"])
 JOINING = frozenset(normalise(w) for w in TABLE["joining"])
@@ -49,28 +45,6 @@ RESULT_REACH = 3  # words from a club to its result word: "Liverpool's 4-3 loss"
 DERBY_WORDS = max(len(name.split()) for name in DERBIES)
 GROUND_WORDS = max(len(name.split()) for name in GROUNDS)
 GROUND_WORDS_SET = frozenset(w for name in GROUNDS for w in name.split())  # never the name of an unknown club
-MAX_GOALS = 15  # a side's score beyond this is a minute or a time, not a score
-
-_MONTH = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-_YEAR = r"((?:19|20)\d\d)"
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
-_DAY_PATTERNS = (  # read by dateutil (day first, the six languages' month names)
-    re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b"),  # 23/4/2017, 23.4.17
-    re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|o|\.)?\s+(?:of\s+|de\s+)?{_MONTH}(?:\s+(?:de\s+)?{_YEAR})?\b"),
-    re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+{_YEAR})?\b"),
-)
-_MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+(?:de\s+|of\s+)?{_YEAR}\b")
-# A month alone only after a word that makes it a date ("the one from February", "celui de février",
-# "quello di aprile"): "may" and "mars" are words too.
-_DATE_WORDS = r"(?:in|from|of|de|di|del|d|do|da|von|vom|im|du|en|em|na|no|aus|dal|dell)"
-_MONTH_ALONE = re.compile(rf"\b{_DATE_WORDS}\s+{_MONTH}(?!\w)")
-_SEASON = re.compile(r"\b((?:19|20)\d\d)\s*[-/–]\s*((?:19|20)?\d\d)\b")
-_YEAR_ALONE = re.compile(rf"\b{_YEAR}\b")
-_KICKOFF = re.compile(r"\b(1[1-9]|2[0-3])[:h]([0-5][05])\b")  # kick-offs: 11:00-23:55, on the five minutes
-_SCORE = re.compile(
-    r"(?<![\d:./])(\d{1,2})\s*(?:[-:–]|\s(?:a|zu|à)\s)\s*(\d{1,2})(?![\d:./])"
-    r"(?!\s*(?:min|'|th|st|nd|rd|\.\s*min))"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,35 +55,6 @@ class TeamMention:
     stop: int
     team: str
     possessive: bool = False  # "Chelsea's"
-
-
-@dataclass(frozen=True, slots=True)
-class DateSpan:
-    """The days a text's date names: one day, a month, a year, or a day of a month in any year."""
-
-    first: dt.date | None = None
-    last: dt.date | None = None
-    month_day: tuple[int, int] | None = None  # "April 23" with no year
-    month: int | None = None  # "the one from February": that month of any year
-
-    def holds(self, day: dt.date) -> bool:
-        if self.month is not None:
-            return day.month == self.month
-        if self.month_day is not None:
-            return (day.month, day.day) == self.month_day
-        return self.first <= day <= self.last
-
-    def describe(self) -> str:
-        """ "2015-12-25", "April 2017", "2017", "23 April" (any year), "February" (any year)."""
-        if self.month is not None:
-            return f"{dt.date(2016, self.month, 1):%B}"
-        if self.month_day is not None:
-            return f"{dt.date(2016, *self.month_day):%d %B}"
-        if self.first == self.last:
-            return self.first.isoformat()
-        if (self.first.month, self.first.day, self.last.month, self.last.day) == (1, 1, 12, 31):
-            return str(self.first.year)
-        return f"{self.first:%B %Y}" if self.first.month == self.last.month else f"{self.first} to {self.last}"
 
 
 @dataclass(frozen=True)
@@ -171,10 +116,10 @@ def league_of(competition: str) -> str | None:
 def read_match_text(text: str, extra_teams: tuple[str, ...] = ()) -> MatchQuery:
     """Every constraint on a match that ``text`` states, wherever it states it."""
     spans: list[tuple[int, int]] = []
-    season = _season(text, spans)
-    dates = _dates(text, spans)
-    kickoff = _kickoff(text, spans)
-    score = _score(text, spans)
+    season = read_season(text, spans)
+    dates = read_dates(text, spans)
+    kickoff = read_kickoff(text, spans)
+    score = read_score(text, spans)
     words = words_of(text)
     teams = find_team_mentions(text, extra_teams)
     return MatchQuery(
@@ -190,13 +135,6 @@ def read_match_text(text: str, extra_teams: tuple[str, ...] = ()) -> MatchQuery:
         unknown_club=_unknown_club(words, teams),
         spans=tuple(spans),
     )
-
-
-def masked(text: str, spans: tuple[tuple[int, int], ...]) -> str:
-    """``text`` with the characters of ``spans`` blanked, so no other reader sees a date or score again."""
-    for start, stop in spans:
-        text = text[:start] + " " * (stop - start) + text[stop:]
-    return text
 
 
 # -- clubs ---------------------------------------------------------------------------------------------
@@ -288,91 +226,6 @@ def _fuzzy_team(
         cutoff = max(cutoff, FUZZY_SHORT_SCORE)
     best = process.extractOne(phrase, fuzzy.get(phrase[0], ()), scorer=fuzz.ratio, score_cutoff=cutoff)
     return forms[best[0]] if best and len(best[0].split()) == size else None
-
-
-# -- dates, seasons, times, scores ----------------------------------------------------------------------
-class _Months(dateparser.parserinfo):
-    """dateutil's parser, reading the month names of the six languages."""
-
-    MONTHS = [tuple(n for n, m in MONTHS.items() if m == number) for number in range(1, 13)]  # noqa: RUF012
-
-
-_PARSER = dateparser.parser(_Months(dayfirst=True))
-
-
-def _season(text: str, spans: list[tuple[int, int]]) -> str | None:
-    found = _SEASON.search(text)
-    if not found:
-        return None
-    first, second = int(found[1]), int(found[2][-2:])
-    if second != (first + 1) % 100:
-        return None
-    spans.append(found.span())
-    return f"{first}-{first + 1}"
-
-
-def _dates(text: str, spans: list[tuple[int, int]]) -> DateSpan | None:
-    """A day (any common order and language), else a month of a year, else a year."""
-    plain = fold(masked(text, tuple(spans)))
-    if found := _ISO_DATE.search(plain):
-        with suppress(ValueError):
-            day = dt.date(int(found[1]), int(found[2]), int(found[3]))
-            spans.append(found.span())
-            return DateSpan(day, day)
-    for pattern in _DAY_PATTERNS:
-        for found in pattern.finditer(plain):
-            if (day := _day(found)) is not None:
-                spans.append(found.span())
-                return day
-    if found := _MONTH_YEAR.search(plain):
-        month, year = MONTHS[found[1]], int(found[2])
-        spans.append(found.span())
-        last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
-        return DateSpan(dt.date(year, month, 1), last)
-    if found := _YEAR_ALONE.search(plain):
-        spans.append(found.span())
-        year = int(found[1])
-        return DateSpan(dt.date(year, 1, 1), dt.date(year, 12, 31))
-    if found := _MONTH_ALONE.search(plain):
-        spans.append(found.span())
-        return DateSpan(month=MONTHS[found[1]])
-    return None
-
-
-def _day(found: re.Match) -> DateSpan | None:
-    """The day a date pattern matched; a month and day with no year as such; None if no such day."""
-    groups = [g for g in found.groups() if g]
-    month = next((MONTHS[g] for g in groups if g in MONTHS), None)
-    has_year = month is None or any(len(g) == 4 for g in groups)
-    try:
-        if has_year:
-            return DateSpan(*[_PARSER.parse(re.sub(r"\b(?:of|de)\b", " ", found[0])).date()] * 2)
-        day = int(next(g for g in groups if g.isdigit()))
-        dt.date(2016, month, day)  # a real day of that month (2016: a leap year)
-        return DateSpan(month_day=(month, day))
-    except (ValueError, OverflowError, dateparser.ParserError):
-        return None
-
-
-def _kickoff(text: str, spans: list[tuple[int, int]]) -> dt.time | None:
-    found = _KICKOFF.search(masked(text, tuple(spans)))
-    if not found:
-        return None
-    spans.append(found.span())
-    return dt.time(int(found[1]), int(found[2]))
-
-
-def _score(text: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
-    for found in _SCORE.finditer(masked(text, tuple(spans))):
-        home, away = int(found[1]), int(found[2])
-        if max(home, away) <= MAX_GOALS and not _leading_zero(found[1], found[2]):
-            spans.append(found.span())
-            return home, away
-    return None
-
-
-def _leading_zero(*numbers: str) -> bool:
-    return any(len(n) == 2 and n.startswith("0") for n in numbers)
 
 
 # -- competition, venue, result ------------------------------------------------------------------------

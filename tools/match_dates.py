@@ -1,0 +1,168 @@
+"""Dates, seasons, kick-off times and scores as a text writes them about a match.
+
+"the one from April 2017", "26 December 2015", "2014/15", "the 20:45 game", "the 2-2": each reader
+finds one in the text, outside the characters earlier readers took (``spans``, which it extends),
+so a date is never read again as a score. Days in any common order and in the six languages are
+read by dateutil with the month names of ``data/matches.yaml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from dateutil import parser as dateparser
+
+from index.words import fold, normalise
+from index.yamlfile import read_yaml
+
+TABLE = read_yaml(Path(__file__).parent / "data" / "matches.yaml")  # the words of match texts, read once
+MONTHS: dict[str, int] = {normalise(name): int(month) for month, names in TABLE["months"].items() for name in names}
+MAX_GOALS = 15  # a side's score beyond this is a minute or a time, not a score
+
+_MONTH = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"((?:19|20)\d\d)"
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_DAY_PATTERNS = (  # read by dateutil (day first, the six languages' month names)
+    re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b"),  # 23/4/2017, 23.4.17
+    re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|o|\.)?\s+(?:of\s+|de\s+)?{_MONTH}(?:\s+(?:de\s+)?{_YEAR})?\b"),
+    re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+{_YEAR})?\b"),
+)
+_MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+(?:de\s+|of\s+)?{_YEAR}\b")
+# A month alone only after a word that makes it a date ("the one from February", "celui de février",
+# "quello di aprile"): "may" and "mars" are words too.
+_DATE_WORDS = r"(?:in|from|of|de|di|del|d|do|da|von|vom|im|du|en|em|na|no|aus|dal|dell)"
+_MONTH_ALONE = re.compile(rf"\b{_DATE_WORDS}\s+{_MONTH}(?!\w)")
+_SEASON = re.compile(r"\b((?:19|20)\d\d)\s*[-/–]\s*((?:19|20)?\d\d)\b")
+_YEAR_ALONE = re.compile(rf"\b{_YEAR}\b")
+_KICKOFF = re.compile(r"\b(1[1-9]|2[0-3])[:h]([0-5][05])\b")  # kick-offs: 11:00-23:55, on the five minutes
+_SCORE = re.compile(
+    r"(?<![\d:./])(\d{1,2})\s*(?:[-:–]|\s(?:a|zu|à)\s)\s*(\d{1,2})(?![\d:./])"
+    r"(?!\s*(?:min|'|th|st|nd|rd|\.\s*min))"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """The days a text's date names: one day, a month, a year, or a day of a month in any year."""
+
+    first: dt.date | None = None
+    last: dt.date | None = None
+    month_day: tuple[int, int] | None = None  # "April 23" with no year
+    month: int | None = None  # "the one from February": that month of any year
+
+    def holds(self, day: dt.date) -> bool:
+        if self.month is not None:
+            return day.month == self.month
+        if self.month_day is not None:
+            return (day.month, day.day) == self.month_day
+        return self.first <= day <= self.last
+
+    def describe(self) -> str:
+        """ "2015-12-25", "April 2017", "2017", "23 April" (any year), "February" (any year)."""
+        if self.month is not None:
+            return f"{dt.date(2016, self.month, 1):%B}"
+        if self.month_day is not None:
+            return f"{dt.date(2016, *self.month_day):%d %B}"
+        if self.first == self.last:
+            return self.first.isoformat()
+        if (self.first.month, self.first.day, self.last.month, self.last.day) == (1, 1, 12, 31):
+            return str(self.first.year)
+        return f"{self.first:%B %Y}" if self.first.month == self.last.month else f"{self.first} to {self.last}"
+
+
+def masked(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """``text`` with the characters of ``spans`` blanked, so no other reader sees a date or score again."""
+    for start, stop in spans:
+        text = text[:start] + " " * (stop - start) + text[stop:]
+    return text
+
+
+class _Months(dateparser.parserinfo):
+    """dateutil's parser, reading the month names of the six languages."""
+
+    MONTHS = [tuple(n for n, m in MONTHS.items() if m == number) for number in range(1, 13)]  # noqa: RUF012
+
+
+_PARSER = dateparser.parser(_Months(dayfirst=True))
+
+
+def read_season(text: str, spans: list[tuple[int, int]]) -> str | None:
+    """A season ("2015-2016", "2014/15"); its characters are added to ``spans``."""
+    found = _SEASON.search(text)
+    if not found:
+        return None
+    first, second = int(found[1]), int(found[2][-2:])
+    if second != (first + 1) % 100:
+        return None
+    spans.append(found.span())
+    return f"{first}-{first + 1}"
+
+
+def read_dates(text: str, spans: list[tuple[int, int]]) -> DateSpan | None:
+    """A day (any common order and language), else a month of a year, else a year."""
+    plain = fold(masked(text, tuple(spans)))
+    if found := _ISO_DATE.search(plain):
+        with suppress(ValueError):
+            day = dt.date(int(found[1]), int(found[2]), int(found[3]))
+            spans.append(found.span())
+            return DateSpan(day, day)
+    for pattern in _DAY_PATTERNS:
+        for found in pattern.finditer(plain):
+            if (day := _day(found)) is not None:
+                spans.append(found.span())
+                return day
+    if found := _MONTH_YEAR.search(plain):
+        month, year = MONTHS[found[1]], int(found[2])
+        spans.append(found.span())
+        last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+        return DateSpan(dt.date(year, month, 1), last)
+    if found := _YEAR_ALONE.search(plain):
+        spans.append(found.span())
+        year = int(found[1])
+        return DateSpan(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    if found := _MONTH_ALONE.search(plain):
+        spans.append(found.span())
+        return DateSpan(month=MONTHS[found[1]])
+    return None
+
+
+def _day(found: re.Match) -> DateSpan | None:
+    """The day a date pattern matched; a month and day with no year as such; None if no such day."""
+    groups = [g for g in found.groups() if g]
+    month = next((MONTHS[g] for g in groups if g in MONTHS), None)
+    has_year = month is None or any(len(g) == 4 for g in groups)
+    try:
+        if has_year:
+            return DateSpan(*[_PARSER.parse(re.sub(r"\b(?:of|de)\b", " ", found[0])).date()] * 2)
+        day = int(next(g for g in groups if g.isdigit()))
+        dt.date(2016, month, day)  # a real day of that month (2016: a leap year)
+        return DateSpan(month_day=(month, day))
+    except (ValueError, OverflowError, dateparser.ParserError):
+        return None
+
+
+def read_kickoff(text: str, spans: list[tuple[int, int]]) -> dt.time | None:
+    """A kick-off time ("20:45", "18h30"), outside ``spans``."""
+    found = _KICKOFF.search(masked(text, tuple(spans)))
+    if not found:
+        return None
+    spans.append(found.span())
+    return dt.time(int(found[1]), int(found[2]))
+
+
+def read_score(text: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """A score ("2-1", "3 a 0"), outside ``spans``: not a minute, a time or a date."""
+    for found in _SCORE.finditer(masked(text, tuple(spans))):
+        home, away = int(found[1]), int(found[2])
+        if max(home, away) <= MAX_GOALS and not _leading_zero(found[1], found[2]):
+            spans.append(found.span())
+            return home, away
+    return None
+
+
+def _leading_zero(*numbers: str) -> bool:
+    return any(len(n) == 2 and n.startswith("0") for n in numbers)

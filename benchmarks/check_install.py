@@ -5,9 +5,10 @@ nvidia/CUDA packages come with it. Nothing is installed (``--dry-run --report``)
     python benchmarks/check_install.py                       # plain `pip install -e .` and the README's command
     python benchmarks/check_install.py --cpu-wheels /opt/wheels   # + a folder holding torch-*+cpu wheels
 
-The README's command (``-r requirements.txt``) reads PyTorch's CPU index; where that index cannot be
-reached, ``--cpu-wheels DIR`` stands in for it (the same +cpu wheel beside PyPI's, the same choice
-for pip to make). Writes ``benchmarks/results/install.json``.
+The README's command (``-r requirements.txt``) reads PyTorch's CPU index and pins torch's +cpu build on
+Linux, so where that index cannot be reached it stops with an error rather than take PyPI's CUDA
+build; ``--cpu-wheels DIR`` stands in for the index (the same +cpu wheel beside PyPI's, the same
+choice for pip to make). Writes ``benchmarks/results/install.json``.
 """
 
 from __future__ import annotations
@@ -63,8 +64,10 @@ def main() -> int:
             ),
         }
         if args.cpu_wheels:
-            runs[f"pip install -e . --find-links {args.cpu_wheels} (the CPU index's wheel)"] = dry_run(
-                python, ["--find-links", str(args.cpu_wheels)], folder / "cpu.json"
+            runs[f"the README's, --find-links {args.cpu_wheels} for the CPU index"] = dry_run(
+                python,
+                ["-r", str(ROOT / "requirements.txt"), "--find-links", str(args.cpu_wheels)],
+                folder / "cpu.json",
             )
     print(f"{'command':<70} {'ok':>3} {'packages':>8} {'torch':>12} {'CUDA packages':>13}")
     for name, run in runs.items():

@@ -7,14 +7,21 @@ import tomllib
 from conftest import REPO
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 
 def _normalised(lines: list[str]) -> dict[str, str]:
-    """name -> "specifiers; markers", comparable whatever the spelling or the order."""
+    """name -> "specifiers; markers", comparable whatever the spelling or the order. torch's lines
+    for requirements.txt (the CPU build on Linux, the same version elsewhere) read as one pin."""
     found = {}
     for line in lines:
         requirement = Requirement(line)
-        found[canonicalize_name(requirement.name)] = f"{requirement.specifier}; {requirement.marker or ''}"
+        name = canonicalize_name(requirement.name)
+        if name == "torch" and requirement.marker is not None:
+            (pin,) = requirement.specifier
+            found[name] = f"=={Version(pin.version).public}; "
+            continue
+        found[name] = f"{requirement.specifier}; {requirement.marker or ''}"
     return found
 
 
@@ -46,6 +53,9 @@ def test_the_readme_installs_the_cpu_torch_and_uv_does_too() -> None:
     requirements.txt), and uv's sources must send torch there on Linux."""
     requirements = (REPO / "requirements.txt").read_text(encoding="utf-8").splitlines()
     assert f"--extra-index-url {CPU_INDEX}" in requirements
+    pins = [Requirement(line) for line in _requirement_lines("\n".join(requirements))]
+    torch = {str(r.marker): str(r.specifier) for r in pins if r.name == "torch"}
+    assert torch == {'sys_platform == "linux"': "==2.13.0+cpu", 'sys_platform != "linux"': "==2.13.0"}
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     first = next(line for line in readme.splitlines() if line.startswith("python -m pip install"))
     assert first.startswith("python -m pip install -r requirements.txt -e .")

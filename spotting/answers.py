@@ -105,6 +105,14 @@ class AnswerPolicy:
     default_cut_off: float = 0.0
     source: str = ""  # how the rules were chosen
 
+    def calibrated(self, label: str, spots: Iterable[Spot], floor: float) -> list[Spot]:
+        """The spots of ``label`` whose calibrated confidence is at least ``floor`` (calibrated as answers are)."""
+        rule = self.rules.get(label)
+        found = [s for s in spots if s.label == label]
+        if rule is not None:
+            found = [replace(s, confidence=rule.calibration(s.confidence)) for s in found]
+        return [s for s in found if s.confidence >= floor]
+
     def never_kept(self) -> frozenset[str]:
         """The classes this policy keeps nothing of (no cut-off was right one time in five in the held-out
         folds): an answer must say it cannot find them, not that there were none."""

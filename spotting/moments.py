@@ -32,9 +32,18 @@ class MatchMoments:
 def match_moments(policy: AnswerPolicy, match: Match, spots: Sequence[Spot]) -> MatchMoments:
     """The answer of ``match`` from its spotter's ``spots``."""
     answer = policy.answer(match, spots)
-    attribution = analyse(match, sorted(answer.spots, key=lambda s: (s.half, s.start, s.label)))
+    kept = {(s.half, s.position_ms) for s in answer.spots if s.label == "Goal"}
+    doubtful = [g for g in policy.calibrated("Goal", spots, TIMELINE_GOAL_FLOOR) if (g.half, g.position_ms) not in kept]
+    considered = sorted((*answer.spots, *doubtful), key=lambda s: (s.half, s.start, s.label))
+    attribution = analyse(match, considered)
     shown = sorted((*_credible(attribution), *_placed_goals(attribution)), key=lambda s: (s.half, s.start, s.label))
     return MatchMoments(tuple(shown), answer, attribution)
+
+
+# Goal peaks the policy's count left out still go before the score timeline down to this calibrated
+# confidence: it keeps the ones the final score and the running score make goals (out of fold, valid:
+# Goal recall 0.50 -> 0.54 at precision 0.58; at 0.02 the timeline keeps too many, precision 0.14).
+TIMELINE_GOAL_FLOOR = 0.05
 
 
 def _credible(attribution: MatchAttribution) -> tuple[Spot, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.types import Match
 
@@ -30,7 +31,9 @@ class MatchMoments:
 
 
 def match_moments(policy: AnswerPolicy, match: Match, spots: Sequence[Spot]) -> MatchMoments:
-    """The answer of ``match`` from its spotter's ``spots``."""
+    """The answer of ``match`` from its spotter's ``spots`` (and, for the classes the policy borrows, the
+    spots of the back end it borrows them from)."""
+    spots = with_borrowed(policy, match, spots)
     answer = policy.answer(match, spots)
     kept = {(s.half, s.position_ms) for s in answer.spots if s.label == "Goal"}
     doubtful = [g for g in policy.calibrated("Goal", spots, TIMELINE_GOAL_FLOOR) if (g.half, g.position_ms) not in kept]
@@ -44,6 +47,25 @@ def match_moments(policy: AnswerPolicy, match: Match, spots: Sequence[Spot]) -> 
 # confidence: it keeps the ones the final score and the running score make goals (out of fold, valid:
 # Goal recall 0.50 -> 0.54 at precision 0.58; at 0.02 the timeline keeps too many, precision 0.14).
 TIMELINE_GOAL_FLOOR = 0.05
+
+
+def with_borrowed(policy: AnswerPolicy, match: Match, spots: Sequence[Spot]) -> list[Spot]:
+    """``spots`` with each borrowed class's spots taken from the back end the policy borrows it from."""
+    if not policy.borrowed:
+        return list(spots)
+    own = [s for s in spots if s.label not in policy.borrowed]
+    lent = []
+    for backend in set(policy.borrowed.values()):
+        classes = {label for label, name in policy.borrowed.items() if name == backend}
+        lent += [s for s in _lender(backend).spot(match) if s.label in classes]
+    return own + lent
+
+
+@lru_cache(maxsize=4)
+def _lender(backend: str):
+    from .registry import make_spotter  # the registry knows every back end; a lender is made once
+
+    return make_spotter(backend)
 
 
 def _credible(attribution: MatchAttribution) -> tuple[Spot, ...]:

@@ -159,7 +159,7 @@ def load_match(
         )
     (home_score, away_score), note = _final_score(name.home_score, name.away_score, events)
     if note:
-        log.warning("%s: %s", game_id, note)
+        log.info("%s: %s", game_id, note)  # kept in Match.score_note, shown where the match is
     note = note or score_note(root, game_id)
     return match_from_game_id(
         game_id,

@@ -267,10 +267,10 @@ def server_address(host: str | None = None, port: int | None = None) -> tuple[st
 
 
 def launch(
-    demo: gr.Blocks, host: str | None = None, port: int | None = None, public: bool | None = None, **options
+    demo: gr.Blocks, host: str | None = None, port: int | None = None, limits: ServerLimits | None = None, **options
 ) -> None:
-    """Serve ``demo`` at ``server_address(host, port)``, with the limits of a public or private run."""
-    limits = limits_for(public)
+    """Serve ``demo`` at ``server_address(host, port)``, with ``limits`` (default: ``limits_for(None)``)."""
+    limits = limits or limits_for(None)
     server_name, server_port = server_address(host, port)
     quiet = options.pop("quiet", False)
     demo.launch(

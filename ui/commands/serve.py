@@ -29,11 +29,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from ui.app import DEFAULT_CONCURRENCY, create_app, launch, server_address  # Gradio is slow to import
+    from ui.app import DEFAULT_CONCURRENCY, create_app, launch, limits_for, server_address  # Gradio is slow to import
 
     server_address(args.host, args.port)  # a bad port is said before the corpus loads
     if args.concurrency is not None and args.concurrency < 1:
         raise HighlightsError(f"concurrency must be at least 1, not {args.concurrency}", "--concurrency")
     demo = create_app(load_from_args(args), concurrency=args.concurrency or DEFAULT_CONCURRENCY, public=args.public)
-    launch(demo, args.host, args.port, public=args.public)
+    launch(demo, args.host, args.port, limits_for(args.public))
     return 0

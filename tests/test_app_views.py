@@ -3,6 +3,7 @@ asked classes, and clips from a real (generated) video when a table row is picke
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -325,7 +326,10 @@ def test_the_sidebar_follows_the_conversation_and_the_conversation_follows_the_s
     burnley = next(m.id for m in corpus.matches if m.title == "Chelsea 1 - 1 Burnley")
 
     def turn(question: str, shown: str):
-        *_, (_content, answer, picker) = chat.respond(question, [], shown, EMBEDDED, "", "", "", None)
+        async def replies() -> list:
+            return [reply async for reply in chat.respond(question, [], shown, EMBEDDED, "", "", "", None)]
+
+        *_, (_content, answer, picker) = asyncio.run(replies())
         return chat.conversations.get("local"), answer, picker
 
     session, answer, picker = turn("all the goals in Chelsea 2 - 2 Watford", burnley)

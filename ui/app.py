@@ -35,6 +35,7 @@ from .views import NO_MOMENT, Views
 
 log = logging.getLogger(__name__)
 
+PLACEHOLDER = "Ask: all the goals, cards in the second half, only Chelsea's…"
 EXAMPLES = ["Give me all the highlights of free-kicks", "All the goals", "Cards in the second half"]
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 7860
 DEFAULT_CONCURRENCY = 8  # answers computed here at once; more wait their turn
@@ -47,11 +48,18 @@ INTRO = (
     "corners… The answer lists each moment as an interval of the half, with the commentary behind it."
 )
 # Column widths that fit each header on one line ("confidence" is the widest word).
-WIDTHS = ["110px", "60px", "70px", "70px", "80px", "120px", "110px", "320px"]
+WIDTHS = ["78px", "50px", "62px", "62px", "70px", "96px", "104px", "320px"]
 COLUMN_WIDTHS = dict(zip(TABLE_COLUMNS, WIDTHS, strict=True))
 CSS = "#intervals th, #intervals th * { white-space: nowrap; word-break: keep-all; overflow-wrap: normal; }"
+# Run at load; the sidebar may be drawn a moment later, so it is looked for during 3 s.
 CLOSE_SIDEBAR_WHEN_NARROW = f"""() => {{
-  if (window.innerWidth < {NARROW_PX}) document.querySelector('.sidebar.open .toggle-button')?.click();
+  if (window.innerWidth >= {NARROW_PX}) return;
+  let tries = 0;
+  const close = () => {{
+    const toggle = document.querySelector('.sidebar.open .toggle-button');
+    if (toggle) toggle.click(); else if (tries++ < 30) setTimeout(close, 100);
+  }};
+  close();
 }}"""
 
 
@@ -132,8 +140,10 @@ def build_app(
                         elem_id="chat",
                     ),
                     textbox=gr.Textbox(
-                        placeholder="Ask: all the goals, cards in the second half, only Chelsea's…",
+                        placeholder=PLACEHOLDER,
                         show_label=False,
+                        submit_btn=True,
+                        stop_btn=True,
                         max_lines=4,
                         max_length=MAX_QUESTION_CHARS,
                         elem_id="question",
@@ -203,6 +213,11 @@ def build_app(
             **private,
         )
         conversation.textbox.stop(chat.stopped, None, None, queue=False, **private)  # beside Gradio's cancel
+        # ChatInterface blanks the box's placeholder while it answers, and after a stop leaves the box disabled
+        gr.on(
+            [answer.change, conversation.textbox.stop], lambda: gr.Textbox(placeholder=PLACEHOLDER, interactive=True),
+            None, conversation.textbox, queue=False, **private,
+        )  # fmt: skip
         conversation.chatbot.clear(chat.forget, None, None, **private).then(
             lambda: (None, []), None, [answer, shown], **private
         )

@@ -11,10 +11,11 @@ A user's mistake is a toast with the ``HighlightsError`` message, never a traceb
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
+import anyio
 import gradio as gr
 
 from agent import Answer, LLMSettings, Session
@@ -105,7 +106,30 @@ class Chat:
                     return
                 yield piece
 
-    def respond(
+    def _chat_pieces(self, message: str, key: str, match_id: str, panel: tuple[str, str, str, str]) -> Iterator:
+        """What the chat shows, as it comes: the reply so far, then (reply, answer, picker); a ``gr.Error``."""
+        settings = None
+        text = ""
+        try:
+            settings = self.policy.settings(*panel)
+            for piece in self._answers(message, key, match_id, settings):
+                if isinstance(piece, str):
+                    text += piece
+                    yield text
+                    continue
+                answer, session = piece
+                if answer.notice:
+                    gr.Warning(answer.notice)
+                reply = reply_text(answer)
+                yield (
+                    ([reply, gr.Video(str(answer.video))] if answer.video else reply),
+                    answer,
+                    self.picker(session, match_id),
+                )
+        except Exception as error:
+            raise user_error(error, settings) from None
+
+    async def respond(
         self,
         message: str,
         history: list,
@@ -115,28 +139,26 @@ class Chat:
         model: str,
         api_key: str,
         request: gr.Request,
-    ) -> Iterator[tuple]:
+    ) -> AsyncIterator[tuple]:
         """``gr.ChatInterface``'s function: the reply as it streams, then the ``Answer`` for the views and
-        the sidebar's picker moved to the match the conversation is now on."""
-        settings = None
-        text = ""
+        the sidebar's picker moved to the match the conversation is now on.
+
+        The work runs in a worker thread, one piece at a time, and this coroutine only waits for it: the
+        stop button cancels the wait at once (a thread blocked on a slow endpoint cannot be interrupted; it
+        ends by the request's deadline, its session free to ask again meanwhile)."""
+        panel = (backend, base_url, model, api_key)
+        pieces = self._chat_pieces(message, session_key(request), match_id, panel)
+        shown = ""
         try:
-            settings = self.policy.settings(backend, base_url, model, api_key)
-            for piece in self._answers(message, session_key(request), match_id, settings):
+            while (piece := await anyio.to_thread.run_sync(next, pieces, None, abandon_on_cancel=True)) is not None:
                 if isinstance(piece, str):
-                    text += piece
-                    yield text, gr.skip(), gr.skip()
-                    continue
-                answer, session = piece
-                if answer.notice:
-                    gr.Warning(answer.notice)
-                reply = reply_text(answer)
-                content = [reply, gr.Video(str(answer.video))] if answer.video else reply
-                yield content, answer, self.picker(session, match_id)
-        except Exception as error:
-            shown = user_error(error, settings)
-            yield f"⚠️ {shown.message}", gr.skip(), gr.skip()
-            raise shown from None
+                    shown = piece
+                    yield piece, gr.skip(), gr.skip()
+                else:
+                    yield piece
+        except gr.Error as error:
+            yield f"{shown}\n\n⚠️ {error.message}".strip(), gr.skip(), gr.skip()
+            raise
 
     def picker(self, session: Session, shown: str | None):
         """The picker showing the match the conversation is on now (it moves when a question names another)."""

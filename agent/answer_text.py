@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from index.teams import canonical_team
 from index.types import HALVES, Match
 from spotting.types import Spot
-from tools.formatting import HALF_NAMES, count_phrase, minute_label, plural_of, spots_block
+from tools.formatting import HALF_NAMES, NOUNS, count_phrase, minute_label, plural_of, spots_block
 from tools.matches import MAX_CHOICES, choice_lines
 from tools.query import MomentQuery
 from tools.score import ScoreAt
@@ -29,10 +29,16 @@ def where(match: Match, query: MomentQuery) -> str:
     return f"{match.title} ({match.date.isoformat()}){', ' + scope if scope else ''}"
 
 
-def list_text(match: Match, query: MomentQuery, found: Sequence[Spot], source: str) -> str:
-    """The intervals found, with the notes that keep the answer honest."""
+def list_text(
+    match: Match, query: MomentQuery, found: Sequence[Spot], source: str, unseen: frozenset[str] = frozenset()
+) -> str:
+    """The intervals found, with the notes that keep the answer honest; ``unseen``: classes the spotter
+    cannot find reliably, so "none found" of them would be a false "there were none"."""
     what = plural_of(query.classes)
-    if not found:
+    blind = [c for c in query.classes if c in unseen]
+    if not found and blind and len(blind) == len(query.classes):
+        head = f"I cannot find {what} reliably from the commentary, so I do not list them for {where(match, query)}."
+    elif not found:
         head = f"No {what} found in {where(match, query)}."
     elif query.ordinal is not None:
         head = f"The {ordinal_word(query.ordinal)} of the {what} in {where(match, query)}:"
@@ -40,6 +46,10 @@ def list_text(match: Match, query: MomentQuery, found: Sequence[Spot], source: s
         head = f"{count_phrase(len(found), query.classes)} found in {where(match, query)}:"
     body = f"\n{spots_block(found, match)}\n{source}" if found else ""
     notes = honest_notes(match, query, found)
+    if blind and len(blind) < len(query.classes):
+        notes.append(f"(I cannot find {plural_of(blind)} reliably from the commentary, so they are not listed.)")
+    elif blind:
+        notes.append(f"Try: search the commentary for '{NOUNS[blind[0]][0]}' to read what was said.")
     return head + body + "".join(f"\n{note}" for note in notes)
 
 
@@ -78,10 +88,12 @@ def _goals_short(match: Match, query: MomentQuery, found: Sequence[Spot]) -> str
     return f"Not all goals are here: {whose}; {shown}."
 
 
-def who_text(match: Match, query: MomentQuery, found: Sequence[Spot], source: str) -> str:
+def who_text(
+    match: Match, query: MomentQuery, found: Sequence[Spot], source: str, unseen: frozenset[str] = frozenset()
+) -> str:
     """The moments by team ("Chelsea 2: 32', 65'; Watford 2: 42', 56'"), then the list itself."""
     if not found:
-        return list_text(match, query, found, source)
+        return list_text(match, query, found, source, unseen)
     by_team: dict[str, list[str]] = {}
     for spot in found:
         team = spot_team(spot, match) or "team not told by the commentary"
@@ -90,7 +102,7 @@ def who_text(match: Match, query: MomentQuery, found: Sequence[Spot], source: st
     order = [canonical_team(match.home), canonical_team(match.away), "team not told by the commentary"]
     lines = [f"- {team}: {len(by_team[team])} ({', '.join(by_team[team])})" for team in order if team in by_team]
     head = f"The {plural_of(query.classes)} of {where(match, query)} by team:"
-    return "\n".join([head, *lines, list_text(match, query, found, source)])
+    return "\n".join([head, *lines, list_text(match, query, found, source, unseen)])
 
 
 def score_text(match: Match, query: MomentQuery, score: ScoreAt, source: str) -> str:
@@ -116,13 +128,15 @@ def _goal_list(match: Match, goals: Sequence[Spot], source: str) -> str:
     return f"Goals:\n{spots_block(goals, match)}\n{source}" if goals else ""
 
 
-def choices_text(candidates: Sequence[Match], said: str = "") -> str:
-    """The question back when several matches fit: what tells them apart, at most ``MAX_CHOICES``."""
-    lines = choice_lines(candidates[:MAX_CHOICES])
-    more = len(candidates) - MAX_CHOICES
+def choices_text(candidates: Sequence[Match], said: str = "", page: int = 0) -> str:
+    """The question back when several matches fit: what tells them apart, ``MAX_CHOICES`` at a time,
+    numbered across pages (so "the 10th one" after "more" is the tenth of them all)."""
+    first = (page * MAX_CHOICES) % max(1, len(candidates))
+    lines = choice_lines(candidates)[first : first + MAX_CHOICES]
+    more = len(candidates) - first - len(lines)
     head = f"None of those fits {said!r}; which one?" if said else f"{len(candidates)} matches fit; which one?"
     tail = (
-        f"(and {more} more: say a date, a season, the competition or the score to narrow it down)"
+        f"(and {more} more: say 'more', or a date, a season, the competition or the score to narrow it down)"
         if more > 0
         else "(reply with its number, its score, its date or its competition)"
     )

@@ -217,6 +217,17 @@ def intent_words(text: str) -> Intent | None:
     return next((intent for intent, pattern in _INTENTS if pattern.search(text)), None)
 
 
+_MORE = re.compile(
+    r"^(?:and |show |show me |list |give me )?(?:the )?(?:more|others|other ones|rest|next page)"
+    r"(?: ones| matches| games| please)?\W*$"
+)
+
+
+def more(text: str) -> bool:
+    """Whether a reply to "which one?" asks to see the next candidates ("more", "the others")."""
+    return bool(_MORE.search(text))
+
+
 def counts(text: str) -> bool:
     return bool(_COUNTING.search(text))
 

@@ -44,6 +44,7 @@ class Plan:
     text: str = ""
     candidates: tuple[str, ...] = ()
     then: Intent | None = None
+    page: int = 0  # which page of the candidates a question back shows ("more" turns it)
 
     @property
     def remembered(self) -> bool:
@@ -96,6 +97,8 @@ def reply_to_question_back(reading: Reading, context: Context) -> Plan | None:
     last = context.last
     if last is None or not last.intent.asks_back:
         return None
+    if language.more(reading.english) and last.intent is Intent.AMBIGUOUS_MATCH:  # "more": the next page
+        return replace(last, page=last.page + 1, text="")
     candidates = [context.index.get(i) for i in last.candidates]
     chosen = narrowed(reading, candidates)
     if chosen is None and _asks_of_the_same(reading, candidates):  # "and the cards?": still waiting for the match

@@ -98,7 +98,7 @@ class Planner:
 
     def _spots(self, plan: Plan, session: Session) -> Answer:
         match, query, found = self._found(plan)
-        text = answer_text.list_text(match, query, found, self._source())
+        text = answer_text.list_text(match, query, found, self._source(), self._unseen())
         if query.team:
             text += self._unknown_team_note(query)
         return self._answer(text, found, plan, query)
@@ -120,7 +120,8 @@ class Planner:
 
     def _who(self, plan: Plan, session: Session) -> Answer:
         match, query, found = self._found(plan)
-        return self._answer(answer_text.who_text(match, query, found, self._source()), found, plan, query)
+        text = answer_text.who_text(match, query, found, self._source(), self._unseen())
+        return self._answer(text, found, plan, query)
 
     def _score(self, plan: Plan, session: Session) -> Answer:
         match, query, found = self._found(plan)
@@ -180,6 +181,9 @@ class Planner:
             return ""
         return f"\n({unknown} more with no known team: the spotter does not say, nor does the commentary name one.)"
 
+    def _unseen(self) -> frozenset[str]:
+        return self.toolbox.cache.policy.never_kept()
+
     def _source(self) -> str:
         return (
             f"(Found by the {self.toolbox.spotter.name} spotter in the commentary; "
@@ -208,7 +212,7 @@ class Planner:
         named = read_match_text(plan.text, self.toolbox.match_index.names)
         clubs = self.toolbox.match_index.find(MatchQuery(teams=named.teams)) if named.teams else []
         if clubs:
-            lines = choice_lines(clubs[: answer_text.MAX_CHOICES])
+            lines = choice_lines(clubs)[: answer_text.MAX_CHOICES]
             text = f"I have no match for {plan.text!r}. The matches I have of the club(s) named:\n" + "\n".join(lines)
             return Answer(text, [], session.match_id, BACKEND)
         hint = self.toolbox.suggest_matches(plan.text)
@@ -219,7 +223,8 @@ class Planner:
         candidates = [self.toolbox.corpus.get(i) for i in plan.candidates]
         if plan.intent is Intent.NO_MATCH:
             return Answer(f"Which match? {self._match_list()}", [], None, BACKEND, query=plan.query)
-        return Answer(answer_text.choices_text(candidates, plan.text), [], None, BACKEND, query=plan.query)
+        text = answer_text.choices_text(candidates, plan.text, plan.page)
+        return Answer(text, [], None, BACKEND, query=plan.query)
 
     def _nothing_to_select(self, plan: Plan, session: Session) -> Answer:
         return Answer("There is no earlier list to pick from yet; ask for some moments first.", [], None, BACKEND)

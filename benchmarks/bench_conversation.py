@@ -9,7 +9,11 @@ all, and how many intervals the answer gave of another class, half, window or te
 
 Targets (issue 13): recall >= 0.8 at precision >= 0.6, no interval of another class, half or team.
 
-    python benchmarks/bench_conversation.py --data ../shared/data
+The shipped model learnt from these 100 labelled games, so its own spots flatter it; with
+``--predictions`` (the out-of-fold spots `highlights bench --predictions DIR` saved) the labelled games
+are answered from spots of a model that never saw them, as a user's new match would be.
+
+    python benchmarks/bench_conversation.py --data ../shared/data --predictions /tmp/cv/embedded
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE.parent / "tests")]
 from question_cases import load_cases  # noqa: E402
 
 from agent import Assistant  # noqa: E402
+from evaluation.results_io import read_game  # noqa: E402
 from index.atomic import atomic_write_text  # noqa: E402
 from index.cache import cache_root  # noqa: E402
 from index.classes import LABELS  # noqa: E402
@@ -46,6 +51,21 @@ SETS = {
 TOLERANCE_S = 30.0  # an answer's interval finds a true moment when its anchor is this close (the issue's rule)
 SCORED = {Intent.SPOTS, Intent.COUNT, Intent.WHO, Intent.REEL}  # answers that list the moments asked for
 TARGETS = {"recall": 0.8, "precision": 0.6, "wrong_scope": 0}
+
+
+class OutOfFold:
+    """The shipped spotter, but for the games a cross-validation run saved out-of-fold spots of, those."""
+
+    def __init__(self, shipped, folder: Path) -> None:
+        self.shipped, self.folder = shipped, folder
+        self.name = f"{shipped.name}, out of fold"
+        self.answer_policy = shipped.answer_policy
+
+    def spot(self, match: Match, halves=(1, 2)) -> list[Spot]:
+        saved = self.folder / match.id
+        if saved.is_dir():
+            return [s for s in read_game(saved, match.id) if s.half in halves]
+        return self.shipped.spot(match, halves)
 
 
 @dataclass
@@ -151,10 +171,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="data folder (default: $HIGHLIGHTS_DATA or the sample; use ../shared/data)")
     parser.add_argument("--spotter", default="embedded", help="spotting back end (default: %(default)s)")
+    parser.add_argument("--predictions", type=Path, help="out-of-fold spots of the labelled games (see above)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "conversation.json")
     args = parser.parse_args()
     corpus = load_corpus(resolve_data_root(args.data), text=SPOTTER_TEXT, cache_dir=cache_root() / "corpus")
-    assistant = Assistant(corpus, default_spotter(args.spotter))
+    spotter = default_spotter(args.spotter)
+    assistant = Assistant(corpus, OutOfFold(spotter, args.predictions) if args.predictions else spotter)
     report = {"spotter": assistant.spotter.name, "matches": len(corpus.matches), "targets": TARGETS, "sets": {}}
     for name, path in SETS.items():
         if not path.is_file():

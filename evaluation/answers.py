@@ -231,3 +231,27 @@ def fit_policy(predictions: Mapping[str, Sequence[Spot]], matches: Sequence[Matc
 def _finite(value: float) -> float:
     """An infinite cut-off (keep nothing) stored as one above every calibrated confidence."""
     return value if np.isfinite(value) else 1.01
+
+
+def borrow(
+    own: AnswerPolicy,
+    own_answers: Mapping[str, MatchAnswer],
+    lender: AnswerPolicy,
+    lender_answers: Mapping[str, MatchAnswer],
+    lender_name: str,
+    matches: Sequence[Match],
+) -> AnswerPolicy:
+    """``own`` with the classes whose answers were better from ``lender`` on ``matches`` (answer F1, and right
+    at least ``MIN_PRECISION`` of the time) taken from it: its rule, and its spots at answer time."""
+    mine = answer_metrics(own_answers, matches)["per_class"]
+    theirs = answer_metrics(lender_answers, matches)["per_class"]
+    fit = {label for label in LABELS if label not in COUNTED and theirs[label]["precision"] >= MIN_PRECISION}
+    better = {label for label in fit if _row_f1(theirs[label]) > _row_f1(mine[label])}
+    rules = {**own.rules, **{label: lender.rules[label] for label in better if label in lender.rules}}
+    borrowed = dict.fromkeys(sorted(better, key=LABELS.index), lender_name)
+    return replace(own, rules=rules, borrowed=borrowed)
+
+
+def _row_f1(row: Mapping) -> float:
+    p, r = row["precision"], row["recall"]
+    return 2 * p * r / (p + r) if p + r else 0.0

@@ -25,7 +25,7 @@ from .types import Event, Match, Segment
 log = logging.getLogger(__name__)
 
 CACHE_ENV = "HIGHLIGHTS_CACHE"
-FORMAT = 4  # bump when Match/Segment/Event or the loaders change what they produce
+FORMAT = 5  # bump when Match/Segment/Event or the loaders change what they produce
 
 
 def cache_root() -> Path:
@@ -79,11 +79,12 @@ def _pack_match(match: Match) -> list:
         {h: str(p) for h, p in match.videos.items()},
         match.has_labels,
         match.score_note,
+        match.score_known,
     ]
 
 
 def _unpack_match(row: list) -> Match:
-    (game_id, league, season, date, kickoff, home, away, hs, as_, segs, evs, langs, videos, labelled, note) = row
+    (game_id, league, season, date, kickoff, home, away, hs, as_, segs, evs, langs, videos, labelled, note, known) = row
     return Match(
         id=game_id,
         league=league,
@@ -100,6 +101,7 @@ def _unpack_match(row: list) -> Match:
         videos={h: Path(p) for h, p in videos.items()},
         has_labels=labelled,
         score_note=note,
+        score_known=known,
     )
 
 

@@ -26,7 +26,7 @@ from .errors import HighlightsError, printable
 from .labels import load_labels
 from .language import detect_language
 from .names import parse_game_id
-from .own_match import score_note
+from .own_match import UNKNOWN_SCORE_NOTE, score_given
 from .types import HALVES, Event, Match, Segment
 from .video import find_videos
 
@@ -160,7 +160,8 @@ def load_match(
     (home_score, away_score), note = _final_score(name.home_score, name.away_score, events)
     if note:
         log.info("%s: %s", game_id, note)  # kept in Match.score_note, shown where the match is
-    note = note or score_note(root, game_id)
+    known = score_given(root, game_id)
+    note = note or ("" if known else UNKNOWN_SCORE_NOTE)
     return match_from_game_id(
         game_id,
         home_score=home_score,
@@ -171,6 +172,7 @@ def load_match(
         videos=find_videos(root, game_id),
         has_labels=bool(events),
         score_note=note,
+        score_known=known,
     )
 
 

@@ -126,9 +126,11 @@ def read_record(root: Path, game_id: str) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
-def score_note(root: Path, game_id: str) -> str:
-    """What a reader must know about an added match's score ("" when it was given)."""
+UNKNOWN_SCORE_NOTE = "the score was not given when this match was added (the name says 0 - 0)"
+
+
+def score_given(root: Path, game_id: str) -> bool:
+    """Whether the final score in the match's name is real: always for a SoccerNet game; for an added
+    match, when the user gave it."""
     record = read_record(root, game_id)
-    if record is None or record.get("score_given", True):
-        return ""
-    return "the score was not given when this match was added (the name says 0 - 0)"
+    return record is None or bool(record.get("score_given", True))

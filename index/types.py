@@ -61,6 +61,7 @@ class Match:
     videos: dict[int, Path] = field(default_factory=dict)
     has_labels: bool = False
     score_note: str = ""  # set when the labels' goals disagree with the folder name's score
+    score_known: bool = True  # False for a match added without its score: the name's 0 - 0 is a placeholder
 
     @property
     def title(self) -> str:

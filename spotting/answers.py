@@ -104,6 +104,23 @@ class AnswerPolicy:
     rules: Mapping[str, ClassRule] = field(default_factory=dict)
     default_cut_off: float = 0.0
     source: str = ""  # how the rules were chosen
+    # class -> the back end whose answers for it were better in cross-validation (its spots replace this
+    # spotter's for that class, and its rule is the one above): the keyword lexicon names cards and offsides
+    # better than the network does
+    borrowed: Mapping[str, str] = field(default_factory=dict)
+
+    def calibrated(self, label: str, spots: Iterable[Spot], floor: float) -> list[Spot]:
+        """The spots of ``label`` whose calibrated confidence is at least ``floor`` (calibrated as answers are)."""
+        rule = self.rules.get(label)
+        found = [s for s in spots if s.label == label]
+        if rule is not None:
+            found = [replace(s, confidence=rule.calibration(s.confidence)) for s in found]
+        return [s for s in found if s.confidence >= floor]
+
+    def never_kept(self) -> frozenset[str]:
+        """The classes this policy keeps nothing of (no cut-off was right one time in five in the held-out
+        folds): an answer must say it cannot find them, not that there were none."""
+        return frozenset(label for label, rule in self.rules.items() if rule.cut_off > 1 and rule.floor is None)
 
     @classmethod
     def single(cls, cut_off: float) -> AnswerPolicy:
@@ -142,6 +159,7 @@ class AnswerPolicy:
             "format": FORMAT,
             "source": self.source,
             "default_cut_off": self.default_cut_off,
+            "borrowed": dict(self.borrowed),
             "rules": {
                 label: {
                     "cut_off": rule.cut_off,
@@ -159,7 +177,10 @@ class AnswerPolicy:
         if data.get("format") != FORMAT:
             raise ValueError(f"format {data.get('format')!r}, expected {FORMAT}")
         rules = {label: _rule(label, value) for label, value in data["rules"].items()}
-        return cls(rules, float(data["default_cut_off"]), str(data.get("source", "")))
+        borrowed = {str(label): str(backend) for label, backend in data.get("borrowed", {}).items()}
+        if set(borrowed) - set(LABELS):
+            raise ValueError(f"borrowed classes that are not classes: {sorted(set(borrowed) - set(LABELS))}")
+        return cls(rules, float(data["default_cut_off"]), str(data.get("source", "")), borrowed)
 
     def save(self, path: Path) -> None:
         atomic_write_text(Path(path), json.dumps(self.as_dict(), indent=1) + "\n")

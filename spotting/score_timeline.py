@@ -327,8 +327,11 @@ def _disagreement(commentary: tuple[int, int], final: tuple[int, int], found: in
     return f"{found} goals were found, but the final score {final[0]}-{final[1]} has {sum(final)}"
 
 
-def final_score(match: Match) -> tuple[int, int]:
-    """The final score a timeline is held to: the folder name's (a user's own match has only that)."""
+def final_score(match: Match) -> tuple[int, int] | None:
+    """The final score a timeline is held to: the folder name's; None for a match added without its
+    score (its name's 0 - 0 is a placeholder, so the commentary alone decides)."""
+    if not match.score_known:
+        return None
     try:
         name = parse_game_id(match.id)
     except HighlightsError:

@@ -63,3 +63,14 @@ def test_a_language_the_planner_does_not_read_gets_help_not_a_guess(planner):
     answer = planner.ask("Покажи все голы этого матча", Session(match_id=CHELSEA_BURNLEY))
     assert answer.text.startswith("I did not understand “Покажи все голы этого матча” (I read questions in English")
     assert not answer.spots
+
+
+def test_more_pages_through_a_long_choice_and_numbers_run_on(planner):
+    session = Session()
+    first = planner.ask("Bayern goals", session)
+    assert first.text.startswith("41 matches fit; which one?") and "\n8. " in first.text and "\n9. " not in first.text
+    second = planner.ask("more", session)
+    assert "\n9. " in second.text and "\n16. " in second.text and "\n1. " not in second.text
+    chosen = planner.ask("the 10th one", session)
+    tenth = second.text.split("\n10. ")[1].split("\n")[0]
+    assert chosen.match_id is not None and planner.toolbox.corpus.get(chosen.match_id).title in tenth

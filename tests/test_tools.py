@@ -204,9 +204,11 @@ def test_answers_follow_the_spotters_policy_and_say_when_goals_are_missing(corpu
     if len(answer.spots) < 6:
         assert answer.shortfall("Goal").expected == 6 and answer.shortfall("Goal").found == len(answer.spots)
     moments = cache.moments(match)
+    shown = {(s.half, s.start, s.label) for s in cache.spots(match)}
     ruled_out = {(s.half, s.start, s.label) for g in moments.attribution.timeline.discarded for s in g.spots}
-    where = sorted({(s.half, s.start, s.label) for s in answer.spots} - ruled_out)
-    assert [(s.half, s.start, s.label) for s in cache.spots(match)] == where  # the same moments, attributed
+    considered = {(s.half, s.start, s.label) for s in moments.attribution.spots}
+    placed = {(s.half, s.start, s.label) for s in cache.spots(match) if s.backend == "score timeline"}
+    assert not shown & ruled_out and shown <= considered | placed  # the timeline's choice of the goals found
     assert len(goals) >= len(answer.spots) and spotter.calls == 1
 
 

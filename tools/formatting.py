@@ -80,7 +80,8 @@ def quote(text: str, limit: int = QUOTE_CHARS) -> str:
 def spot_line(number: int, spot: Spot, match: Match) -> str:
     """One numbered line: the interval sentence, match minute, team and player when known, confidence, quote."""
     parts = [f"{number}. {interval_sentence(spot.label, spot.start, spot.end)}", minute_label(spot.half, spot.start)]
-    who = " ".join(filter(None, (spot_team(spot, match), f"({spot.player})" if spot.player else "")))
+    team = spot_team(spot, match)
+    who = f"{team} ({spot.player})" if team and spot.player else team or spot.player
     if who:
         parts.append(who)
     parts.append(f"confidence {spot.confidence:.2f}")

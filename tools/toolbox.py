@@ -21,7 +21,7 @@ from index.teams import canonical_team, closest_team
 from index.types import HALVES, Match
 from spotting.types import Spot, Spotter
 
-from .actions import resolve_actions
+from .actions import HIGHLIGHTS, resolve_actions
 from .commentary import CommentaryHit, search_hits
 from .matches import MAX_CHOICES, MatchIndex, MatchInfo, choice_lines, closest_matches, find_matches, match_info
 from .query import MomentQuery
@@ -34,6 +34,10 @@ if TYPE_CHECKING:  # the video libraries load only when a reel is made
 log = logging.getLogger(__name__)
 
 DEFAULT_SPOTTER = "embedded"
+# "The highlights" hold the shots on target that were likely ones (calibrated: right at least this often),
+# so a match's goals are not buried under twenty saves.
+HIGHLIGHT_CHANCE = 0.5
+SAME_MOMENT_MS = 15_000  # a shot this close to a goal is the goal's own shot
 FALLBACK_SPOTTER = "keywords"
 
 
@@ -49,6 +53,20 @@ def default_spotter(name: str = DEFAULT_SPOTTER) -> Spotter:
             raise
         log.warning("embedded spotter unavailable (%s); answering with the %s baseline", error, FALLBACK_SPOTTER)
         return make_spotter(FALLBACK_SPOTTER)
+
+
+def highlight_moments(spots: list[Spot]) -> list[Spot]:
+    """What a summary show keeps: every goal, penalty and sending-off, and the clear chances that were not
+    themselves a goal (a shot on target seconds before a goal is that goal)."""
+    goals = [(g.half, g.position_ms) for g in spots if g.label == "Goal"]
+
+    def shown(spot: Spot) -> bool:
+        if spot.label != "Shots on target":
+            return True
+        near_goal = any(h == spot.half and abs(t - spot.position_ms) <= SAME_MOMENT_MS for h, t in goals)
+        return spot.confidence >= HIGHLIGHT_CHANCE and not near_goal
+
+    return [s for s in spots if shown(s)]
 
 
 def _embedded_model_present() -> bool:
@@ -158,7 +176,10 @@ class Toolbox:
         classes, half, minutes, stoppage time, team and ordinal). Each spot: label, half, start/end seconds
         from the start of that half, confidence 0-1, the team where known, and the commentary it rests on."""
         match, canonical = self.resolve(query)
-        return canonical.select(self.cache.spots(match), match)
+        spots = self.cache.spots(match)
+        if set(canonical.classes) == set(HIGHLIGHTS):
+            spots = highlight_moments(spots)
+        return canonical.select(spots, match)
 
     @staticmethod
     def team_of(match: Match, team: str) -> str:

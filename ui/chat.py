@@ -101,8 +101,10 @@ class Chat:
             session = self.conversation(key, match_id)
             for piece in self.assistants.for_settings(settings).stream(question, session):
                 if isinstance(piece, Answer):
-                    video = self.files.adopt(piece.video) if piece.video else None
-                    yield replace(piece, video=video), session
+                    if piece.video:  # the text names the reel where it now is
+                        video = self.files.adopt(piece.video)
+                        piece = replace(piece, video=video, text=piece.text.replace(str(piece.video), str(video)))
+                    yield piece, session
                     return
                 yield piece
 

@@ -32,10 +32,13 @@ class Assistant:
         spotter: Spotter | None = None,
         llm: LLMSettings | None = None,
         cache_dir: Path | None = None,
+        toolbox: Toolbox | None = None,
     ) -> None:
+        """``toolbox``: share another assistant's tools (its spot cache and commentary index) instead
+        of building new ones, as an app does for every endpoint a user picks."""
         self.corpus = corpus
-        self.spotter = spotter or default_spotter()
-        self.toolbox = Toolbox(corpus, self.spotter, cache_dir=cache_dir)
+        self.spotter = toolbox.spotter if toolbox else spotter or default_spotter()
+        self.toolbox = toolbox or Toolbox(corpus, self.spotter, cache_dir=cache_dir)
         self.planner = Planner(self.toolbox)
         self.llm = llm
         self._down_until = 0.0  # monotonic time until which a dead endpoint is not asked again
@@ -69,11 +72,11 @@ class Assistant:
             yield from _lines(answer.text)
             yield answer
             return
-        from .llm import LLMFailure, Turn
+        from .llm import LLMFailure, Turn, remember
 
         try:
             turn = None
-            for piece in self._agent.stream(question, session.thread_id, self._context(session, match_id)):
+            for piece in self._agent.stream(question, session.llm_memory, self._context(session, match_id)):
                 if isinstance(piece, Turn):
                     turn = piece
                 else:
@@ -97,6 +100,7 @@ class Assistant:
             query=plan.query if plan else None,
         )
         session.remember(plan, answer)
+        session.llm_memory = remember(session.llm_memory, turn)
         session.llm_match_id = answer.match_id or session.llm_match_id
         yield answer
 
@@ -114,7 +118,7 @@ class Assistant:
         return "\n\nThe intervals the tools found:\n" + "\n".join(blocks.values()) if blocks else ""
 
     def _fallback(self, question: str, session: Session, match_id: str | None, reason: str) -> Iterator[str | Answer]:
-        """Answer offline after an LLM failure; the LLM restarts on a clean thread next time."""
+        """Answer offline after an LLM failure; the LLM starts afresh next time."""
         log.warning("LLM agent failed (%s); answering with the offline planner", reason)
         session.forget_llm_memory()
         answer = self.planner.ask(question, session, match_id)

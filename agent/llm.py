@@ -1,5 +1,12 @@
 """The LLM agent: LangChain's ``create_agent`` over ``ChatOpenAI`` (any OpenAI-compatible endpoint),
-the same tools as the planner, memory per session in a LangGraph checkpointer, streamed replies.
+the same tools as the planner, streamed replies, and a bounded memory that the session carries.
+
+Memory: the graph has no checkpointer. LangGraph's ``InMemorySaver`` keeps every checkpoint of every
+thread until ``delete_thread`` is called (its ``prune`` is not implemented), so a server would grow by
+each conversation's whole history forever. Instead each turn is run on the session's own messages,
+and what the session keeps afterwards is cut to the last ``MEMORY_TOKENS`` by langchain's
+``trim_messages`` (whole turns, starting on a question): a conversation's memory is bounded, goes
+when the session goes, and one agent (one endpoint setting) serves any number of sessions.
 
 Anything that goes wrong on the model's side (endpoint down, slow, 5xx, a tool call that is not
 valid JSON, a loop) raises ``LLMFailure`` with a short reason that never contains the key; the
@@ -9,23 +16,24 @@ assistant then answers the same question with the offline planner.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import yaml
 from langchain.agents import create_agent
-from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage, trim_messages
+from langchain_core.messages.utils import count_tokens_approximately
 from langchain_openai import ChatOpenAI
-from langgraph.checkpoint.memory import InMemorySaver
 
 from index.classes import LABELS
-from spotting.llm.bounded_http import ReplyTooLarge, RequestLimits, bounded_client
+from spotting.llm.bounded_http import ReplyTooLarge
 from spotting.types import Spot
 from tools.query import Intent
 from tools.toolbox import Toolbox
 
+from .endpoint import PrivateAddress, endpoint_client
 from .llm_tools import ToolResult, make_tools
 from .plan import Plan
 from .settings import LLMSettings
@@ -33,6 +41,9 @@ from .settings import LLMSettings
 log = logging.getLogger(__name__)
 
 RECURSION_LIMIT = 16  # graph steps per turn: about 7 tool calls
+# A follow-up refers to the last answer or two; 4,000 tokens (~16 KB of text) hold the last two or three
+# turns with their tool results, and bound what one conversation keeps on a server.
+MEMORY_TOKENS = 4000
 PROMPTS_FILE = Path(__file__).parent / "prompts" / "agent.yaml"
 
 
@@ -59,6 +70,7 @@ class Turn:
     text: str = ""
     calls: list[dict] = field(default_factory=list)
     results: list[ToolResult] = field(default_factory=list)
+    messages: list[BaseMessage] = field(default_factory=list)  # the question and what the graph added
 
     @property
     def spots(self) -> list[Spot]:
@@ -86,8 +98,21 @@ class Turn:
         return Plan(intent, result.query)
 
 
+def remember(memory: Sequence[BaseMessage], turn: Turn) -> list[BaseMessage]:
+    """What a session keeps after ``turn``: its earlier messages and the turn's, tool artifacts dropped
+    (the answer has the spots), cut to the last ``MEMORY_TOKENS`` in whole turns."""
+    added = [m.model_copy(update={"artifact": None}) if isinstance(m, ToolMessage) else m for m in turn.messages]
+    return trim_messages(
+        [*memory, *added],
+        max_tokens=MEMORY_TOKENS,
+        token_counter=count_tokens_approximately,
+        strategy="last",
+        start_on="human",
+    )
+
+
 class LLMAgent:
-    """One agent per endpoint setting, shared by sessions (each session is its own thread)."""
+    """One agent per endpoint setting, shared by sessions: it holds no conversation (see the module doc)."""
 
     def __init__(self, toolbox: Toolbox, settings: LLMSettings) -> None:
         self.settings = settings
@@ -98,21 +123,21 @@ class LLMAgent:
             timeout=settings.timeout_s,
             max_retries=settings.max_retries,
             streaming=True,
-            http_client=bounded_client(RequestLimits(total_s=settings.timeout_s)),  # one deadline, capped bytes
+            http_client=endpoint_client(settings),  # one deadline, capped bytes, public peers where asked
         )
-        self.graph = create_agent(
-            self.model, tools=make_tools(toolbox), system_prompt=system_prompt(), checkpointer=InMemorySaver()
-        )
+        self.graph = create_agent(self.model, tools=make_tools(toolbox), system_prompt=system_prompt())
 
-    def stream(self, question: str, thread_id: str, context: str = "") -> Iterator[str | Turn]:
-        """Text pieces as the model writes them, then the finished ``Turn``; ``LLMFailure`` on any failure."""
+    def stream(self, question: str, memory: Sequence[BaseMessage] = (), context: str = "") -> Iterator[str | Turn]:
+        """Text pieces as the model writes them, then the finished ``Turn`` (``memory``: the session's
+        earlier messages, which the model reads first); ``LLMFailure`` on any failure."""
         content = f"{context}\n\nQuestion: {question}" if context else question
-        config = {"configurable": {"thread_id": thread_id}, "recursion_limit": RECURSION_LIMIT}
-        turn = Turn()
+        turn = Turn(messages=[HumanMessage(content)])
         final = ""
         try:
             for mode, chunk in self.graph.stream(
-                {"messages": [HumanMessage(content)]}, config, stream_mode=["messages", "updates"]
+                {"messages": [*memory, *turn.messages]},
+                {"recursion_limit": RECURSION_LIMIT},
+                stream_mode=["messages", "updates"],
             ):
                 if mode == "messages":
                     piece = _text_piece(chunk)
@@ -134,6 +159,7 @@ class LLMAgent:
         final = ""
         for node in update.values():
             for message in (node or {}).get("messages", []):
+                turn.messages.append(message)
                 if isinstance(message, AIMessage):
                     if message.invalid_tool_calls:
                         raise LLMFailure("the model's tool call was malformed")
@@ -174,6 +200,8 @@ def _reason(error: Exception) -> str:
         return "the endpoint did not answer in time"
     if isinstance(error, ReplyTooLarge) or isinstance(error.__cause__, ReplyTooLarge):
         return "the endpoint's reply was too long"
+    if isinstance(error, PrivateAddress) or isinstance(error.__cause__, PrivateAddress):
+        return "the endpoint is at a local or private address, which this server does not call"
     if isinstance(error, openai.APIConnectionError):
         return "the endpoint is unreachable"
     if isinstance(error, openai.AuthenticationError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from spotting.types import Spot
 from tools.query import MomentQuery
@@ -29,11 +30,12 @@ class Answer:
 
 @dataclass
 class Session:
-    """The state of one conversation. ``thread_id`` keys the LLM's memory (LangGraph checkpointer);
-    the rest is what the offline planner needs for follow-ups."""
+    """The state of one conversation: the LLM's memory (its last messages, bounded by ``agent.llm``)
+    and what the offline planner needs for follow-ups. Nothing of it is kept anywhere else, so a
+    conversation is forgotten by dropping its session."""
 
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    thread_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    llm_memory: list[Any] = field(default_factory=list, repr=False)  # langchain messages, oldest first
     match_id: str | None = None
     last_plan: Plan | None = None
     last_spots: list[Spot] = field(default_factory=list)
@@ -55,6 +57,6 @@ class Session:
             self.last_spots = list(answer.spots)
 
     def forget_llm_memory(self) -> None:
-        """Start the LLM on a fresh thread (after a failed turn left half a tool call in its memory)."""
-        self.thread_id = uuid.uuid4().hex
+        """Start the LLM afresh (after a failed turn): nothing of the old conversation is left behind."""
+        self.llm_memory = []
         self.llm_match_id = None

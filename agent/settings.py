@@ -24,6 +24,7 @@ class LLMSettings:
     model: str = DEFAULT_MODEL
     timeout_s: float = DEFAULT_TIMEOUT_S
     max_retries: int = 1
+    public_only: bool = False  # a visitor of a public server named the endpoint: connect to public addresses only
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LLMSettings | None:

@@ -20,19 +20,26 @@ def _sibling(path: Path, suffix: str) -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(6)}{suffix}")
 
 
-@contextmanager
-def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
-    """A temporary file beside ``path`` (empty, umask permissions) for a writer that needs a name,
-    renamed onto ``path`` when the block ends without an error and removed when it does not."""
+def sibling_file(path: Path, suffix: str = ".tmp") -> Path:
+    """A new empty file with a hidden name beside ``path`` (umask permissions), for a writer that
+    renames it into place itself."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     while True:
         temporary = _sibling(path, suffix)
         try:
             os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-            break
+            return temporary
         except FileExistsError:
             continue
+
+
+@contextmanager
+def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
+    """A temporary file beside ``path`` (empty, umask permissions) for a writer that needs a name,
+    renamed onto ``path`` when the block ends without an error and removed when it does not."""
+    path = Path(path)
+    temporary = sibling_file(path, suffix)
     try:
         yield temporary
         os.replace(temporary, path)

@@ -157,7 +157,7 @@ def load_match(
         )
     (home_score, away_score), note = _final_score(name.home_score, name.away_score, events)
     if note:
-        log.warning("%s: %s", game_id, note)
+        log.info("%s: %s", game_id, note)  # kept in Match.score_note, shown where the match is
     known = score_given(root, game_id)
     note = note or ("" if known else UNKNOWN_SCORE_NOTE)
     return match_from_game_id(

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import sibling_file
 from .errors import HighlightsError
 
 MB = 1024 * 1024
@@ -68,10 +68,7 @@ class Staged:
     pending: list[tuple[Path, Path]] = field(default_factory=list)  # (temporary, target)
 
     def _temporary(self, target: Path, suffix: str = ".tmp") -> Path:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
-        os.close(fd)
-        temporary = Path(name)
+        temporary = sibling_file(target, suffix)  # the user's umask, not mkstemp's 0600
         self.pending.append((temporary, target))
         return temporary
 

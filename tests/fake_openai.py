@@ -163,6 +163,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self.server.fake  # type: ignore[attr-defined]
 
     def do_GET(self) -> None:
+        with self.fake._lock:  # recorded too: a test of where a key goes must see every request
+            self.fake.requests.append(Request(self.path, {k.lower(): v for k, v in self.headers.items()}, {}))
         if self.path.rstrip("/").endswith("/models"):
             data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in MODELS]
             self._send_json(200, {"object": "list", "data": data})

@@ -2,7 +2,7 @@
 (streamed and not), with scripted replies: tool calls, malformed tool calls, 500s, slow answers.
 
 A hosted model cannot run here, so this server stands in for it on the wire; everything on our side
-(ChatOpenAI, create_agent, the checkpointer, the tools, the fallback) is the real code.
+(ChatOpenAI, create_agent, the session's bounded memory, the tools, the fallback) is the real code.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from langchain_core.messages import HumanMessage
 
 from agent import Answer, Assistant, LLMSettings
+from agent.llm import MEMORY_TOKENS
 from index.corpus import load_corpus
 from index.types import Segment
 from spotting.registry import make_spotter
@@ -197,6 +199,7 @@ def test_memory_per_session_and_planner_follow_up_after_an_llm_turn(server, corp
 
     server.script = [{"text": "Hello."}]
     assistant.ask("hi", other)  # another session starts from nothing
+    assert other.llm_memory and other.llm_memory[0].content == "hi"
     assert [m["role"] for m in server.requests[-1]["body"]["messages"]] == ["system", "user"]
 
     server.script = [{"status": 500}]  # the endpoint fails: the planner continues the conversation
@@ -220,14 +223,14 @@ def test_failures_fall_back_to_the_planner(server, corpus, spotter, caplog, scri
     server.script = list(script)
     assistant = Assistant(corpus, spotter, settings_for(server, timeout_s=1.0))
     session = assistant.new_session()
-    thread = session.thread_id
+    session.llm_memory = [HumanMessage("an earlier question")]
     with caplog.at_level(logging.DEBUG):
         streamed, answer = collect(assistant, "Give me all the goals", session, CB)
     assert answer.backend == "planner"
     assert reason in answer.notice and answer.notice.endswith("answered offline")
     assert answer.spots == assistant.toolbox.spot_actions(MomentQuery(match=CB, classes=("Goal",)))
     assert answer.text in streamed
-    assert session.thread_id != thread  # the next LLM turn starts clean
+    assert session.llm_memory == []  # the next LLM turn starts clean: nothing of the failed one is kept
     no_key_anywhere(streamed, answer.text, answer.notice, caplog.text)
 
 
@@ -319,3 +322,19 @@ def test_empty_and_huge_questions_never_reach_the_endpoint(server, corpus, spott
         answer = assistant.ask(question, assistant.new_session())
         assert answer.backend == "planner" and answer.text
     assert server.requests == []
+
+
+def test_memory_is_bounded_in_whole_turns(server, corpus, spotter):
+    from langchain_core.messages.utils import count_tokens_approximately
+
+    assistant = Assistant(corpus, spotter, settings_for(server))
+    session = assistant.new_session()
+    server.script = [{"text": "word " * 800} for _ in range(12)]  # each answer ~1,000 tokens
+    for turn in range(12):
+        assistant.ask(f"question {turn}", session)
+    kept = session.llm_memory
+    assert count_tokens_approximately(kept) <= MEMORY_TOKENS
+    assert isinstance(kept[0], HumanMessage)  # cut at a question, never inside a turn
+    assert kept[-1].content.strip().startswith("word") and kept[-2].content == "question 11"
+    sent = [m["content"] for m in server.requests[-1]["body"]["messages"] if m["role"] == "user"]
+    assert sent[0] != "question 0" and sent[-1] == "question 11"  # the oldest turns were forgotten

@@ -3,6 +3,8 @@ LLM agent's make_highlight_reel tool, on a copy of the sample where one match ha
 
 from __future__ import annotations
 
+import asyncio
+import re
 import shutil
 from pathlib import Path
 
@@ -75,7 +77,8 @@ def test_toolbox_make_reel(toolbox, cache, tmp_path):
     reel = toolbox.make_reel(
         MomentQuery(match="Burnley Arsenal", classes=("fouls",), half=1, from_minute=0, to_minute=20), padding=1
     )
-    assert reel.path == cache / "reels" / "2015-04-11_-_19-30_Burnley_0_-_1_Arsenal_foul_reel.mp4"
+    assert reel.path.parent == cache / "reels"  # a name of its own: a second reel never overwrites the first
+    assert re.fullmatch(r"2015-04-11_-_19-30_Burnley_0_-_1_Arsenal_foul_reel-[0-9a-f]{8}\.mp4", reel.path.name)
     fouls = toolbox.spot_actions(MomentQuery(match=ARSENAL, classes=("Foul",), half=1, from_minute=0, to_minute=20))
     assert len(reel.clips) == len(fouls) > 1
     assert "1. Foul, half 1 00:" in reel.describe()
@@ -103,13 +106,27 @@ def test_llm_tool(toolbox):
     assert failed.content.startswith("error: no video for half 1") and failed.artifact.video is None
 
 
-def test_app_plays_the_reel(toolbox, tmp_path):
+def test_app_plays_the_reel_in_the_chat_and_the_video_tab(toolbox, cache, tmp_path):
     from agent import Assistant
-    from ui.chat import ChatBackend
+    from ui.access import EMBEDDED, EndpointPolicy
+    from ui.assistants import Assistants
+    from ui.chat import Chat
+    from ui.files import ServedFiles
+    from ui.limits import PRIVATE
+    from ui.views import Views
 
-    backend = ChatBackend(toolbox.corpus, Assistant(toolbox.corpus, toolbox.spotter), tmp_path / "served")
-    (tmp_path / "served").mkdir()
-    answer = Planner(toolbox).ask("highlight reel of the first half", Session(match_id=ARSENAL))
-    player = backend.show_answer(answer, 0.0, 0.0)[-1]
-    served = Path(player.value["path"])
-    assert served.read_bytes() == answer.video.read_bytes()
+    files = ServedFiles(PRIVATE.files_age_s, PRIVATE.files_total_mb, tmp_path / "served")
+    assistants = Assistants(Assistant(toolbox.corpus, toolbox=toolbox))
+    chat = Chat(toolbox.corpus, assistants, EndpointPolicy(public=False), PRIVATE, files, concurrency=2)
+
+    async def replies() -> list:
+        question = "highlight reel of the first half"
+        return [reply async for reply in chat.respond(question, [], ARSENAL, EMBEDDED, "", "", "", None)]
+
+    *_, ((text, player), answer, _picker) = asyncio.run(replies())
+    assert answer.video.parent == files.folder and answer.video.is_file()
+    assert str(answer.video) not in text and "the reel below" in text  # a player, not a mangled server path
+    assert Path(player.value["path"]).read_bytes() == answer.video.read_bytes()
+    assert not list((cache / "reels").glob("*.mp4"))  # moved into the served files: nothing left behind
+    shown = Views(toolbox.corpus, files, PRIVATE).show_answer(answer, 0.0, 0.0)[6]
+    assert Path(shown.value["path"]).read_bytes() == answer.video.read_bytes()

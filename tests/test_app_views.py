@@ -3,6 +3,7 @@ asked classes, and clips from a real (generated) video when a table row is picke
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -19,9 +20,12 @@ from index.errors import HighlightsError
 from spotting.types import Spot
 from tools.query import MomentQuery
 from tools.video_io import probe
+from ui.access import EMBEDDED, EndpointPolicy
 from ui.app import server_address
-from ui.chat import ChatBackend, check_question
+from ui.assistants import Assistants
+from ui.chat import Chat, check_question
 from ui.cli import main
+from ui.files import ServedFiles, new_folder, sweep_old_folders
 from ui.intervals import (
     TABLE_COLUMNS,
     answer_payload,
@@ -31,10 +35,12 @@ from ui.intervals import (
     shown_spots,
     write_downloads,
 )
-from ui.matches import match_choices, search_matches
-from ui.settings import EMBEDDED, KEY_ENV, OPENAI, VLLM, llm_settings
+from ui.limits import PRIVATE, PUBLIC
+from ui.matches import match_card, match_choices, search_matches
+from ui.replies import chat_markdown, reply_text
 from ui.timeline import SPOTTED, TRUTH, timeline_figure
 from ui.video import clip_of, reel_of, video_sources
+from ui.views import NO_MOMENT, Views
 
 WATFORD = "england_epl/2015-2016/2015-12-26 - 18-00 Chelsea 2 - 2 Watford"
 BURNLEY = "england_epl/2014-2015/2015-02-21 - 18-00 Chelsea 1 - 1 Burnley"  # no labels
@@ -138,22 +144,27 @@ def test_search_by_team_date_and_competition(corpus) -> None:
     assert labels == sorted(labels, reverse=True)  # newest first (labels start with the date)
 
 
-# -- settings -------------------------------------------------------------------------------------
-def test_backend_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(KEY_ENV, raising=False)
-    assert llm_settings(EMBEDDED, "", "", "") is None
-    vllm = llm_settings(VLLM, "", "", "")
-    assert vllm.base_url == "http://127.0.0.1:8000/v1" and vllm.api_key == "EMPTY"
-    with pytest.raises(HighlightsError, match="needs an API key"):
-        llm_settings(OPENAI, "", "", "")
-    with pytest.raises(HighlightsError, match="http://host:port/v1"):
-        llm_settings(VLLM, "ftp://example.org", "", "")
-    monkeypatch.setenv(KEY_ENV, "sk-from-the-environment")
-    from_env = llm_settings(OPENAI, "", "gpt-test", "")
-    assert from_env.api_key == "sk-from-the-environment" and from_env.model == "gpt-test"
-    typed = llm_settings(OPENAI, "", "", " sk-typed ")
-    assert typed.api_key == "sk-typed"
-    assert "sk-typed" not in repr(typed)
+# -- chat text -----------------------------------------------------------------------------------
+def test_chat_markdown_ends_each_list_before_the_next_heading() -> None:
+    text = "3 goals:\nFirst half:\n  1. A goal occurs at (31:40, 31:54)\n  2. b\nSecond half:\n  3. c\n(Found.)"
+    drawn = chat_markdown(text)
+    assert "2. b\n\nSecond half:\n\n3. c\n\n(Found.)" in drawn
+    assert drawn.startswith("3 goals:\nFirst half:\n\n1. A goal")
+
+
+def test_a_reel_is_shown_as_a_player_not_a_server_path(tmp_path: Path) -> None:
+    reel = tmp_path / "2015-12-26_-_18-00_Chelsea_2_-_2_Watford_goal_reel-1a2b3c4d.mp4"
+    answer = Answer(f"A highlight reel of the goals: {reel} (00:42, 3 clips):\n1. Goal", [], WATFORD, "planner")
+    answer.video = reel
+    assert str(reel) not in reply_text(answer) and "the reel below" in reply_text(answer)
+    answer.notice = "the endpoint failed; answered offline"
+    assert reply_text(answer).endswith("*the endpoint failed; answered offline*")
+
+
+def test_the_match_card_says_the_score_note_once(corpus) -> None:
+    rayo = next(m for m in corpus.matches if "Rayo" in m.title)
+    assert "labelled goals say 10-2" in match_card(rayo)
+    assert "No match picked" in match_card(None)
 
 
 def test_questions_are_checked() -> None:
@@ -180,38 +191,75 @@ def halves(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
 
 
 def test_video_sources_upload_then_path_then_none(watford, halves, tmp_path: Path) -> None:
-    assert video_sources(watford, {1: None, 2: None}, "") == {}
-    uploaded = video_sources(watford, {1: str(halves[1]), 2: None}, "ignored")
+    assert video_sources(watford, {1: None, 2: None}, "", PRIVATE) == {}
+    uploaded = video_sources(watford, {1: str(halves[1]), 2: None}, "ignored", PRIVATE)
     assert list(uploaded) == [1] and uploaded[1].path == halves[1]
-    from_folder = video_sources(watford, {1: None, 2: None}, str(halves[1].parent))
+    from_folder = video_sources(watford, {1: None, 2: None}, str(halves[1].parent), PRIVATE)
     assert sorted(from_folder) == [1, 2]
     with pytest.raises(HighlightsError, match="no such video file or folder"):
-        video_sources(watford, {}, str(tmp_path / "missing"))
+        video_sources(watford, {}, str(tmp_path / "missing"), PRIVATE)
 
 
-def test_clip_and_reel_play_the_shown_intervals(watford, halves, tmp_path: Path) -> None:
-    videos = video_sources(watford, {1: str(halves[1]), 2: str(halves[2])})
-    clip = clip_of(Spot("Goal", 2, 2.0, 5.0, 3500, 0.9), videos, tmp_path, WATFORD)
+def test_a_public_server_takes_uploads_only_and_says_nothing_of_its_disk(watford, halves) -> None:
+    for path in ("/etc/shadow", "/nonexistent", str(halves[1].parent), str(halves[1])):
+        with pytest.raises(HighlightsError, match=r"^video: this server takes uploads only") as refused:
+            video_sources(watford, {1: None, 2: None}, path, PUBLIC)
+        assert path not in str(refused.value)  # the same words whether it exists or not
+    assert list(video_sources(watford, {1: str(halves[1]), 2: None}, "", PUBLIC)) == [1]
+
+
+def test_a_public_server_refuses_an_upload_longer_than_a_match(watford, halves) -> None:
+    short = replace(PUBLIC, add=replace(PUBLIC.add, max_minutes=0.05))  # 3 s; the videos are 8 s long
+    with pytest.raises(HighlightsError, match="this server takes up to 0:03"):
+        video_sources(watford, {1: str(halves[1]), 2: None}, "", short)
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> ServedFiles:
+    return ServedFiles(PRIVATE.files_age_s, PRIVATE.files_total_mb, tmp_path / "served")
+
+
+def test_clip_and_reel_play_the_shown_intervals(watford, halves, files: ServedFiles) -> None:
+    videos = video_sources(watford, {1: str(halves[1]), 2: str(halves[2])}, "", PRIVATE)
+    chosen = Spot("Goal", 2, 2.0, 5.0, 3500, 0.9)
+    clip = clip_of(chosen, videos, files, WATFORD)
     assert clip.suffix == ".mp4" and probe(clip).duration == pytest.approx(3.0, abs=1.1)
-    reel = reel_of(
-        [Spot("Goal", 1, 1.0, 2.0, 1500, 0.9), Spot("Goal", 2, 3.0, 4.0, 3500, 0.9)], videos, tmp_path, WATFORD
-    )
+    assert clip_of(chosen, videos, files, WATFORD) != clip  # each request its own file
+    spots = [Spot("Goal", 1, 1.0, 2.0, 1500, 0.9), Spot("Goal", 2, 3.0, 4.0, 3500, 0.9)]
+    reel, again = reel_of(spots, videos, files, WATFORD), reel_of(spots, videos, files, WATFORD)
+    assert reel != again and reel.is_file() and again.is_file()  # a second reel never overwrites the first
     assert probe(reel).duration == pytest.approx(2.0, abs=2.1)
+    assert reel.stat().st_mode & 0o777 == 0o666 & ~current_umask()  # the user's umask, not 0600
     with pytest.raises(HighlightsError, match="no video for half 2"):
-        clip_of(Spot("Goal", 2, 2.0, 5.0, 3500, 0.9), {1: videos[1]}, tmp_path, WATFORD)
+        clip_of(Spot("Goal", 2, 2.0, 5.0, 3500, 0.9), {1: videos[1]}, files, WATFORD)
 
 
-def test_picking_a_row_describes_it_and_plays_its_clip(corpus, halves, tmp_path: Path) -> None:
-    backend = ChatBackend(corpus, Assistant(corpus), files=tmp_path)
+def current_umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_picking_a_row_describes_it_and_plays_its_clip(corpus, halves, files: ServedFiles) -> None:
+    views = Views(corpus, files, PRIVATE)
     chosen = Spot("Goal", 1, 2.0, 4.0, 3000, 0.75, "and he scores!")
     answer = Answer("A goal occurs at (00:02, 00:04)", [chosen], WATFORD, "test")
     pick = gr.SelectData(None, {"index": [0, 3], "value": "00:04"})
-    text, figure, clip = backend.select_interval(pick, [chosen], answer, str(halves[1]), None, "")
+    text, figure, clip = views.select_interval(pick, [chosen], answer, str(halves[1]), None, "")
     assert "(00:02, 00:04)" in text and "confidence 0.75" in text and "he scores" in text
     assert figure.layout.shapes[0].x0 == 3.0
     assert Path(clip.value["path"]).suffix == ".mp4" and Path(clip.value["path"]).is_file()
-    text, _, clip = backend.select_interval(pick, [chosen], answer, None, None, "")
+    text, _, clip = views.select_interval(pick, [chosen], answer, None, None, "")
     assert "No video for this half" in text
+
+
+def test_a_new_answer_clears_the_clicked_row_panel(corpus, files: ServedFiles) -> None:
+    views = Views(corpus, files, PRIVATE)
+    answer = Answer("A goal occurs at (00:02, 00:04)", [Spot("Goal", 1, 2.0, 4.0, 3000, 0.75)], WATFORD, "test")
+    *_, moment, clip = views.show_answer(answer, 0.0, 0.0)
+    assert moment == NO_MOMENT and clip.visible is False
 
 
 # -- serving --------------------------------------------------------------------------------------
@@ -235,16 +283,32 @@ def test_serve_rejects_bad_flags_before_loading_anything(capsys: pytest.CaptureF
     assert "concurrency must be at least 1" in capsys.readouterr().err
 
 
-def test_old_files_for_users_are_pruned(corpus, tmp_path: Path) -> None:
-    backend = ChatBackend(corpus, Assistant(corpus), files=tmp_path)
-    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+def test_old_files_are_pruned_by_age_then_by_total_size(tmp_path: Path) -> None:
+    files = ServedFiles(max_age_s=3600, max_total_mb=1, folder=tmp_path)
+    old, older_big, new_big = tmp_path / "old.csv", tmp_path / "a.mp4", tmp_path / "b.mp4"
     old.write_text("x")
-    new.write_text("y")
-    backend.prune_files(now=old.stat().st_mtime + 3601)
-    assert not old.exists()
-    new.touch()
-    backend.prune_files()
-    assert new.exists()
+    older_big.write_bytes(b"0" * 700_000)
+    new_big.write_bytes(b"1" * 700_000)
+    now = new_big.stat().st_mtime
+    import os
+
+    os.utime(old, (now - 3601, now - 3601))
+    os.utime(older_big, (now - 10, now - 10))
+    files.prune(now=now)
+    assert not old.exists()  # too old
+    assert not older_big.exists() and new_big.exists()  # over 1 MB in all: the oldest went first
+
+
+def test_folders_of_earlier_runs_are_swept(tmp_path: Path) -> None:
+    import os
+
+    stale, mine = new_folder(tmp_path), new_folder(tmp_path)
+    (stale / "reel.mp4").write_bytes(b"x")
+    os.utime(stale, (1, 1))
+    os.utime(mine, (1, 1))
+    assert sweep_old_folders(3600, keep=mine, parent=tmp_path) == 1
+    assert not stale.exists() and mine.exists()
+    assert mine.stat().st_mode & 0o777 == 0o777 & ~current_umask()  # not mkdtemp's 0700
 
 
 def test_space_entry_builds_the_queued_app(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -257,20 +321,23 @@ def test_space_entry_builds_the_queued_app(monkeypatch: pytest.MonkeyPatch) -> N
     assert app.demo.enable_queue
 
 
-def test_the_sidebar_follows_the_conversation_and_the_conversation_follows_the_sidebar(corpus, tmp_path) -> None:
-    backend = ChatBackend(corpus, Assistant(corpus), files=tmp_path)
+def test_the_sidebar_follows_the_conversation_and_the_conversation_follows_the_sidebar(corpus, files) -> None:
+    chat = Chat(corpus, Assistants(Assistant(corpus)), EndpointPolicy(public=False), PRIVATE, files, concurrency=2)
     burnley = next(m.id for m in corpus.matches if m.title == "Chelsea 1 - 1 Burnley")
 
-    def turn(question: str, shown: str, session):
-        *_, (_history, session, answer, picker) = backend.respond(question, [], shown, session, EMBEDDED, "", "", "")
-        return session, answer, picker
+    def turn(question: str, shown: str):
+        async def replies() -> list:
+            return [reply async for reply in chat.respond(question, [], shown, EMBEDDED, "", "", "", None)]
 
-    session, answer, picker = turn("all the goals in Chelsea 2 - 2 Watford", burnley, None)
+        *_, (_content, answer, picker) = asyncio.run(replies())
+        return chat.conversations.get("local"), answer, picker
+
+    session, answer, picker = turn("all the goals in Chelsea 2 - 2 Watford", burnley)
     assert answer.match_id == WATFORD and picker.value == WATFORD  # the picker moves to the match talked about
-    session, answer, picker = turn("and corners?", WATFORD, session)
+    session, answer, picker = turn("and corners?", WATFORD)
     assert answer.query.match == WATFORD and answer.query.classes == ("Corner",)
     assert picker is gr.skip() or getattr(picker, "value", WATFORD) == WATFORD
-    session, answer, _ = turn("and corners?", burnley, session)  # the user picked Burnley in the sidebar
+    session, answer, _ = turn("and corners?", burnley)  # the user picked Burnley in the sidebar
     assert answer.query.match == burnley
-    session, answer, picker = turn("corners in the Burnley game", WATFORD, session)  # Burnley played twice
+    session, answer, picker = turn("corners in the Burnley game", WATFORD)  # Burnley played twice
     assert "which one?" in answer.text and session.match_id is None and picker.value == ""

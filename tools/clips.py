@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import re
+import secrets
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.atomic import atomic_path
 from index.cache import reels_dir
 from index.clock import clock
 from index.errors import HighlightsError
@@ -181,11 +182,13 @@ def clip_filename(match_id: str, request: ClipRequest, suffix: str = ".mp4") -> 
     return "_".join(parts) + suffix
 
 
-def reel_filename(match_id: str, labels: Iterable[str], suffix: str = ".mp4") -> str:
-    """A reel's default name: ``<game>_goal_reel.mp4``."""
+def reel_filename(match_id: str, labels: Iterable[str], suffix: str = ".mp4", unique: bool = False) -> str:
+    """A reel's default name: ``<game>_goal_reel.mp4``; ``unique``: with a random tag before the suffix
+    (``…_goal_reel-1a2b3c4d.mp4``), so that two requests never write over each other's reel."""
     game = match_id.rstrip("/").split("/")[-1] or match_id
     names = sorted({_slug(label).lower() for label in labels if label}) or ["highlights"]
-    return "_".join([_slug(game), *names, "reel"]) + suffix
+    tag = f"-{secrets.token_hex(4)}" if unique else ""
+    return "_".join([_slug(game), *names, "reel"]) + tag + suffix
 
 
 def _slug(text: str) -> str:
@@ -265,17 +268,9 @@ def make_reel(
     mode = "re-encode" if reason else "copy"
     if reason:
         log.info("re-encoding %s: %s", out, reason)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.stem}.", suffix=".tmp.mp4")
-    os.close(fd)
-    temporary = Path(name)
-    try:
+    with atomic_path(out, suffix=".tmp.mp4") as temporary:  # the user's umask, not mkstemp's 0600
         clips = _join_copy(cuts, temporary) if mode == "copy" else _join_encoded(cuts, temporary, style)
         duration = _check_length(temporary, cuts, clips, style)
-        os.replace(temporary, out)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
     return Reel(path=out, clips=tuple(clips), duration=duration, mode=mode)
 
 

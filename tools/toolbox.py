@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from index.cache import reels_dir
 from index.corpus import Corpus
 from index.errors import HighlightsError
 from index.settings import DEFAULT_BACKEND, FALLBACK_BACKEND, REEL_PADDING_S
@@ -94,9 +95,12 @@ class Toolbox:
         self.corpus = corpus
         self.spotter = spotter
         self.cache = SpotCache(spotter)
-        self._index_factory = commentary_index or (lambda: _load_index(corpus, cache_dir))
+        self._index_factory = commentary_index or (lambda: _load_index(corpus, cache_dir, self._index_progress))
         self._index: object | None = None
         self._index_lock = threading.Lock()
+        self._building: threading.Thread | None = None  # the background build, once started
+        self._built = (0, 0)  # passages embedded so far, of how many
+        self._index_error: HighlightsError | None = None
         self._match_index = MatchIndex(corpus.matches)
         corpus.on_change(self._corpus_changed)
 
@@ -107,6 +111,10 @@ class Toolbox:
         self.cache.forget(replaced)
         with self._index_lock:
             self._index = None
+            background = self._building is not None
+            self._building = None
+        if background:  # a server built it before its users came: it does so again
+            self.start_commentary_index()
 
     @property
     def match_index(self) -> MatchIndex:
@@ -207,7 +215,7 @@ class Toolbox:
         """The reel of ``spots`` cut from ``match``'s own videos; a clear error when a half has none."""
         if not spots:
             raise HighlightsError(f"none of those moments was found in {match.title}, so there is nothing to show")
-        from .clips import make_highlight_reel
+        from .clips import make_highlight_reel, reel_filename
 
         missing = sorted({spot.half for spot in spots} - set(match.videos))
         if missing:
@@ -216,7 +224,8 @@ class Toolbox:
                 f"no video for half {half} of {match.title}; put {half}_224p.mkv (or {half}_720p.mkv) "
                 "beside its labels or pass a video"
             )
-        return make_highlight_reel(match, spots, out=out, padding=padding)
+        unique = reel_filename(match.id, (s.label for s in spots), unique=True)  # one file per request
+        return make_highlight_reel(match, spots, out=Path(out) if out else reels_dir() / unique, padding=padding)
 
     # -- commentary ------------------------------------------------------------------------------
     def search_commentary(self, text: str, query: MomentQuery | None = None, k: int = 5) -> list[CommentaryHit]:
@@ -231,14 +240,62 @@ class Toolbox:
         return search_hits(self.commentary_index(), text, k, match_id, half, query.from_minute, query.to_minute)
 
     def commentary_index(self):
-        """The FAISS commentary index, loaded or built on first use (then kept)."""
+        """The FAISS commentary index, loaded or built on first use (then kept). While a background build
+        (``start_commentary_index``) runs, a ``HighlightsError`` that says how far it got: no request waits."""
         with self._index_lock:
+            if self._index is None and self._building is not None:
+                raise self._index_error or HighlightsError(self.index_status())
             if self._index is None:
                 self._index = self._index_factory()
             return self._index
 
+    def start_commentary_index(self) -> None:
+        """Load or build the commentary index in a background thread now (a server's start-up), so that
+        no user's first search pays for it."""
+        with self._index_lock:
+            if self._index is not None or self._building is not None:
+                return
+            self._index_error = None
+            self._building = threading.Thread(target=self._build_index, name="commentary-index", daemon=True)
+            self._building.start()
 
-def _load_index(corpus: Corpus, cache_dir: Path | None):
+    def _build_index(self) -> None:
+        try:
+            built = self._index_factory()
+        except Exception as error:  # said to every search, and logged once here
+            log.exception("the commentary index could not be built")
+            problem = error if isinstance(error, HighlightsError) else HighlightsError(f"{type(error).__name__}")
+            self._index_error = HighlightsError(f"the commentary search is unavailable: {problem}")
+            return
+        with self._index_lock:
+            if self._building is threading.current_thread():  # not superseded by a corpus change
+                self._index = built
+        log.info("the commentary index is ready")
+
+    def _index_progress(self, done: int, total: int) -> None:
+        self._built = (done, total)
+
+    def index_building(self) -> bool:
+        """Whether a background build (``start_commentary_index``) is running."""
+        return self._building is not None and self._index is None and self._index_error is None
+
+    def index_failed(self) -> bool:
+        return self._index_error is not None
+
+    def index_status(self) -> str:
+        """Where the commentary index is, in words: ready, being built (how far), or not built yet."""
+        if self._index is not None:
+            return "the commentary search is ready"
+        if self._index_error is not None:
+            return str(self._index_error)
+        done, total = self._built
+        if self._building is None:
+            return "the commentary index is built on the first search"
+        far = f" ({100 * done / total:.0f} % of {total:,} passages)" if total else ""
+        return f"the commentary search is getting ready{far}; try it again in a minute (everything else works)"
+
+
+def _load_index(corpus: Corpus, cache_dir: Path | None, progress: Callable[[int, int], None]):
     from index.index_cache import load_or_build
 
-    return load_or_build(corpus, cache_dir)
+    return load_or_build(corpus, cache_dir, progress=progress)

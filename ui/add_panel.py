@@ -26,7 +26,7 @@ from index.subtitles import SUFFIXES as TRANSCRIPT_SUFFIXES
 from index.transcribe import AsrSettings
 
 from .adding import add_request, load_added, new_match, recorded_at
-from .chat import shows_errors
+from .errors import shows_errors
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,8 @@ SPOTTED, TRUTH = "answer", "ground truth"
 HALF_TITLES = {1: "First half", 2: "Second half"}
 EMPTY = "Ask for some moments: they appear here, on the minute of each half."
 MIN_HALF_S = 47 * 60
-TICK_S = 5 * 60
+TICK_S = 10 * 60  # labelled every 10 minutes (they fit on a phone), a grid line every 5
+MINOR_TICK_S = 5 * 60
 # One colour per class (Plotly's qualitative palettes, extended to 17).
 PALETTE = (
     "#636EFA", "#EF553B", "#00CC96", "#AB63FA", "#FFA15A", "#19D3F3", "#FF6692", "#B6E880", "#FF97FF",
@@ -82,15 +83,17 @@ def timeline_figure(
     for row in HALVES:
         length = _half_length(match, row, spots)
         ticks = list(range(0, int(length) + 1, TICK_S))
+        minor = {"tickvals": list(range(0, int(length) + 1, MINOR_TICK_S)), "showgrid": True}
         figure.update_xaxes(
-            range=[-30, length + 30], tickvals=ticks, ticktext=[clock(t) for t in ticks], row=row, col=1
-        )
+            range=[-30, length + 30], tickvals=ticks, ticktext=[clock(t) for t in ticks], tickangle=0, minor=minor,
+            row=row, col=1,
+        )  # fmt: skip
         figure.update_yaxes(categoryorder="array", categoryarray=rows, range=[-0.6, len(rows) - 0.4], row=row, col=1)
     if not figure.data:
         figure.update_yaxes(showticklabels=False)
     figure.update_layout(
         height=380,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        margin={"l": 10, "r": 10, "t": 56, "b": 10},
         legend={"orientation": "h", "y": -0.08},
         hovermode="closest",
         template="plotly_white",
@@ -103,7 +106,7 @@ def _caption(spots: Sequence[Spot], events: Sequence[Event]) -> str:
     if not events:
         return f"{len(spots)} intervals (no ground truth for this match)" if spots else EMPTY
     found = sum(any(overlaps(e, s) for s in spots) for e in events)
-    return f"{len(spots)} intervals · ground truth: {found} of {len(events)} found (● found, ○ missed, ◇ no event)"
+    return f"{len(spots)} intervals · ground truth: {found} of {len(events)} found<br>(● found, ○ missed, ◇ no event)"
 
 
 def _add_spots(figure: go.Figure, spots: Sequence[Spot], events: Sequence[Event], half: int, judged: bool) -> None:

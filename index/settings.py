@@ -4,10 +4,11 @@ written once with the reason beside it.
 It sits in ``index`` (the bottom layer) so that the CLI, the app, the tools, the spotters and the
 evaluation all read the same values, and it imports the standard library only, so that
 ``highlights --help`` can show the defaults without loading a model. Each environment variable is
-named here and read through ``env``; the app reads two more, Gradio's own ``GRADIO_SERVER_NAME`` and
-``GRADIO_SERVER_PORT`` (``ui/app.py``). The defaults of one module alone stay in it (the LLM agent's
-model and timeout in ``agent/settings.py``, the recipe of the embedded model in
-``spotting/embedded/config.py``), each written once with its reason.
+named here and read through ``env``; the app reads four more, Gradio's own ``GRADIO_SERVER_NAME`` and
+``GRADIO_SERVER_PORT`` (``ui/app.py``) and Hugging Face Spaces' ``SYSTEM`` and ``SPACE_ID``
+(``ui/access.py``). The defaults of one module alone stay in it (the LLM agent's model and timeout in
+``agent/settings.py``, the recipe of the embedded model in ``spotting/embedded/config.py``), each
+written once with its reason.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ BASE_URL_ENV = "OPENAI_BASE_URL"  # the endpoint; the openai client's own names,
 API_KEY_ENV = "OPENAI_API_KEY"  # its key (vLLM without --api-key takes any)
 VIDEO_MODEL_ENV = "QWEN2VL_MODEL"  # the video spotter's model (name or folder)
 VIDEO_BASE_URL_ENV = "QWEN2VL_BASE_URL"  # a vLLM endpoint serving it; unset: the model runs in this process
+ENDPOINTS_ENV = "HIGHLIGHTS_ENDPOINTS"  # a public app's other allowed base URLs, comma separated; * any public host
 
 
 def env(name: str, environ: Mapping[str, str] | None = None) -> str:

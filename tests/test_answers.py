@@ -133,3 +133,20 @@ def test_what_a_user_is_shown_leaves_out_goals_the_running_score_rules_out():
     assert [s.team for s in moments.spots if s.label == "Goal"] == ["home", "away", "home"]
     evaluated = apply_policy(policy, {match.id: spots}, [match])[match.id]
     assert [s.position_ms // 1000 for s in evaluated.spots] == shown
+
+
+def test_a_goal_found_twice_is_shown_once_by_its_clearest_spot():
+    """Two peaks 20 s apart over one goal's commentary are one goal on the score timeline: a 2-1 match
+    shows three goals, each at its clearest spot, not four."""
+    lines = [
+        (300.0, "Goal for Chelsea! Chelsea lead 1-0."),
+        (900.0, "What a goal! Swansea are level, 1-1."),
+        (1500.0, "And Chelsea lead again, 2-1!"),
+    ]
+    commentary = {1: tuple(Segment(1, t, t + 4, text, "whisper_v2", "en") for t, text in lines), 2: ()}
+    match = match_from_game_id(GAME, segments=commentary)
+    spots = [spot("Goal", t, c) for t, c in [(302, 0.9), (902, 0.9), (922, 0.6), (1502, 0.9)]]
+    policy = AnswerPolicy({"Goal": ClassRule(cut_off=0.5, floor=0.0)}, default_cut_off=0.5)
+    moments = match_moments(policy, match, spots)
+    goals = [(s.position_ms // 1000, s.confidence) for s in moments.spots if s.label == "Goal"]
+    assert goals == [(302, 0.9), (902, 0.9), (1502, 0.9)]

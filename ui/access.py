@@ -25,12 +25,12 @@ from agent import LLMSettings
 from agent.endpoint import DEFAULT_PORTS, check_public_host, check_url
 from agent.settings import DEFAULT_MODEL, DEFAULT_TIMEOUT_S
 from index.errors import HighlightsError
+from index.settings import ENDPOINTS_ENV
 
 EMBEDDED, OPENAI, VLLM = "embedded", "openai", "vllm"
 OPENAI_URL = "https://api.openai.com/v1"  # where the openai client sends a key when no base URL is set
 DEFAULT_URLS = {OPENAI: OPENAI_URL, VLLM: "http://127.0.0.1:8000/v1"}
 DEFAULT_MODELS = {OPENAI: DEFAULT_MODEL, VLLM: "mistralai/Mistral-7B-Instruct-v0.3"}
-ENDPOINTS_ENV = "HIGHLIGHTS_ENDPOINTS"
 ANY_PUBLIC_HOST = "*"
 WHERE = "settings"
 

@@ -35,7 +35,7 @@ REQUIRED_ACCURACY = 0.95
 # Held-out 3's floor is its first run as written, rounded down to the percent: a blind set's first run is the honest
 # number for new phrasings, and fixing the planner until it reaches 95 % would make it one more development set. It
 # guards against regressions; what it misses is listed by the run.
-REQUIRED_BY_SET = {"held out 3": 0.0}
+REQUIRED_BY_SET = {"held out 3": 0.88}  # first run: 309/351 = 88.0 %
 LANGUAGES = ("es", "de", "fr", "it", "pt")
 # Intents whose answer is moments of one match: at least half of them should be on labelled (valid-split) games.
 MOMENT_INTENTS = {Intent.SPOTS, Intent.COUNT, Intent.REEL, Intent.SELECT, Intent.WHO, Intent.SCORE}

@@ -1,10 +1,11 @@
 """A question set's YAML read into typed plans: the one reader of the sample set (tests/data/questions.yaml)
-and the full-corpus sets (tests/data/corpus_questions.yaml and its held-out part, corpus_questions_heldout.yaml),
+and the full-corpus sets (tests/data/corpus_questions.yaml and its held-out parts, corpus_questions_heldout*.yaml),
 so all judge the planner by the same rules.
 
 A plan lists only the fields that differ from their defaults; ``match`` and ``candidates`` name matches by an
 alias, a full match id or a title that is unique in the corpus; ``classes`` lists official class names and
-group aliases, or is one group alias, or ``ALL``. ``EVERY_MATCH`` as candidates is the whole corpus by date.
+group aliases, or is one group alias, or ``ALL``. ``EVERY_MATCH`` as candidates is the whole corpus by date;
+``page`` is the page of the candidates a question back shows (0 unless "more" turned it).
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class PlanReader:
             text=spec.get("text", ""),
             candidates=self.candidates(spec.get("candidates")),
             then=Intent(then) if then else None,
+            page=spec.get("page", 0),
         )
 
 

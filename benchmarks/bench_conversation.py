@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE.parent / "tests")]
 
-from question_cases import load_cases  # noqa: E402
+from question_cases import QUESTION_SETS, load_cases  # noqa: E402
 
 from agent import Assistant  # noqa: E402
 from evaluation.results_io import read_game  # noqa: E402
@@ -43,11 +43,6 @@ from spotting.types import Spot  # noqa: E402
 from tools.query import Intent, MomentQuery  # noqa: E402
 from tools.toolbox import default_spotter  # noqa: E402
 
-SETS = {
-    "development": HERE.parent / "tests" / "data" / "corpus_questions.yaml",
-    "held out": HERE.parent / "tests" / "data" / "corpus_questions_heldout.yaml",
-    "held out 2": HERE.parent / "tests" / "data" / "corpus_questions_heldout2.yaml",
-}
 TOLERANCE_S = 30.0  # an answer's interval finds a true moment when its anchor is this close (the rule)
 SCORED = {Intent.SPOTS, Intent.COUNT, Intent.WHO, Intent.REEL}  # answers that list the moments asked for
 TARGETS = {"recall": 0.8, "precision": 0.6, "wrong_scope": 0}
@@ -178,7 +173,7 @@ def main() -> None:
     spotter = default_spotter(args.backend)
     assistant = Assistant(corpus, OutOfFold(spotter, args.predictions) if args.predictions else spotter)
     report = {"spotter": assistant.spotter.name, "matches": len(corpus.matches), "targets": TARGETS, "sets": {}}
-    for name, path in SETS.items():
+    for name, path in QUESTION_SETS.items():
         if not path.is_file():
             print(f"{name}: {path} not found, skipped")
             continue

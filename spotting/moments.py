@@ -57,8 +57,28 @@ def with_borrowed(policy: AnswerPolicy, match: Match, spots: Sequence[Spot]) -> 
     lent = []
     for backend in set(policy.borrowed.values()):
         classes = {label for label, name in policy.borrowed.items() if name == backend}
-        lent += [s for s in _lender(backend).spot(match) if s.label in classes]
+        lent += one_per_remark([s for s in _lender(backend).spot(match) if s.label in classes])
     return own + lent
+
+
+# The lexicon finds a spot at every remark of a class, and a commentator says a booking or a foul several
+# times ("yellow card… he's booked… a caution for Terry"): its spots of one class this close are one moment.
+# Out of fold (valid, one-to-one within 30 s), every borrowed class gains answer F1: Yellow card precision
+# 0.35 -> 0.42 at recall 0.64, Foul 0.40 -> 0.46 at 0.41 -> 0.40, Offside 0.41 -> 0.47 at 0.55, Corner
+# 0.47 -> 0.50 at 0.53 -> 0.51; at 30 s corners taken one after another begin to merge (recall 0.46).
+SAME_REMARK_S = 20.0
+
+
+def one_per_remark(spots: Sequence[Spot]) -> list[Spot]:
+    """Of each class's spots closer than ``SAME_REMARK_S`` to the one before, the clearest only."""
+    kept: list[Spot] = []
+    for spot in sorted(spots, key=lambda s: (s.label, s.half, s.start)):
+        last = kept[-1] if kept else None
+        if last and (last.label, last.half) == (spot.label, spot.half) and spot.start - last.start <= SAME_REMARK_S:
+            kept[-1] = spot if spot.confidence > last.confidence else last
+            continue
+        kept.append(spot)
+    return kept
 
 
 @lru_cache(maxsize=4)

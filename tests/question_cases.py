@@ -24,6 +24,15 @@ from index.corpus import Corpus
 from tools.query import Intent, MomentQuery
 
 EVERY_MATCH = "EVERY_MATCH"
+_SETS_DIR = Path(__file__).parent / "data"
+# The full-corpus question sets, by name: the development set, then the held-out ones in the order written (each
+# blind to the planner and to the sets before it). The tests and benchmarks/bench_conversation.py read them here.
+QUESTION_SETS = {
+    "development": _SETS_DIR / "corpus_questions.yaml",
+    "held out": _SETS_DIR / "corpus_questions_heldout.yaml",
+    "held out 2": _SETS_DIR / "corpus_questions_heldout2.yaml",
+    "held out 3": _SETS_DIR / "corpus_questions_heldout3.yaml",
+}
 
 
 @dataclass

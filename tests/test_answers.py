@@ -150,3 +150,15 @@ def test_a_goal_found_twice_is_shown_once_by_its_clearest_spot():
     moments = match_moments(policy, match, spots)
     goals = [(s.position_ms // 1000, s.confidence) for s in moments.spots if s.label == "Goal"]
     assert goals == [(302, 0.9), (902, 0.9), (1502, 0.9)]
+
+
+def test_a_lent_class_said_several_times_is_one_moment():
+    """The lexicon spots every remark ("yellow card… he's booked"): one class's spots within 20 s of each
+    other are one moment, its clearest; another class, another half or a later booking stay."""
+    from spotting.moments import one_per_remark
+
+    spots = [spot("Yellow card", 600, 0.4), spot("Yellow card", 612, 0.7), spot("Yellow card", 630, 0.5),
+             spot("Foul", 605, 0.6), spot("Yellow card", 612, 0.3, half=2), spot("Yellow card", 700, 0.2)]  # fmt: skip
+    kept = [(s.label, s.half, s.position_ms // 1000, s.confidence) for s in one_per_remark(spots)]
+    assert kept == [("Foul", 1, 605, 0.6), ("Yellow card", 1, 612, 0.7), ("Yellow card", 1, 700, 0.2),
+                    ("Yellow card", 2, 612, 0.3)]  # fmt: skip

@@ -41,6 +41,7 @@ from index.corpus import load_corpus, resolve_data_root  # noqa: E402
 
 TURNS = ("all the goals in {match}", "only the second half", "and the corners?")
 START_TIMEOUT_S = 180
+CONNECT_TIMEOUT_S = 60.0
 
 
 def free_port() -> int:
@@ -85,7 +86,10 @@ def wait_until_up(url: str, server: subprocess.Popen) -> float:
 def conversation(url: str, match_name: str, **panel: str) -> list[tuple[float, bool, str]]:
     """One user's three turns: (seconds, answered with intervals, error text) each; ``panel``: the back
     end settings ``/ask`` takes (``backend``, ``base_url``, ``model``), the embedded one by default."""
-    client = Client(url, verbose=False)
+    try:  # a browser waits for the page longer than httpx's 5-s default, and so does this user
+        client = Client(url, verbose=False, httpx_kwargs={"timeout": CONNECT_TIMEOUT_S})
+    except Exception as error:  # a user who never got the page: every turn lost
+        return [(0.0, False, f"could not connect: {str(error)[:200]}")] * len(TURNS)
     turns = []
     for template in TURNS:
         started = time.perf_counter()

@@ -12,8 +12,10 @@ Three parts (``--parts``, each a few minutes at full scale on 2 shared cores; fl
   matches the other did not spot), the server's RSS sampled every second and its peak (VmHWM).
 - ``planner``: ``--sessions`` one-turn conversations answered by the offline planner, **in process**
   through ``ui.chat.Chat.ask`` with the public limits (one ``gr.Request`` session hash each), RSS every
-  ``--every`` sessions. In process because 10,000 HTTP sessions would take most of an hour here; what
-  it leaves out is Gradio's own per-session state (capped by ``state_session_capacity``).
+  ``--every`` sessions, cycling over the corpus's matches (``--matches N``: the first N, to fit the
+  time: each match is spotted once, ~1.4 s here). In process because 10,000 HTTP sessions would take
+  most of an hour here; what it leaves out is Gradio's own per-session state (capped by
+  ``state_session_capacity``).
 - ``llm``: ``--conversations`` 3-turn conversations through ``Chat.ask`` with the vLLM back end on a
   fast fake endpoint (a tool call, then a reply, per turn: the agent, its tools and its bounded memory
   run for real), RSS every ``--every-llm`` conversations.
@@ -221,16 +223,17 @@ def curve_report(title: str, count: int, points: list[dict], answered: int, chat
     }
 
 
-def planner_part(root: Path, sessions: int, every: int) -> dict:
+def planner_part(root: Path, sessions: int, every: int, matches: int | None) -> dict:
     chat = make_chat(root, EndpointPolicy(public=True))
-    names = match_names(root)
+    names = match_names(root)[:matches]
 
     def step(i: int) -> bool:
         answer = chat.ask(TURNS[0].format(match=names[i % len(names)]), request=gr.Request(session_hash=f"p{i}"))
         return isinstance(answer.get("intervals"), list)
 
     points, answered = curve(sessions, every, step)
-    return curve_report(f"{sessions} one-turn sessions (planner, in process)", sessions, points, answered, chat)
+    title = f"{sessions} one-turn sessions (planner, in process)"
+    return {**curve_report(title, sessions, points, answered, chat), "matches": len(names)}
 
 
 MATCH_IN_VIEW = re.compile(r"id '(.+?)'\.\)")  # how agent.assistant tells the model the match in view
@@ -248,10 +251,10 @@ def agent_reply(request: Request) -> Reply:
     return Reply(tool_calls=[ToolCall("spot_actions", {"match": told[-1] if told else "", "classes": [kind], **half})])
 
 
-def llm_part(root: Path, conversations: int, every: int) -> dict:
+def llm_part(root: Path, conversations: int, every: int, first: int | None) -> dict:
     with FakeOpenAI(responder=agent_reply) as fast:
         chat = make_chat(root, EndpointPolicy.from_env(True, {"HIGHLIGHTS_ENDPOINTS": fast.base_url}))
-        matches = chat.corpus.matches
+        matches = chat.corpus.matches[:first]
 
         def step(i: int) -> bool:
             request, ok, match = gr.Request(session_hash=f"l{i}"), True, matches[i % len(matches)]
@@ -263,7 +266,8 @@ def llm_part(root: Path, conversations: int, every: int) -> dict:
 
         points, answered = curve(conversations, every, step)
         title = f"{conversations} LLM conversations × {len(TURNS)} turns (fake endpoint, in process)"
-        return {**curve_report(title, conversations, points, answered, chat), "endpoint_requests": len(fast.requests)}
+        report = curve_report(title, conversations, points, answered, chat)
+        return {**report, "matches": len(matches), "endpoint_requests": len(fast.requests)}
 
 
 def main() -> int:
@@ -276,6 +280,7 @@ def main() -> int:
     parser.add_argument("--every", type=int, default=1000)
     parser.add_argument("--conversations", type=int, default=1000)
     parser.add_argument("--every-llm", type=int, default=100)
+    parser.add_argument("--matches", type=int, help="the in-process parts cycle over the first N matches (all)")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "load.json")
     args = parser.parse_args()
 
@@ -286,8 +291,8 @@ def main() -> int:
         report = {**json.loads(args.out.read_text()), **report}
     runs = {
         "users": lambda: users_part(root, args.users, args.drip),
-        "planner": lambda: planner_part(root, args.sessions, args.every),
-        "llm": lambda: llm_part(root, args.conversations, args.every_llm),
+        "planner": lambda: planner_part(root, args.sessions, args.every, args.matches),
+        "llm": lambda: llm_part(root, args.conversations, args.every_llm, args.matches),
     }
     for part in parts:
         started = time.perf_counter()

@@ -6,10 +6,12 @@ Three parts (``--parts``, each a few minutes at full scale on 2 shared cores; fl
   (``--public`` semantics via ``$SYSTEM=spaces``: the limits a Space visitor meets) whose operator
   allows one more endpoint, a local fake OpenAI server that drips one byte every ``--drip`` seconds
   (``$HIGHLIGHTS_ENDPOINTS``; ``ui.access`` lets a public run call a configured endpoint, loopback
-  included, and only those). ``--users`` users × 3 turns through gradio_client, twice: alone, then
+  included, and only those). ``--users`` users × 3 turns through gradio_client, three rounds: alone,
   beside 8 hostile sessions that keep asking through the slow endpoint (each its own model name, so
-  its own agent). Every turn answered, none lost, p50/p95 per turn in both rounds (each round on
-  matches the other did not spot), the server's RSS sampled every second and its peak (VmHWM).
+  its own agent), alone again (each round on matches no other round spotted; the two rounds without
+  them bracket the one with them, so a busy machine is not taken for the hostile sessions' doing).
+  Every turn answered, none lost, p50/p95 per turn, the server's CPU seconds per round, its RSS
+  sampled every second and its peak (VmHWM).
 - ``planner``: ``--sessions`` one-turn conversations answered by the offline planner, **in process**
   through ``ui.chat.Chat.ask`` with the public limits (one ``gr.Request`` session hash each), RSS every
   ``--every`` sessions, cycling over the corpus's matches (``--matches N``: the first N, to fit the
@@ -31,6 +33,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import sys
 import threading
 import time
@@ -134,38 +137,57 @@ def hostile(url: str, name: str, model: str, slow_url: str, done: threading.Even
     return asked
 
 
+def measured_round(url: str, names: list[str], pid: int) -> dict:
+    """One round of users at once: what they met, and the server's CPU seconds and the machine's load
+    meanwhile (a 2-core machine shared with other jobs: a slow round is told apart from a busy machine)."""
+    cpu_before = cpu_seconds(pid)
+    results, wall_s = run_users(url, names)
+    return {
+        **outcome(results),
+        "wall_s": round(wall_s, 2),
+        "server_cpu_s": round(cpu_seconds(pid) - cpu_before, 1),
+        "load_average_1min_after": round(os.getloadavg()[0], 2),
+        "turns": turn_rows(results),
+    }
+
+
 def users_part(root: Path, users: int, drip: float) -> dict:
+    """Users alone, beside the hostile sessions, then alone again (each round on matches not spotted yet)."""
     names = match_names(root)
+    batch = [[names[(r * users + i) % len(names)] for i in range(users)] for r in range(3)]
     with FakeOpenAI(responder=lambda request: Reply(content="Here are the goals.", drip=drip)) as slow:
         env = {"SYSTEM": "spaces", "HIGHLIGHTS_ENDPOINTS": slow.base_url, "OPENAI_BASE_URL": "", "OPENAI_API_KEY": ""}
         with serving(root, env) as (url, server, startup_s), Sampler(server.pid) as sampler:
             idle_after_s = wait_idle(server.pid)
             run_users(url, [names[-1]])  # warm-up: the first answer after start-up
-            alone, alone_s = run_users(url, [names[i % len(names)] for i in range(users)])
+            rounds = {"alone": measured_round(url, batch[0], server.pid)}
             done = threading.Event()
             with ThreadPoolExecutor(max_workers=HOSTILE) as pool:
                 attackers = [pool.submit(hostile, url, names[-2], f"slow-{i}", slow.base_url, done)
                              for i in range(HOSTILE)]  # fmt: skip
                 time.sleep(2 * drip)  # the hostile requests are in flight before the users come
-                beside, beside_s = run_users(url, [names[(users + i) % len(names)] for i in range(users)])
+                rounds["beside_hostile"] = measured_round(url, batch[1], server.pid)
                 done.set()
                 attacks = [turn for attacker in attackers for turn in attacker.result()]
+            rounds["alone_again"] = measured_round(url, batch[2], server.pid)
             peak = peak_rss_mb(server.pid)
-    rounds = {
-        "alone": {**outcome(alone), "wall_s": round(alone_s, 2), "turns": turn_rows(alone)},
-        "beside_hostile": {**outcome(beside), "wall_s": round(beside_s, 2), "turns": turn_rows(beside)},
-    }
-    pairs = zip(rounds["alone"]["turns"], rounds["beside_hostile"]["turns"], strict=True)
-    ratios = [beside_turn["p95_s"] / alone_turn["p95_s"] for alone_turn, beside_turn in pairs]
+    ratios = []
+    for t in range(len(TURNS)):
+        without = statistics.mean(rounds[r]["turns"][t]["p95_s"] for r in ("alone", "alone_again"))
+        ratios.append(rounds["beside_hostile"]["turns"][t]["p95_s"] / without)
     for name, round_ in rounds.items():
         console.print(turn_table(f"{users} users × {len(TURNS)} turns, {name.replace('_', ' ')}", round_["turns"]))
+        console.print(
+            f"  wall {round_['wall_s']} s, server CPU {round_['server_cpu_s']} s, load after "
+            f"{round_['load_average_1min_after']}, answered {round_['answered']}, lost {round_['lost']}"
+        )
     report = {
         "users": users,
         "matches": len(names),
         "startup_s": round(startup_s, 2),
         "idle_after_startup_s": round(idle_after_s, 1),
         **rounds,
-        "p95_ratio_per_turn": [round(r, 3) for r in ratios],
+        "p95_ratio_per_turn": [round(r, 3) for r in ratios],  # beside / the mean of the two rounds without
         "p95_within_20_percent": all(r <= 1 + P95_MARGIN for r in ratios),
         "hostile": {
             "sessions": HOSTILE,
@@ -296,10 +318,11 @@ def main() -> int:
     }
     for part in parts:
         started = time.perf_counter()
-        report[part] = {**runs[part](), "part_wall_s": round(time.perf_counter() - started, 1), "argv": sys.argv[1:]}
+        key = f"users_{args.users}" if part == "users" else part  # runs at two scales are both kept
+        report[key] = {**runs[part](), "part_wall_s": round(time.perf_counter() - started, 1), "argv": sys.argv[1:]}
         atomic_write_text(args.out, json.dumps(report, indent=2) + "\n")
-    users = report.get("users") or {}
-    lost = sum(users.get(r, {}).get("lost", 0) for r in ("alone", "beside_hostile"))
+    users = report.get(f"users_{args.users}") or {}
+    lost = sum(users.get(r, {}).get("lost", 0) for r in ("alone", "beside_hostile", "alone_again"))
     return 0 if lost == 0 else 1
 
 

@@ -127,13 +127,14 @@ def score_turn(match: Match, query: MomentQuery, spots: list[Spot]) -> dict[str,
 def run_set(assistant: Assistant, path: Path) -> dict:
     cases = load_cases(path, assistant.corpus)
     per_class: dict[str, Tally] = defaultdict(Tally)
-    exact, turns, scored, missed_turns = 0, 0, 0, Counter()
+    exact, turns, scored, missed_turns, misread_scope = 0, 0, 0, Counter(), 0
     for case in cases:
         session = assistant.new_session()
         session.match_id = case.context
         for question, expected in case.turns:
             turns += 1
-            exact += assistant.planner.plan(question, session) == expected
+            read_right = assistant.planner.plan(question, session) == expected
+            exact += read_right
             answer = assistant.ask(question, session)
             match = assistant.corpus.get(expected.query.match) if expected.query.match else None
             if expected.intent not in SCORED or match is None or not match.has_labels or expected.query.ordinal:
@@ -142,6 +143,7 @@ def run_set(assistant: Assistant, path: Path) -> dict:
             _, query = assistant.toolbox.resolve(expected.query)
             for label, tally in score_turn(match, query, answer.spots).items():
                 per_class[label].add(tally)
+                misread_scope += 0 if read_right else tally.wrong_scope
                 if tally.truth and not tally.found:
                     missed_turns[label] += 1
     total = Tally()
@@ -155,6 +157,7 @@ def run_set(assistant: Assistant, path: Path) -> dict:
         "all": total.row(),
         "per_class": {label: per_class[label].row() for label in LABELS if label in per_class},
         "turns_with_none_found": dict(missed_turns),
+        "wrong_scope_of_misread_questions": misread_scope,  # the rest: what an answer to a question read right holds
     }
 
 
@@ -186,6 +189,7 @@ def main() -> None:
         for label, row in [*result["per_class"].items(), ("all", total)]:
             print(f"{label:<20} {row['truth']:>6} {row['answered']:>6} {row['found']:>6} {_fmt(row['recall']):>7} "
                   f"{_fmt(row['precision']):>7} {row['wrong_scope']:>12}")  # fmt: skip
+        print(f"wrong scope of questions the planner misread: {result['wrong_scope_of_misread_questions']}")
     atomic_write_text(args.out, json.dumps(report, indent=2) + "\n")
     print(f"\nwrote {args.out}")
 

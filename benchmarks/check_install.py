@@ -30,11 +30,14 @@ CUDA_PREFIXES = ("nvidia", "cuda", "triton")
 
 
 def dry_run(python: Path, extra: list[str], report: Path) -> dict:
-    command = [str(python), "-m", "pip", "install", "--isolated", "--dry-run", "--ignore-installed", "--retries", "1"]
+    command = [str(python), "-m", "pip", "install", "--isolated", "--dry-run", "--ignore-installed", "--retries", "1",
+               "--disable-pip-version-check"]  # fmt: skip
     command += ["--report", str(report), *extra, "-e", str(ROOT)]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
-        return {"command": " ".join(command[1:]), "ok": False, "error": done.stderr.strip().splitlines()[-1:]}
+        lines = done.stderr.strip().splitlines()
+        errors = [line for line in lines if line.startswith("ERROR")] or lines[-1:]
+        return {"command": " ".join(command[1:]), "ok": False, "error": errors}
     installs = json.loads(report.read_text())["install"]
     names = {i["metadata"]["name"].lower(): i for i in installs}
     torch = names.get("torch")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
+from index.settings import SPOTTED_MATCHES
 from index.teams import canonical_team
 from index.types import HALVES, Match
 from spotting.answers import AnswerPolicy
@@ -55,21 +57,46 @@ def answer_policy(spotter: Spotter) -> AnswerPolicy:
 
 class SpotCache:
     """A match's answer (the spots it keeps, and the classes it found fewer of than the final score
-    implies) per (spotter, match), computed on first use; safe to share between UI sessions."""
+    implies) per (spotter, match), computed on first use; safe to share between UI sessions.
 
-    def __init__(self, spotter: Spotter) -> None:
+    Spotting a match takes a second or more, so it runs outside the cache's lock: while one user's match is
+    spotted, every other user's follow-up on a match already in memory is answered at once, and two users
+    asking about one new match wait for one spotting run. The cache keeps the ``capacity`` matches used last."""
+
+    def __init__(self, spotter: Spotter, capacity: int = SPOTTED_MATCHES) -> None:
         self.spotter = spotter
         self.policy = answer_policy(spotter)
-        self._moments: dict[str, MatchMoments] = {}
+        self.capacity = capacity
+        self._moments: OrderedDict[str, MatchMoments] = OrderedDict()
+        self._spotting: dict[str, threading.Lock] = {}  # one lock per match being spotted
         self._lock = threading.Lock()
 
     def moments(self, match: Match, halves: Sequence[int] = HALVES) -> MatchMoments:
         """The match's moments, spotted, kept and attributed on first use, then from memory."""
         with self._lock:
-            if match.id not in self._moments:
-                log.info("spotting %s with %s", match.id, self.spotter.name)
-                self._moments[match.id] = match_moments(self.policy, match, self.spotter.spot(match, tuple(halves)))
-            return self._moments[match.id]
+            known = self._recall(match.id)
+            if known is not None:
+                return known
+            spotting = self._spotting.setdefault(match.id, threading.Lock())
+        with spotting:
+            with self._lock:
+                known = self._recall(match.id)
+            if known is not None:
+                return known
+            log.info("spotting %s with %s", match.id, self.spotter.name)
+            found = match_moments(self.policy, match, self.spotter.spot(match, tuple(halves)))
+            with self._lock:
+                self._moments[match.id] = found
+                while len(self._moments) > self.capacity:
+                    self._moments.popitem(last=False)
+                self._spotting.pop(match.id, None)
+            return found
+
+    def _recall(self, match_id: str) -> MatchMoments | None:
+        """The match's moments if in memory, marked as used last (the caller holds the lock)."""
+        if match_id in self._moments:
+            self._moments.move_to_end(match_id)
+        return self._moments.get(match_id)
 
     def spots(self, match: Match, halves: Sequence[int] = HALVES) -> list[Spot]:
         """The spots the answer keeps, with teams and players, by half, start and class."""

@@ -63,13 +63,14 @@ PRIVATE = ServerLimits(
 )
 # A shared server. A person waits for one answer before the next question, and types one every 5-10 s:
 # 1 at once and 20 a minute never slow a person and cap a script at a small share of the CPU.
-# 2,000 conversations of at most ~40 KB each (16 KB of LLM memory, the last intervals) stay under 100 MB;
+# A conversation with the LLM agent holds ~0.26 MB (measured: benchmarks/bench_load.py --parts llm, RSS
+# over 200 conversations), so 1,000 of them stay near 260 MB beside the corpus and the spotted matches;
 # 30 idle minutes is a conversation left for good. Files: an hour, 2 GB (a reel is 1-50 MB).
 PUBLIC = ServerLimits(
     public=True,
     requests_at_once=1,
     requests_per_minute=20,
-    conversations=2000,
+    conversations=1000,
     idle_s=1800,
     files_age_s=3600,
     files_total_mb=2048,

@@ -58,10 +58,12 @@ N_FOLDS = 5
 # A question longer than this is pasted text, not a question: the planner refuses it with its length
 # and the app's box stops there, so both say the same thing about the same question.
 MAX_QUESTION_CHARS = 2000
+
 # The matches whose answers a server keeps in memory, the ones used last (each 0.9-2.7 MB with its
 # attribution, measured by benchmarks/bench_load.py; spotting one again takes 1-3 s): 200 hold at most
 # ~500 MB beside the 1.1 GB of the loaded corpus, so a server on all 550 games stays under 2 GB.
 SPOTTED_MATCHES = 200
+
 DEFAULT_BACKEND = "embedded"  # the offline commentary model: no key, no GPU, no network, the best scores here
 FALLBACK_BACKEND = "keywords"  # when the embedded model's files are missing: the hand-set lexicon needs none
 # Seconds shown before and after each moment of a reel (the CLI's `clip`, the chat's "make me a reel"):

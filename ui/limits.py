@@ -63,8 +63,8 @@ PRIVATE = ServerLimits(
 )
 # A shared server. A person waits for one answer before the next question, and types one every 5-10 s:
 # 1 at once and 20 a minute never slow a person and cap a script at a small share of the CPU.
-# A conversation with the LLM agent holds ~0.26 MB (measured: benchmarks/bench_load.py --parts llm, RSS
-# over 200 conversations), so 1,000 of them stay near 260 MB beside the corpus and the spotted matches;
+# A conversation with the LLM agent holds ~30 KB (benchmarks/bench_load.py --parts llm: RSS over 1,100
+# conversations, flat past this cap), so 1,000 of them stay near 30 MB beside the corpus and the matches;
 # 30 idle minutes is a conversation left for good. Files: an hour, 2 GB (a reel is 1-50 MB).
 PUBLIC = ServerLimits(
     public=True,

@@ -110,13 +110,12 @@ def test_question_answer_timeline_and_row_click(page) -> None:
 def test_at_phone_width_the_sidebar_leaves_the_chat_free(browser, app_url: str) -> None:  # noqa: F811
     page = open_page(browser, app_url, 400)
     try:
-        page.wait_for_function("() => !document.querySelector('.sidebar.open')")
+        page.wait_for_function("() => document.querySelector('.sidebar') && !document.querySelector('.sidebar.open')")
         box = page.locator("#question textarea").bounding_box()
-        on_top = page.evaluate(
-            "([x, y]) => document.elementFromPoint(x, y)?.closest('#question') !== null",
-            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
-        )
-        assert on_top, "something covers the question box"
+        free = "([x, y]) => document.elementFromPoint(x, y)?.closest('#question') !== null"
+        center = [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2]
+        page.wait_for_function(free, arg=center, timeout=5_000)  # the sidebar slides away
+        assert page.evaluate(free, center), "something covers the question box"
     finally:
         page.close()
 

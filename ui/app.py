@@ -52,13 +52,16 @@ INTRO = (
 WIDTHS = ["78px", "50px", "62px", "62px", "70px", "96px", "104px", "320px"]
 COLUMN_WIDTHS = dict(zip(TABLE_COLUMNS, WIDTHS, strict=True))
 CSS = "#intervals th, #intervals th * { white-space: nowrap; word-break: keep-all; overflow-wrap: normal; }"
-# Run at load; the sidebar may be drawn a moment later, so it is looked for during 3 s.
+# Run at load. The sidebar may be drawn a while after the page (seconds on a slow phone or a busy server), so it
+# is looked for during 30 s and closed once, when it first appears: a sidebar the user opens later stays open.
 CLOSE_SIDEBAR_WHEN_NARROW = f"""() => {{
   if (window.innerWidth >= {NARROW_PX}) return;
   let tries = 0;
   const close = () => {{
-    const toggle = document.querySelector('.sidebar.open .toggle-button');
-    if (toggle) toggle.click(); else if (tries++ < 30) setTimeout(close, 100);
+    const sidebar = document.querySelector('.sidebar');
+    if (!sidebar) {{ if (tries++ < 300) setTimeout(close, 100); return; }}
+    const toggle = sidebar.classList.contains('open') && sidebar.querySelector('.toggle-button');
+    if (toggle) toggle.click();
   }};
   close();
 }}"""

@@ -52,6 +52,12 @@ class Assistant:
     def backend(self) -> str:
         return self.llm.model if self.llm else BACKEND
 
+    @property
+    def answers_here(self) -> bool:
+        """Whether the next answer is computed on this machine: no endpoint, or one marked down (the app then
+        gives it a CPU place, so answers in place of a dead endpoint queue with the others, not beside them)."""
+        return self._agent is None or time.monotonic() < self._down_until
+
     def new_session(self) -> Session:
         return Session()
 
@@ -63,7 +69,7 @@ class Assistant:
     def stream(self, question: str, session: Session, match_id: str | None = None) -> Iterator[str | Answer]:
         """Text pieces as they come, then the final ``Answer``."""
         question = question if isinstance(question, str) else ""
-        if time.monotonic() < self._down_until:
+        if self._agent is not None and self.answers_here:
             yield from self._fallback(question, session, match_id, "the endpoint failed a moment ago")
             return
         if self._agent is None or not question.strip() or len(question.strip()) > MAX_QUESTION_CHARS:

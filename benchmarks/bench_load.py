@@ -154,7 +154,9 @@ def measured_round(url: str, names: list[str], pid: int) -> dict:
 def users_part(root: Path, users: int, drip: float) -> dict:
     """Users alone, beside the hostile sessions, then alone again (each round on matches not spotted yet)."""
     names = match_names(root)
-    batch = [[names[(r * users + i) % len(names)] for i in range(users)] for r in range(3)]
+    # dealt in turn, so each round has its share of every league and season (a round of one league's
+    # longer commentary would cost more to spot and be taken for the hostile sessions' doing)
+    batch = [[names[(3 * i + r) % len(names)] for i in range(users)] for r in range(3)]
     with FakeOpenAI(responder=lambda request: Reply(content="Here are the goals.", drip=drip)) as slow:
         env = {"SYSTEM": "spaces", "HIGHLIGHTS_ENDPOINTS": slow.base_url, "OPENAI_BASE_URL": "", "OPENAI_API_KEY": ""}
         with serving(root, env) as (url, server, startup_s), Sampler(server.pid) as sampler:

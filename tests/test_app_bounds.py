@@ -121,3 +121,28 @@ def test_one_users_settings_never_cost_another_users_conversation(corpus, tmp_pa
         assert chat.conversations.get("first").llm_memory == remembered
         again = assistants.for_settings(rules.settings(VLLM, server.base_url, "fake-model", "k"))
         assert again.toolbox is embedded.toolbox  # one spot cache and one commentary index for all
+
+
+def test_answers_in_place_of_a_dead_endpoint_queue_for_the_cpu_with_the_others(corpus, tmp_path) -> None:
+    """Once an endpoint is marked down its sessions are answered here: they wait for one of the CPU places
+    like every embedded answer, instead of computing beside them in the network-bound places."""
+    from test_app import free_port
+
+    chat = Chat(corpus, Assistants(Assistant(corpus)), EndpointPolicy(public=False), PRIVATE,
+                ServedFiles(PRIVATE.files_age_s, PRIVATE.files_total_mb, tmp_path), concurrency=1)  # fmt: skip
+    down = (VLLM, f"http://127.0.0.1:{free_port()}/v1", "m", "k")
+    first = chat.ask("all the goals", WATFORD, *down, request=gr.Request(session_hash="a"))  # marks it down
+    assert "offline" in first["notice"]
+    assert chat.assistants.for_settings(chat.policy.settings(*down)).answers_here
+    finished = threading.Event()
+
+    def ask_again() -> None:
+        chat.ask("all the goals", WATFORD, *down, request=gr.Request(session_hash="b"))
+        finished.set()
+
+    with chat._local:  # an embedded answer holds the one CPU place
+        worker = threading.Thread(target=ask_again)
+        worker.start()
+        assert not finished.wait(1.0)  # the offline answer waits for it
+    assert finished.wait(30)
+    worker.join()

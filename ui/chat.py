@@ -2,9 +2,10 @@
 
 Each browser tab and each API client is one conversation (Gradio's session hash keys it in the
 bounded ``Conversations``), held to its share of the server (``SessionGate``). Two kinds of work
-are limited apart: answers computed here (the embedded back end: CPU) wait for one of
-``concurrency`` places, while answers from an LLM endpoint (mostly waiting on the network) take
-one of ``MAX_REMOTE_TURNS`` places or are refused, so slow endpoints never hold up the others.
+are limited apart: answers computed here (the embedded back end, or offline in place of an endpoint
+marked down: CPU) wait for one of ``concurrency`` places, while answers from an LLM endpoint (mostly
+waiting on the network) take one of ``MAX_REMOTE_TURNS`` places or are refused, so slow endpoints
+never hold up the others, and sessions whose endpoint is down queue with everyone for the CPU.
 A user's mistake is a toast with the ``HighlightsError`` message, never a traceback.
 """
 
@@ -18,7 +19,7 @@ from dataclasses import replace
 import anyio
 import gradio as gr
 
-from agent import Answer, LLMSettings, Session
+from agent import Answer, Assistant, LLMSettings, Session
 from index.corpus import Corpus
 from index.errors import HighlightsError
 
@@ -73,10 +74,11 @@ class Chat:
         self._remote = threading.BoundedSemaphore(MAX_REMOTE_TURNS)
 
     @contextmanager
-    def _place(self, settings: LLMSettings | None) -> Iterator[None]:
+    def _place(self, assistant: Assistant) -> Iterator[None]:
         """A place for one answer: a local one is waited for, a remote one is there or refused."""
-        places = self._local if settings is None else self._remote
-        if not places.acquire(blocking=settings is None):
+        here = assistant.answers_here
+        places = self._local if here else self._remote
+        if not places.acquire(blocking=here):
             raise HighlightsError(f"{MAX_REMOTE_TURNS} answers from LLM endpoints are running; try again shortly")
         try:
             yield
@@ -97,9 +99,10 @@ class Chat:
     ) -> Iterator[str | tuple[Answer, Session]]:
         """Text pieces, then the answer (its reel moved into the served files) and the session."""
         question = check_question(question)
-        with self.gate.admit(key), self._place(settings):
+        assistant = self.assistants.for_settings(settings)
+        with self.gate.admit(key), self._place(assistant):
             session = self.conversation(key, match_id)
-            for piece in self.assistants.for_settings(settings).stream(question, session):
+            for piece in assistant.stream(question, session):
                 if isinstance(piece, Answer):
                     if piece.video:  # the text names the reel where it now is
                         video = self.files.adopt(piece.video)

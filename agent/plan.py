@@ -208,7 +208,7 @@ def moments(reading: Reading, context: Context) -> Plan | None:
     intent = _intent(reading, follow_up)
     match_id = _match_id(reading, context)
     base = _base_query(reading, context, match_id)
-    if follow_up is not None and follow_up.intent is Intent.SCORE and _lists_instead(reading, Intent.SCORE):
+    if follow_up is not None and follow_up.intent is Intent.SCORE and intent in (Intent.SPOTS, Intent.COUNT):
         base = replace(base, **WHOLE_MATCH)  # a score was asked *at* a time: "and the goals?" are the match's
     classes = _wanted_classes(reading, intent, base)
     ordinal = reading.ordinal if reading.ordinal is not None else base.ordinal

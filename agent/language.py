@@ -57,7 +57,7 @@ def rewrite(question: str) -> str:
     languages' phrases as their English ones: "die letzten 10 Minuten" -> "the last 10 minutes"."""
     text = fold(question)
     text = re.sub(r"(?<=[^\W\d])[-'’](?=[^\W\d])", " ", text)  # "half-time", "d'heure", "all'intervallo"
-    text = re.sub(r"\b(\d{1,3})(?:e|eme|er|o|a|\.(?=\s*[^\d\s]))(?!\w)", r"\1th", text)  # 70e, 70., 70º -> 70th
+    text = re.sub(r"\b(\d{1,3})(?:eme|ere|er|re|e|o|a|\.(?=\s*[^\d\s]))(?!\w)", r"\1th", text)  # 70e, 70., 70º -> 70th
     text = " ".join(re.sub(r"[^\w'\- ]", " ", text).split())
     pattern, table = _rewrites()
     return " ".join(_spelled(w) for w in pattern.sub(lambda found: table[found[0]], text).split())
@@ -90,11 +90,14 @@ class TimeFilter:
         return self.half is not None or self.from_minute is not None or self.to_minute is not None or self.stoppage_time
 
 
+_HALF_WORDS = r"(?:half|halbzeit|halfte|tempo|parte)"  # after a numeral: "2. Halbzeit", "2º tempo" (read "2th")
 _HALF_PATTERNS: tuple[tuple[re.Pattern, int], ...] = (
-    (re.compile(r"\b(?:first|1st|opening|1) half\b|\bbefore (?:the )?(?:break|half time|interval)\b"), 1),
-    (re.compile(r"\b(?:second|2nd|2) half\b|\bafter (?:the )?(?:break|half time|interval|restart)\b"), 2),
+    (re.compile(rf"\b(?:first|1st|1th|opening|1) half\b|\b1(?:st|th) {_HALF_WORDS}\b"
+                r"|\bbefore (?:the )?(?:break|half time|interval)\b"), 1),
+    (re.compile(rf"\b(?:second|2nd|2th|2) half\b|\b2(?:nd|th) {_HALF_WORDS}\b"
+                r"|\bafter (?:the )?(?:break|half time|interval|restart)\b"), 2),
     (re.compile(r"\b(?:both|either|all) halves\b|\b(?:whole|full|entire) (?:match|game)\b|\ball match\b"), 0),
-)
+)  # fmt: skip
 _STOPPAGE = re.compile(r"\b(?:stoppage|injury|added|extra) time\b")
 _AT_HALF_TIME = re.compile(r"\b(?:at|by) (?:the )?(?:half time|break|interval)\b|\bhalf time score\b|^half time\b")
 _AT_THE_END = re.compile(r"\b(?:at|by) (?:the )?(?:end|full time|final whistle)\b|\bfinal score\b|\bfull time\b")
@@ -245,6 +248,22 @@ def refers_back(text: str) -> bool:
 def resets(text: str) -> bool:
     """Whether a question asks for the whole match again ("all the cards", "both teams")."""
     return bool(_RESETS.search(text))
+
+
+_SIDE = re.compile(r"\b(?:the )?(home|away) team\b")
+_SIDE_ONE = re.compile(r"\b(?:the )?(home|away) one\b")
+
+
+def side(text: str) -> str | None:
+    """ "the home side's fouls", "the visitors": the club that played at home ("home") or away ("away")."""
+    found = _SIDE.search(text)
+    return found[1] if found else None
+
+
+def side_one(text: str) -> str | None:
+    """ "the home one", "el de fuera": a reply to "which one?" that picks the match by where it was played."""
+    found = _SIDE_ONE.search(text)
+    return found[1] if found else None
 
 
 _ONE = re.compile(r"\b(?:it|that one|this one|that|this|him|that goal|that card)\b")

@@ -16,7 +16,7 @@ from index.settings import MAX_QUESTION_CHARS
 from index.teams import canonical_team
 from index.types import Match
 from tools.actions import GROUPS, HIGHLIGHTS
-from tools.match_text import MatchQuery
+from tools.match_text import MatchQuery, TeamMention
 from tools.matches import MatchIndex
 from tools.query import Intent, MomentQuery
 
@@ -45,6 +45,8 @@ class Plan:
     candidates: tuple[str, ...] = ()
     then: Intent | None = None
     page: int = 0  # which page of the candidates a question back shows ("more" turns it)
+    # the clubs a question back was asked about, in the order named, so "the home one" knows whose home it means
+    named: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def remembered(self) -> bool:
@@ -100,7 +102,7 @@ def reply_to_question_back(reading: Reading, context: Context) -> Plan | None:
     if language.more(reading.english) and last.intent is Intent.AMBIGUOUS_MATCH:  # "more": the next page
         return replace(last, page=last.page + 1, text="")
     candidates = [context.index.get(i) for i in last.candidates]
-    chosen = narrowed(reading, candidates)
+    chosen = _by_side(reading, candidates, last.named) or narrowed(reading, candidates)
     if chosen is None and _asks_of_the_same(reading, candidates):  # "and the cards?": still waiting for the match
         query = _with_filters(replace(last.query, classes=reading.classes or last.query.classes), reading)
         return replace(last, query=query, text="")
@@ -111,7 +113,16 @@ def reply_to_question_back(reading: Reading, context: Context) -> Plan | None:
         return replace(last, intent=Intent.AMBIGUOUS_MATCH, candidates=tuple(m.id for m in kept),
                        text="" if chosen else reading.text)  # fmt: skip
     query = _with_filters(replace(last.query, match=chosen[0].id), reading)
-    return Plan(last.then or Intent.SPOTS, _for_intent(query, last.then or Intent.SPOTS, reading))
+    then = last.then or Intent.SPOTS
+    said_when = reading.time.said or reading.time.end_of  # else the waiting question's own time stands
+    return Plan(then, _for_intent(query, then, reading) if said_when else query)
+
+
+def _by_side(reading: Reading, candidates: Sequence[Match], named: tuple[str, ...]) -> list[Match] | None:
+    """ "the home one", "quello in trasferta": the candidates where the club named first played at home / away."""
+    if reading.side_one is None or not named:
+        return None
+    return [m for m in candidates if canonical_team(m.home if reading.side_one == "home" else m.away) == named[0]]
 
 
 def _asks_of_the_same(reading: Reading, candidates: Sequence[Match]) -> bool:
@@ -158,11 +169,18 @@ def name_the_match(reading: Reading, context: Context) -> Plan | None:
     if not found or reading.match.unknown_club:
         return Plan(Intent.UNKNOWN_MATCH, text=_match_words(reading))
     if len(found) > 1 and context.match_id not in {m.id for m in found}:
-        then = _intent(reading, context.follows)
+        then = Intent.SUMMARY if _names_only(reading, context) else _intent(reading, context.follows)
         query = MomentQuery(classes=_wanted_classes(reading, then), team=reading.team)
+        named = tuple(dict.fromkeys(m.team for m in sorted((*reading.match.teams, *reading.whose), key=_start)))
         return Plan(Intent.AMBIGUOUS_MATCH, _with_filters(query, reading), candidates=tuple(m.id for m in found),
-                    then=then)  # fmt: skip
+                    then=then, named=named)  # fmt: skip
     return None
+
+
+def _names_only(reading: Reading, context: Context) -> bool:
+    """A match named and nothing asked of it, outside a conversation ("barca v las palmas"): its summary."""
+    asked = reading.classes or reading.intent or reading.time.said or language.counts(reading.english)
+    return not asked and context.follows is None
 
 
 def search(reading: Reading, context: Context) -> Plan | None:
@@ -190,10 +208,13 @@ def moments(reading: Reading, context: Context) -> Plan | None:
     intent = _intent(reading, follow_up)
     match_id = _match_id(reading, context)
     base = _base_query(reading, context, match_id)
+    if follow_up is not None and follow_up.intent is Intent.SCORE and intent in (Intent.SPOTS, Intent.COUNT):
+        base = replace(base, **WHOLE_MATCH)  # a score was asked *at* a time: "and the goals?" are the match's
     classes = _wanted_classes(reading, intent, base)
     ordinal = reading.ordinal if reading.ordinal is not None else base.ordinal
     query = _with_filters(replace(base, match=match_id, classes=classes, ordinal=ordinal), reading)
     query = _other_team(query, context) if reading.other_team else query
+    query = _side_team(query, reading, context) if reading.side and not reading.team else query
     return _needs_match(Plan(intent, _for_intent(query, intent, reading)), context)
 
 
@@ -240,7 +261,19 @@ def _named_matches(reading: Reading, context: Context) -> list[Match] | None:
         return None
     clubs = {m.team for m in query.teams}
     query = replace(query, teams=query.teams + tuple(m for m in reading.whose if m.team not in clubs))
-    return _exact_title(query, context.index.find(query), reading)
+    return _same_clubs(_exact_title(query, context.index.find(query), reading), query, reading, context)
+
+
+def _same_clubs(found: list[Match], query: MatchQuery, reading: Reading, context: Context) -> list[Match]:
+    """ "and in the 2-1 at Juventus?" after Napoli–Juventus: of several fits, those between the same two clubs
+    as the match talked about, when the follow-up names only one of them."""
+    in_view = context.in_view
+    if len(found) < 2 or in_view is None or len(query.team_names) != 1 or not _continues(reading):
+        return found
+    clubs = {canonical_team(in_view.home), canonical_team(in_view.away)}
+    if canonical_team(query.team_names[0]) not in clubs:
+        return found
+    return [m for m in found if {canonical_team(m.home), canonical_team(m.away)} == clubs] or found
 
 
 def _exact_title(query: MatchQuery, found: list[Match], reading: Reading) -> list[Match]:
@@ -254,6 +287,10 @@ def _exact_title(query: MatchQuery, found: list[Match], reading: Reading) -> lis
     said = (query.teams[0].team, query.teams[1].team, *query.score)
     exact = [m for m in found if (canonical_team(m.home), canonical_team(m.away), m.home_score, m.away_score) == said]
     return exact if len(exact) == 1 else found
+
+
+def _start(mention: TeamMention) -> int:
+    return mention.start
 
 
 def _match_id(reading: Reading, context: Context) -> str | None:
@@ -272,8 +309,16 @@ def _intent(reading: Reading, last: Plan | None) -> Intent:
     if language.counts(reading.english):
         return Intent.COUNT
     if last is not None and last.intent in KEPT_INTENTS and (not reading.classes or _continues(reading)):
-        return last.intent
+        return Intent.SPOTS if _lists_instead(reading, last.intent) else last.intent
     return Intent.SPOTS
+
+
+def _lists_instead(reading: Reading, last: Intent) -> bool:
+    """A follow-up that goes back to the moments: "and the goals?" after the score, "only palace's" after
+    "which team?" (a team alone asks for that team's moments, not who they were)."""
+    if last is Intent.SCORE:
+        return bool(reading.classes)
+    return last is Intent.WHO and bool(reading.team) and not reading.time.said and not reading.classes
 
 
 def _base_query(reading: Reading, context: Context, match_id: str | None) -> MomentQuery:
@@ -329,6 +374,14 @@ def _other_team(query: MomentQuery, context: Context) -> MomentQuery:
         return query
     clubs = [canonical_team(match.home), canonical_team(match.away)]
     return replace(query, team=next((c for c in clubs if c != query.team), query.team))
+
+
+def _side_team(query: MomentQuery, reading: Reading, context: Context) -> MomentQuery:
+    """ "the home side's subs", "the visitors' fouls": the club that played at home / away in the match asked about."""
+    match = context.index.get(query.match) if query.match else None
+    if match is None:
+        return query
+    return replace(query, team=canonical_team(match.home if reading.side == "home" else match.away))
 
 
 def _within(query: MomentQuery, half: int) -> bool:

@@ -34,10 +34,12 @@ from . import language
 # "did Chelsea", "teve o Real Madrid"), or right after an action word ("the goals of Barça", "Tore von Bayern",
 # but "Zusammenfassung von Hertha gegen Bayern" is the match).
 WHOSE_BEFORE = frozenset(
-    "by for from did does has had have were was pour para por fur per teve tuvo tem tiene hatte hat ha".split()
+    "by for from did does has had have were was pour para por fur per teve tuvo tem tiene hatte hat ha "
+    "fatto segnato hizo hecho marco marcado fez marcou fait marque erzielt".split()  # "ha fatto il Milan"
 )
 BY_WORDS = frozenset("by for did does pour para por fur per".split())  # whose even in a title
 WHOSE_AFTER_ACTION = frozenset("of de del des du von vom der di della dello dell degli dei d do da dos".split())
+AT_WORDS = frozenset("at bei chez".split())  # "at Juventus": where a match was played, not whose moments
 ARTICLES = frozenset("the a an o os el la los las le les l il lo gli der die das den dem".split())
 # Words that open a question and are no club's name ("Show goals", "Any cards?").
 REQUEST_WORDS = frozenset(
@@ -72,6 +74,8 @@ class Reading:
     ordinal: int | None  # "the first goal"
     step: int | None = None  # "and the next one?" (+1), "the previous one" (-1)
     other_team: bool = False  # "what about the other team?"
+    side: str | None = None  # "the home side's fouls": "home" or "away", the club of the match in question
+    side_one: str | None = None  # "the home one": a reply that picks the match its club played at home / away
 
     @property
     def team(self) -> str | None:
@@ -111,6 +115,8 @@ def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = Non
         ordinal=_ordinal(list(words), actions),
         step=language.step(english),
         other_team=bool(OTHER_TEAM.search(english)),
+        side=language.side(english),
+        side_one=language.side_one(english),
     )
 
 
@@ -211,7 +217,9 @@ def _sort_clubs(
             continue
         after = mention.stop + mention.possessive
         followed_by = words[after] if after < len(words) else ""
+        at_ground = _word_before(words, mention.start)[0] in AT_WORDS  # "and in the 2-1 at Juventus?": where
         of_match_in_view = len(teams) == 1 and mention.team in playing and followed_by not in MATCH_NOUNS
+        of_match_in_view = of_match_in_view and not at_ground
         facing_later = any(_word_before(words, m.start)[0] in OPPONENT for m in teams[index + 1 :])
         mine = mine or of_match_in_view or (after in action_starts and facing_later)  # "Liverpool goals at Swansea"
         (whose if mine else of_match).append(mention)

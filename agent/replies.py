@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
-from index.teams import canonical_team
+from index.teams import GROUNDS, canonical_team
 from index.types import Match
 from index.words import fold, words_of
 from tools.actions import UNSUPPORTED
+from tools.match_text import PLACE_WORDS, MatchQuery, TeamMention
 from tools.matches import matches_for
 
 from .language import search_query
@@ -39,9 +41,24 @@ def narrowed(reading: Reading, candidates: Sequence[Match]) -> list[Match] | Non
         index = reading.selection - 1 if reading.selection > 0 else len(candidates) + reading.selection
         return [candidates[index]] if 0 <= index < len(candidates) else []
     playing = {canonical_team(t) for m in candidates for t in (m.home, m.away)}
-    if any(canonical_team(t) not in playing for t in said.team_names):
-        return None
+    strangers = [m for m in said.teams if canonical_team(m.team) not in playing]
+    if strangers:
+        said = _as_ground(reading, said, strangers)
+        if said is None:
+            return None
     return matches_for(said, candidates)
+
+
+def _as_ground(reading: Reading, said: MatchQuery, strangers: list[TeamMention]) -> MatchQuery | None:
+    """ "quella a Torino" among Juventus–Napoli matches: a club playing in none of them, named after "at"/"a"/"in"
+    with its city's name, is the city where it was played; None when it is a club of another match."""
+    grounds: frozenset[str] = frozenset()
+    for mention in strangers:
+        clubs = GROUNDS.get(" ".join(reading.words[mention.start : mention.stop]))
+        if not clubs or mention.start == 0 or reading.words[mention.start - 1] not in PLACE_WORDS:
+            return None
+        grounds |= clubs
+    return replace(said, teams=tuple(m for m in said.teams if m not in strangers), ground=grounds)
 
 
 def unknown_word(reading: Reading) -> str:

@@ -22,6 +22,7 @@ TABLE = read_yaml(TEAMS_FILE)
 # canonical name -> other spellings (SoccerNet's variants, everyday and other-language names)
 ALIASES: dict[str, tuple[str, ...]] = {str(name): tuple(map(str, a or ())) for name, a in TABLE["clubs"].items()}
 COMMON_WORDS = frozenset(normalise(w) for w in TABLE["everyday_words"])
+PAIRED_ONLY = frozenset(normalise(w) for w in TABLE["paired_only"])  # a club only beside another club
 # a city or ground (folded) -> the clubs that play at home there
 GROUNDS: dict[str, frozenset[str]] = {}
 for _club, _places in TABLE["grounds"].items():

@@ -26,22 +26,25 @@ MAX_GOALS = 15  # a side's score beyond this is a minute or a time, not a score
 _MONTH = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"((?:19|20)\d\d)"
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_NOT_SCORE = r"(?<![-:–]\s)(?<![-:–])"  # a day is no score's second number: "3-2 may 2015" is May 2015, 3-2
 _DAY_PATTERNS = (  # read by dateutil (day first, the six languages' month names)
     re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b"),  # 23/4/2017, 23.4.17
-    re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|o|\.)?\s+(?:of\s+|de\s+)?{_MONTH}(?:\s+(?:de\s+)?{_YEAR})?\b"),
-    re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+{_YEAR})?\b"),
+    re.compile(
+        rf"{_NOT_SCORE}\b(\d{{1,2}})(?:st|nd|rd|th|er|o|\.)?\s+(?:of\s+|de\s+)?{_MONTH}(?:\s+(?:de\s+)?{_YEAR})?\b"
+    ),
+    re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?!\s*[-:–]\s*\d)(?:,?\s+{_YEAR})?\b"),
 )
 _MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+(?:de\s+|of\s+)?{_YEAR}\b")
 # A month alone only after a word that makes it a date ("the one from February", "celui de février",
-# "quello di aprile"): "may" and "mars" are words too.
+# "quello di aprile") or as "the October one": "may" and "mars" are words too.
 _DATE_WORDS = r"(?:in|from|of|de|di|del|d|do|da|von|vom|im|du|en|em|na|no|aus|dal|dell)"
-_MONTH_ALONE = re.compile(rf"\b{_DATE_WORDS}\s+{_MONTH}(?!\w)")
+_MONTH_ALONE = re.compile(rf"\b{_DATE_WORDS}\s+{_MONTH}(?!\w)|\b(?:the|that)\s+{_MONTH}\s+(?=one\b|game\b|match\b)")
 _SEASON = re.compile(r"\b((?:19|20)\d\d)\s*[-/–]\s*((?:19|20)?\d\d)\b")
 _YEAR_ALONE = re.compile(rf"\b{_YEAR}\b")
 _KICKOFF = re.compile(r"\b(1[1-9]|2[0-3])[:h]([0-5][05])\b")  # kick-offs: 11:00-23:55, on the five minutes
 _SCORE = re.compile(
     r"(?<![\d:./])(\d{1,2})\s*(?:[-:–]|\s(?:a|zu|à)\s)\s*(\d{1,2})(?![\d:./])"
-    r"(?!\s*(?:min|'|th|st|nd|rd|\.\s*min))"
+    r"(?!\s*(?:min|'|(?:th|st|nd|rd)\b|\.\s*min))"
 )
 
 
@@ -126,7 +129,7 @@ def read_dates(text: str, spans: list[tuple[int, int]]) -> DateSpan | None:
         return DateSpan(dt.date(year, 1, 1), dt.date(year, 12, 31))
     if found := _MONTH_ALONE.search(plain):
         spans.append(found.span())
-        return DateSpan(month=MONTHS[found[1]])
+        return DateSpan(month=MONTHS[found[1] or found[2]])
     return None
 
 

@@ -10,12 +10,14 @@ puts them together. The words live in ``data/matches.yaml`` and
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from index.teams import COMMON_WORDS, DERBIES, GROUNDS, canonical_team, team_forms
+from index.teams import COMMON_WORDS, DERBIES, GROUNDS, PAIRED_ONLY, canonical_team, team_forms
 from index.words import fold, normalise, words_of
 
 from .match_dates import MONTHS, TABLE, DateSpan, read_dates, read_kickoff, read_score, read_season
@@ -33,14 +35,17 @@ PLACE_WORDS = frozenset(normalise(w) for w in TABLE["place_words"])
 STRICT_VERSUS = tuple(normalise(w).split() for w in TABLE["strict_versus"])
 UNKNOWN_NAME_WORDS = 3  # at most this many words beside "vs" are read as the name of an unknown club
 MATCH_NOUNS = frozenset(normalise(w) for w in TABLE["match_nouns"])
+RESULT_SUBJECTS = frozenset(normalise(w) for w in TABLE["result_subjects"])
 RESULTS: dict[str, str] = {normalise(w): result for result, words in TABLE["results"].items() for w in words}
 _AWAY_AT = tuple(normalise(w).split() for w in TABLE["away_at"])
 _AT_HOME = tuple(normalise(w).split() for w in TABLE["at_home"])
 
 FUZZY_MIN_CHARS = 6  # from here one typo is read through ("Bayren", "Napili")
 FUZZY_SHORT_CHARS, FUZZY_SHORT_SCORE = 5, 90  # 5 letters: only a letter missing at the end ("Napol")
+SINGLE_MIN_CHARS = 4  # a doubled letter is read through from here: "batte" (BATE)
 FUZZY_SCORE = 80  # one letter wrong or two swapped in a 6-letter name ("Bayren", "Napili")
 LONGER_SCORE = 88  # a misspelt longer name over an exact shorter one: "Atletico Madird", not "Atalanta cards"
+PAIR_GAP = 3  # words between two clubs that name a match: "the toffees v the foxes", "foxes 2-5 gunners"
 RESULT_REACH = 3  # words from a club to its result word: "Liverpool's 4-3 loss"
 DERBY_WORDS = max(len(name.split()) for name in DERBIES)
 GROUND_WORDS = max(len(name.split()) for name in GROUNDS)
@@ -138,26 +143,45 @@ def read_match_text(text: str, extra_teams: tuple[str, ...] = ()) -> MatchQuery:
 
 
 # -- clubs ---------------------------------------------------------------------------------------------
+class _Typos(NamedTuple):
+    """Where a misspelt club name is looked up: the long spellings by first letter (a typo keeps the first
+    letter: "Bayren", "Juventis"; "Rangers" is not "Angers"), and every spelling with its doubled letters
+    written once (a letter doubled or not: "batte" is BATE, "Barcelonna": a short name has no room for a score)."""
+
+    by_letter: dict[str, tuple[str, ...]]
+    single_letters: dict[str, str]
+
+
 @lru_cache(maxsize=8)
-def _forms(extra_teams: tuple[str, ...]) -> tuple[dict[str, str], int, dict[str, tuple[str, ...]]]:
-    """Every spelling -> club, the longest spelling's words, and the long spellings by first letter (a typo
-    keeps the first letter: "Bayren", "Juventis"; "Rangers" is not "Angers")."""
+def _forms(extra_teams: tuple[str, ...]) -> tuple[dict[str, str], int, _Typos]:
+    """Every spelling -> club, the longest spelling's words, and where misspellings are looked up."""
     forms = team_forms(extra_teams)
     longest = max(len(f.split()) for f in forms)
     by_letter: dict[str, list[str]] = {}
     for form in forms:
         if len(form) >= FUZZY_SHORT_CHARS:
             by_letter.setdefault(form[0], []).append(form)
-    return forms, longest, {letter: tuple(group) for letter, group in by_letter.items()}
+    single = {
+        _undoubled(f): team
+        for f, team in forms.items()
+        if f not in COMMON_WORDS | PAIRED_ONLY and len(f) >= SINGLE_MIN_CHARS
+    }
+    return forms, longest, _Typos({letter: tuple(group) for letter, group in by_letter.items()}, single)
+
+
+def _undoubled(phrase: str) -> str:
+    return re.sub(r"(\w)\1+", r"\1", phrase)
 
 
 def find_team_mentions(text: str, extra_teams: tuple[str, ...] = ()) -> list[TeamMention]:
     """Clubs named in ``text``: at each word the longest exact spelling, else a derby's name (two clubs), else
-    a one-typo spelling of a long name. A name that is also an everyday word ("nice") counts only capitalised."""
+    a one-typo spelling of a long name. A name that is also an everyday word ("nice", "the foxes") counts only
+    capitalised, possessive or paired with another club ("the foxes 2-5 gunners", "city villa 4-0")."""
     forms, longest, fuzzy = _forms(extra_teams)
     original = words_of(text)
     words = [fold(w) for w in original]
     found: list[TeamMention] = []
+    everyday: list[TeamMention] = []  # lower-case everyday words that may name a club
     i = 0
     while i < len(words):
         beside = bool(found) and (found[-1].stop == i or (found[-1].stop == i - 1 and words[i - 1] in VERSUS))
@@ -165,15 +189,42 @@ def find_team_mentions(text: str, extra_teams: tuple[str, ...] = ()) -> list[Tea
         if hits:  # "Atletico Madird" is one misspelt club, not Atlético and then Real Madrid
             longer = _fuzzy_at(i, words, original, forms, longest, fuzzy, LONGER_SCORE)
             if longer and longer[0].stop > hits[0].stop and longer[0].team == hits[0].team:
-                hits = longer
+                after = _exact_at(hits[0].stop, words, original, forms, longest)  # "atletico real madrid": two clubs
+                hits = hits if after and after[0].team != hits[0].team else longer
         else:
             hits = _fuzzy_at(i, words, original, forms, longest, fuzzy)
+        if not hits and (word := _everyday_at(i, words, forms, longest)):
+            everyday.append(word)
         if hits:
             found.extend(hits)
             i = hits[0].stop
         else:
-            i += 1
-    return found
+            i += everyday[-1].stop - i if everyday and everyday[-1].start == i else 1
+    return _with_paired_everyday(found, everyday, words)
+
+
+def _everyday_at(i: int, words: list[str], forms: dict[str, str], longest: int) -> TeamMention | None:
+    """The longest spelling at word ``i`` that is an everyday word ("city", "the foxes") or a player's name too."""
+    for size in range(min(longest, len(words) - i), 0, -1):
+        phrase = " ".join(words[i : i + size])
+        if (phrase in COMMON_WORDS or phrase in PAIRED_ONLY) and phrase in forms:
+            return _mention(i, size, forms[phrase], words)
+    return None
+
+
+def _with_paired_everyday(found: list[TeamMention], everyday: list[TeamMention], words: list[str]) -> list[TeamMention]:
+    """``found`` and the everyday words that sit beside another club, across at most a score, "vs" or "the"."""
+    kept = list(found)
+    for mention in everyday:
+        others = [m for m in (*found, *everyday) if m is not mention and m.team != mention.team]
+        if any(_joined(*sorted((mention, other), key=lambda m: m.start), words) for other in others):
+            kept.append(mention)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _joined(first: TeamMention, second: TeamMention, words: list[str]) -> bool:
+    between = words[first.stop + first.possessive : second.start]
+    return 0 <= len(between) <= PAIR_GAP and all(w.isdigit() or w in VERSUS or w == "the" for w in between)
 
 
 def _exact_at(
@@ -187,6 +238,8 @@ def _exact_at(
         if team is None:
             continue
         mention = _mention(i, size, team, words)
+        if phrase in PAIRED_ONLY:
+            return []
         if phrase not in COMMON_WORDS or original[i][0].isupper() or mention.possessive or beside:
             return [mention]
     return []
@@ -213,18 +266,20 @@ def _mention(i: int, size: int, team: str, words: list[str]) -> TeamMention:
 
 
 def _fuzzy_team(
-    phrase: str, size: int, forms: dict[str, str], fuzzy: dict[str, tuple[str, ...]], cutoff: float = FUZZY_SCORE
+    phrase: str, size: int, forms: dict[str, str], typos: _Typos, cutoff: float = FUZZY_SCORE
 ) -> str | None:
     """The club a misspelt name means; never across a joining word ("at Bournemouth" is not "AFC Bournemouth"),
     and never a spelling that is itself a name, left out for a reason (lower-case "paris")."""
     if phrase in forms:
         return None
+    if len(phrase) >= SINGLE_MIN_CHARS and (team := typos.single_letters.get(_undoubled(phrase))):
+        return team
     edges = phrase.split()[:: max(1, size - 1)]
     if len(phrase) < FUZZY_SHORT_CHARS or any(w in VERSUS or w in JOINING for w in edges) or phrase in MONTHS:
         return None
     if len(phrase) < FUZZY_MIN_CHARS:
         cutoff = max(cutoff, FUZZY_SHORT_SCORE)
-    best = process.extractOne(phrase, fuzzy.get(phrase[0], ()), scorer=fuzz.ratio, score_cutoff=cutoff)
+    best = process.extractOne(phrase, typos.by_letter.get(phrase[0], ()), scorer=fuzz.ratio, score_cutoff=cutoff)
     return forms[best[0]] if best and len(best[0].split()) == size else None
 
 
@@ -281,10 +336,14 @@ def _ground(words: list[str], teams: list[TeamMention]) -> frozenset[str] | None
 
 def _result(words: list[str], teams: list[TeamMention]) -> tuple[str, str] | None:
     """How the match ended, from the side of the club named just before the result word."""
-    for index, word in enumerate(fold(w) for w in words):
+    folded = [fold(w) for w in words]
+    for index, word in enumerate(folded):
         before = [m for m in teams if m.stop <= index]
         if word in RESULTS and before and index - before[-1].stop <= RESULT_REACH:
             return before[-1].team, RESULTS[word]
+        said_by = folded[index - 1] in RESULT_SUBJECTS if index else False
+        if word in RESULTS and said_by and len({m.team for m in before}) == 1:  # "the derby they won 3-1"
+            return before[0].team, RESULTS[word]
     return None
 
 

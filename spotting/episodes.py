@@ -29,7 +29,7 @@ from .clubs import LEXICON_DIR, fold
 from .types import Spot
 
 EPISODE_WORDS_FILE = LEXICON_DIR / "episode_words.yaml"
-CLASSES = ("Penalty", "Red card", "Yellow->red card")  # what this module spots, instead of the bare lexicon
+CLASSES = ("Penalty", "Red card")  # what this module spots, instead of the bare lexicon
 
 LAG_S = 2.5  # commentary follows the action (spotting.keywords.DEFAULT_LAG_S, the README's goal-to-"goal" gap)
 SAME_REMARK_S = 4.0  # a remark and its translation (or a word repeated in one breath) are one remark
@@ -60,17 +60,29 @@ def _table() -> dict:
 
 
 @cache
-def _pattern(label: str, role: str, language: str) -> re.Pattern[str]:
-    """One alternation of the role's words in ``language``; every language's for one the table lacks."""
-    words = _table()[label][role]
+def _pattern(table: str, key: str, language: str) -> re.Pattern[str] | None:
+    """One alternation of ``_table()[table][key]``'s words in ``language`` (every language's for one the
+    table lacks); None where the table has no such words."""
+    words = _table()[table].get(key) or {}
     phrases = words.get(language) or [p for language_words in words.values() for p in language_words]
-    return re.compile("|".join(f"(?:{p})" for p in phrases))
+    return re.compile("|".join(f"(?:{p})" for p in phrases)) if phrases else None
+
+
+def _says(table: str, key: str, segment: Segment) -> bool:
+    pattern = _pattern(table, key, segment.language)
+    return bool(segment.text) and pattern is not None and bool(pattern.search(fold(segment.text).lower()))
+
+
+def said_of_else(label: str, segment: Segment) -> bool:
+    """Whether ``segment`` says ``label``'s words of something other than one happening now: an appeal ("no
+    penalty"), a stat ("four yellow cards this season"), a team's colours ("Schwarz-Gelb"), a might-have-been."""
+    return _says("not_said", label, segment)
 
 
 def _remarks(segments: Sequence[Segment], label: str, role: str) -> list[Remark]:
     """The segments that say ``label``'s ``role`` words, in time order, a remark and its translation once."""
     said = sorted(
-        (s for s in segments if s.text and _pattern(label, role, s.language).search(fold(s.text).lower())),
+        (s for s in segments if _says(label, role, s) and not (role == "said" and said_of_else(label, s))),
         key=lambda s: s.start,
     )
     remarks: list[Remark] = []
@@ -118,17 +130,18 @@ def _penalty(segments: Sequence[Segment], half: int) -> list[Spot]:
 
 
 def _red_card(segments: Sequence[Segment], half: int) -> list[Spot]:
-    """One spot per sending-off episode, at its first remark; one that says "second yellow" is a Yellow->red."""
+    """One spot per sending-off episode, at its first remark; none for one that says "second yellow" (that is
+    a Yellow->red card, the lexicon's: "second yellow" alone tells it better than with the red words)."""
     short = _remarks(segments, "Red card", "follows")
     second_yellow = _remarks(segments, "Yellow->red card", "said")
     spots = []
     for episode in _episodes(_remarks(segments, "Red card", "said")):
         first, last = episode[0].seconds, episode[-1].seconds
         after = next((r for r in short if first - SAME_REMARK_S <= r.seconds <= first + MAN_SHORT_WITHIN_S), None)
-        second = any(first - EPISODE_GAP_S <= r.seconds <= last for r in second_yellow)
-        label = "Yellow->red card" if second else "Red card"
+        if any(first - EPISODE_GAP_S <= r.seconds <= last for r in second_yellow):
+            continue
         evidence = f"{episode[0].text} … {after.text}" if after else episode[0].text
-        spots.append(_spot(label, half, first - LAG_S, _confidence(len(episode), after is not None), evidence))
+        spots.append(_spot("Red card", half, first - LAG_S, _confidence(len(episode), after is not None), evidence))
     return spots
 
 

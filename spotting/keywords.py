@@ -21,7 +21,7 @@ from index.settings import DEFAULT_HALF_WIDTH_S
 from index.types import Match, Segment
 
 from .episodes import CLASSES as EPISODE_CLASSES
-from .episodes import episode_spots
+from .episodes import episode_spots, said_of_else
 from .types import Spot
 
 # label -> [(pattern, weight)]; patterns are case-insensitive regular expressions.
@@ -169,7 +169,7 @@ class KeywordSpotter:
     def _hits(self, segment: Segment) -> list[Spot]:
         best: dict[str, float] = {}
         for entry in _LEXICONS.get(segment.language or "en", ()):
-            if entry.pattern.search(segment.text):
+            if entry.pattern.search(segment.text) and not said_of_else(entry.label, segment):
                 # Several words for one class make it more certain, never above 1.
                 previous = best.get(entry.label, 0.0)
                 best[entry.label] = 1 - (1 - previous) * (1 - entry.weight)

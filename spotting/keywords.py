@@ -20,6 +20,8 @@ from index.echoes import one_transcription
 from index.settings import DEFAULT_HALF_WIDTH_S
 from index.types import Match, Segment
 
+from .episodes import CLASSES as EPISODE_CLASSES
+from .episodes import episode_spots, said_of_else
 from .types import Spot
 
 # label -> [(pattern, weight)]; patterns are case-insensitive regular expressions.
@@ -167,7 +169,7 @@ class KeywordSpotter:
     def _hits(self, segment: Segment) -> list[Spot]:
         best: dict[str, float] = {}
         for entry in _LEXICONS.get(segment.language or "en", ()):
-            if entry.pattern.search(segment.text):
+            if entry.pattern.search(segment.text) and not said_of_else(entry.label, segment):
                 # Several words for one class make it more certain, never above 1.
                 previous = best.get(entry.label, 0.0)
                 best[entry.label] = 1 - (1 - previous) * (1 - entry.weight)
@@ -187,10 +189,13 @@ class KeywordSpotter:
         ]
 
     def spot(self, match: Match, halves: Sequence[int] = (1, 2)) -> list[Spot]:
+        """Every hit of the lexicon; the rare classes told by their episodes instead (``spotting.episodes``:
+        a bare "penalty" or "red" is said far more often than one is given)."""
         spots = [
             hit
             for half in halves
             for segment in one_transcription(match.half_segments(half))  # one hit per remark, not per hearing
             for hit in self._hits(segment)
+            if hit.label not in EPISODE_CLASSES
         ]
-        return _merge(spots, self.merge_s)
+        return _merge(spots + episode_spots(match, halves), self.merge_s)

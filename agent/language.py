@@ -213,6 +213,7 @@ _CONTINUATION = re.compile(PHRASES["continuation"])
 _REFERS_BACK = re.compile(PHRASES["refers_back"])
 _RESETS = re.compile(PHRASES["resets"])
 _REQUEST = re.compile(PHRASES["request"])
+_LISTING = re.compile(PHRASES["listing"])
 
 
 def intent_words(text: str) -> Intent | None:
@@ -243,6 +244,11 @@ def continues(text: str) -> bool:
 def refers_back(text: str) -> bool:
     """Whether a question points at the last answer ("which of those ...")."""
     return bool(_REFERS_BACK.search(text))
+
+
+def lists(text: str) -> bool:
+    """Whether a follow-up asks to see the moments it was told about ("list them" after "how many")."""
+    return bool(_LISTING.search(text))
 
 
 def resets(text: str) -> bool:

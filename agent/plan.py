@@ -17,7 +17,7 @@ from index.teams import canonical_team
 from index.types import Match
 from tools.actions import GROUPS, HIGHLIGHTS
 from tools.match_text import MatchQuery, TeamMention
-from tools.matches import MatchIndex
+from tools.matches import MatchIndex, as_written
 from tools.query import Intent, MomentQuery
 
 from . import language
@@ -166,13 +166,14 @@ def name_the_match(reading: Reading, context: Context) -> Plan | None:
     found = _named_matches(reading, context)
     if found is None:
         return None
-    if not found or reading.match.unknown_club:
-        return Plan(Intent.UNKNOWN_MATCH, text=_match_words(reading))
+    if not found or reading.match.unknown_club:  # the classes asked stay, so a reply can say what was looked for
+        return Plan(Intent.UNKNOWN_MATCH, MomentQuery(classes=reading.classes), text=_match_words(reading))
     if len(found) > 1 and context.match_id not in {m.id for m in found}:
         then = Intent.SUMMARY if _names_only(reading, context) else _intent(reading, context.follows)
-        query = MomentQuery(classes=_wanted_classes(reading, then), team=reading.team)
+        query = _with_filters(MomentQuery(classes=_wanted_classes(reading, then), team=reading.team), reading)
+        query = _for_intent(query, then, reading)  # "the score at half-time in juve monaco": the first half's
         named = tuple(dict.fromkeys(m.team for m in sorted((*reading.match.teams, *reading.whose), key=_start)))
-        return Plan(Intent.AMBIGUOUS_MATCH, _with_filters(query, reading), candidates=tuple(m.id for m in found),
+        return Plan(Intent.AMBIGUOUS_MATCH, query, candidates=tuple(m.id for m in found),
                     then=then, named=named)  # fmt: skip
     return None
 
@@ -210,6 +211,8 @@ def moments(reading: Reading, context: Context) -> Plan | None:
     base = _base_query(reading, context, match_id)
     if follow_up is not None and follow_up.intent is Intent.SCORE and intent in (Intent.SPOTS, Intent.COUNT):
         base = replace(base, **WHOLE_MATCH)  # a score was asked *at* a time: "and the goals?" are the match's
+    if intent is Intent.SUMMARY and not (reading.classes or reading.time.said):  # "summary please": the match's
+        base = replace(base, classes=(), team=None, ordinal=None, **WHOLE_MATCH)
     classes = _wanted_classes(reading, intent, base)
     ordinal = reading.ordinal if reading.ordinal is not None else base.ordinal
     query = _with_filters(replace(base, match=match_id, classes=classes, ordinal=ordinal), reading)
@@ -227,11 +230,17 @@ def unknown_action(reading: Reading, context: Context) -> Plan | None:
 
 
 def match_alone(reading: Reading, context: Context) -> Plan | None:
-    """A match named and nothing asked of it: its summary."""
-    if not reading.match.names_match and not (reading.whose and not context.match_id):
+    """A match named and nothing asked of it: its summary; a window of it ("Porto 2-1 Chelsea first half", "the
+    last 5 minutes of the first half" of the match in view): every moment in that window."""
+    named = reading.match.names_match or (reading.whose and not context.match_id)
+    if not named and not (reading.time.said and context.match_id):
         return None
     match_id = _match_id(reading, context)
-    return Plan(Intent.SUMMARY, MomentQuery(match=match_id)) if match_id else None
+    if not match_id:
+        return None
+    if reading.time.said:
+        return Plan(Intent.SPOTS, _with_filters(MomentQuery(match=match_id), reading))
+    return Plan(Intent.SUMMARY, MomentQuery(match=match_id))
 
 
 def help_text(reading: Reading, context: Context) -> Plan:
@@ -261,7 +270,7 @@ def _named_matches(reading: Reading, context: Context) -> list[Match] | None:
         return None
     clubs = {m.team for m in query.teams}
     query = replace(query, teams=query.teams + tuple(m for m in reading.whose if m.team not in clubs))
-    return _same_clubs(_exact_title(query, context.index.find(query), reading), query, reading, context)
+    return _same_clubs(as_written(query, context.index.find(query)), query, reading, context)
 
 
 def _same_clubs(found: list[Match], query: MatchQuery, reading: Reading, context: Context) -> list[Match]:
@@ -274,19 +283,6 @@ def _same_clubs(found: list[Match], query: MatchQuery, reading: Reading, context
     if canonical_team(query.team_names[0]) not in clubs:
         return found
     return [m for m in found if {canonical_team(m.home), canonical_team(m.away)} == clubs] or found
-
-
-def _exact_title(query: MatchQuery, found: list[Match], reading: Reading) -> list[Match]:
-    """Of several fits, the one whose title is exactly what was typed ("Real Sociedad 0-3 Real Madrid",
-    not Real Madrid 3-0 Real Sociedad); "the 2-1 between Inter and Roma" is no title, so either order fits."""
-    if len(found) < 2 or query.score is None or len(query.teams) != 2:
-        return found
-    between = reading.words[query.teams[0].stop + query.teams[0].possessive : query.teams[1].start]
-    if len(between) != 2 or not all(w.isdigit() for w in between):
-        return found
-    said = (query.teams[0].team, query.teams[1].team, *query.score)
-    exact = [m for m in found if (canonical_team(m.home), canonical_team(m.away), m.home_score, m.away_score) == said]
-    return exact if len(exact) == 1 else found
 
 
 def _start(mention: TeamMention) -> int:
@@ -316,6 +312,8 @@ def _intent(reading: Reading, last: Plan | None) -> Intent:
 def _lists_instead(reading: Reading, last: Intent) -> bool:
     """A follow-up that goes back to the moments: "and the goals?" after the score, "only palace's" after
     "which team?" (a team alone asks for that team's moments, not who they were)."""
+    if language.lists(reading.english):
+        return True
     if last is Intent.SCORE:
         return bool(reading.classes)
     return last is Intent.WHO and bool(reading.team) and not reading.time.said and not reading.classes

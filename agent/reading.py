@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from index.teams import canonical_team
 from index.types import Match
-from index.words import fold, words_of
+from index.words import fold, word_spans, words_of
 from tools.actions import GROUPS, HIGHLIGHTS, ActionMention, find_action_mentions, ordered
 from tools.match_dates import masked
 from tools.match_text import (
@@ -154,11 +154,7 @@ def _is_action(name: str, actions: Sequence[ActionMention]) -> bool:
 def span_words(question: str, said: MatchQuery) -> set[int]:
     """Word indices inside a date or score: no action reader may take them ("the 18:00 one"), and a
     search leaves them out."""
-    offsets, position = [], 0
-    for word in words_of(question):
-        position = question.index(word, position)
-        offsets.append((position, position + len(word)))
-        position += len(word)
+    offsets = word_spans(question)
     return {i for i, (a, b) in enumerate(offsets) for start, stop in said.spans if a < stop and b > start}
 
 
@@ -269,4 +265,6 @@ def _names_whose(mention: TeamMention, words: list[str], action_ends: set[int]) 
     before, at = _word_before(words, mention.start)
     if before in WHOSE_BEFORE or after in WHOSE_AFTER:
         return True
+    if mention.start > 0 and words[mention.start - 1] in WHOSE_AFTER_ACTION and mention.start - 1 in action_ends:
+        return True  # "Torschüsse der Leverkusener": the German genitive's article is the "of"
     return before in WHOSE_AFTER_ACTION and _word_before(words, at)[1] + 1 in action_ends

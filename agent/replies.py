@@ -46,7 +46,16 @@ def narrowed(reading: Reading, candidates: Sequence[Match]) -> list[Match] | Non
         said = _as_ground(reading, said, strangers)
         if said is None:
             return None
-    return matches_for(said, candidates)
+    return matches_for(_placed(reading, said), candidates)
+
+
+def _placed(reading: Reading, said: MatchQuery) -> MatchQuery:
+    """ "the one in Swansea" among Swansea–Liverpool matches: a club of the candidates named after "in"/"a"/"en"
+    is the city it was played in, so the club that was at home."""
+    if said.home is not None or said.ground is not None or len(said.team_names) != 1:
+        return said
+    start = said.teams[0].start
+    return replace(said, home=said.teams[0].team) if start and reading.words[start - 1] in PLACE_WORDS else said
 
 
 def _as_ground(reading: Reading, said: MatchQuery, strangers: list[TeamMention]) -> MatchQuery | None:

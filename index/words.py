@@ -19,6 +19,11 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Where each of ``words_of(text)`` sits in ``text`` (character offsets)."""
+    return [found.span() for found in _WORD.finditer(text)]
+
+
 def fold(word: str) -> str:
     """Lower case without accents: "Beşiktaş" -> "besiktas", "Straße" -> "strasse"."""
     lowered = "".join(_FOLDED.get(c, c) for c in word.casefold())

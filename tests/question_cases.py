@@ -6,6 +6,21 @@ A plan lists only the fields that differ from their defaults; ``match`` and ``ca
 alias, a full match id or a title that is unique in the corpus; ``classes`` lists official class names and
 group aliases, or is one group alias, or ``ALL``. ``EVERY_MATCH`` as candidates is the whole corpus by date;
 ``page`` is the page of the candidates a question back shows (0 unless "more" turned it).
+
+Conventions every set follows (the lead settled them after held-out 4's first run; a set that was written
+otherwise was changed, as its header or the commit says):
+
+1. A window from minute 0 has no lower bound: ``MomentQuery`` makes ``from_minute: 0`` None, so "the first 20
+   minutes" is ``to_minute: 20`` however it is written.
+2. A score with two clubs named in order is the match as written, home club first, wherever after the first club
+   the score sits ("A 2-1 B", "A B 2-1", "A-B 2-1", "A 2 B 1", "A 2 0 B", "A v B ... 1-3"); the reverse meeting
+   only when none fits as written. Two clubs with no score or date name every meeting, at either ground.
+3. An unknown match (``unknown_match``) keeps the classes asked, its text the match as named; an unknown club's
+   words ("Leeds United") are never a known club's ("United").
+4. Words for cautions in general ("bookings", "ammonizioni", "amonestaciones", "Verwarnungen",
+   "avertissements") are the bookings group [Yellow card, Yellow->red card]; "yellow cards" and its
+   translations are Yellow card.
+5. "who won?" is the ``score`` intent (of the goals), not a summary.
 """
 
 from __future__ import annotations

@@ -16,12 +16,13 @@ from pathlib import Path
 
 from dateutil import parser as dateparser
 
-from index.words import fold, normalise
+from index.words import fold, normalise, word_spans, words_of
 from index.yamlfile import read_yaml
 
 TABLE = read_yaml(Path(__file__).parent / "data" / "matches.yaml")  # the words of match texts, read once
 MONTHS: dict[str, int] = {normalise(name): int(month) for month, names in TABLE["months"].items() for name in names}
 MAX_GOALS = 15  # a side's score beyond this is a minute or a time, not a score
+VERSUS = frozenset(normalise(w) for w in TABLE["versus"])  # words that join two clubs into one match
 
 _MONTH = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"((?:19|20)\d\d)"
@@ -169,3 +170,41 @@ def read_score(text: str, spans: list[tuple[int, int]]) -> tuple[int, int] | Non
 
 def _leading_zero(*numbers: str) -> bool:
     return any(len(n) == 2 and n.startswith("0") for n in numbers)
+
+
+def word_at(text: str, offset: int) -> int:
+    """The index of the first word of ``text`` at or after character ``offset``."""
+    return next((i for i, (start, _) in enumerate(word_spans(text)) if start >= offset), 0)
+
+
+def read_spaced_score(
+    text: str, clubs: list[tuple[int, int, int]], spans: list[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """A score written with spaces only, which reads as one only beside two clubs (``clubs``: each one's first word,
+    end and end past a possessive "s"): "Villarreal 1 Real Madrid 0", "barcelona 2 0 psg", "Real Madrid Espanyol
+    2 0" (home first, as the clubs are named)."""
+    if len(clubs) < 2:
+        return None
+    words = words_of(text)
+    (_, _, after_first), (second_start, _, after_second) = clubs[0], clubs[1]
+    ways = {
+        after_first + 1: [after_first, after_second],  # A 1 B 0
+        after_first + 2: [after_first, after_first + 1],  # A 2 0 B
+    }
+    numbers = ways.get(second_start)
+    if numbers is None and all(fold(w) in VERSUS for w in words[after_first:second_start]):  # A B 2 0, A v B 2 0
+        numbers = [after_second, after_second + 1]
+    if numbers is None or not _goals(words, numbers, clubs):
+        return None
+    offsets = word_spans(text)
+    spans.extend(offsets[i] for i in numbers)
+    return int(words[numbers[0]]), int(words[numbers[1]])
+
+
+def _goals(words: list[str], at: list[int], clubs: list[tuple[int, int, int]]) -> bool:
+    """Whether the words at ``at`` are two goal counts no club claims, no minute ("2 0 min") after them."""
+    if at[0] < 0 or at[-1] >= len(words) or any(start <= i < stop for start, stop, _ in clubs for i in at):
+        return False
+    following = fold(words[at[-1] + 1]) if at[-1] + 1 < len(words) else ""
+    digits = all(words[i].isdigit() and len(words[i]) <= 2 and int(words[i]) <= MAX_GOALS for i in at)
+    return digits and not following.startswith("min")

@@ -20,7 +20,18 @@ from rapidfuzz import fuzz, process
 from index.teams import COMMON_WORDS, DERBIES, GROUNDS, PAIRED_ONLY, canonical_team, team_forms
 from index.words import fold, normalise, words_of
 
-from .match_dates import MONTHS, TABLE, DateSpan, read_dates, read_kickoff, read_score, read_season
+from .match_dates import (
+    MONTHS,
+    TABLE,
+    VERSUS,
+    DateSpan,
+    read_dates,
+    read_kickoff,
+    read_score,
+    read_season,
+    read_spaced_score,
+    word_at,
+)
 
 COMPETITIONS: dict[str, str] = {league: spec["name"] for league, spec in TABLE["competitions"].items()}
 _COMPETITION_WORDS = sorted(
@@ -28,7 +39,6 @@ _COMPETITION_WORDS = sorted(
     key=lambda item: -len(item[0]),
 )
 _LEAGUE_WORDS = frozenset(w for words, _ in _COMPETITION_WORDS for w in words.split())
-VERSUS = frozenset(normalise(w) for w in TABLE["versus"])
 OPPONENT = frozenset(normalise(w) for w in TABLE["opponent"])
 JOINING = frozenset(normalise(w) for w in TABLE["joining"])
 PLACE_WORDS = frozenset(normalise(w) for w in TABLE["place_words"])
@@ -77,6 +87,7 @@ class MatchQuery:
     kickoff: dt.time | None = None
     unknown_club: str | None = None  # the clubs as named when one is unknown: "Atlantis FC vs Chelsea", "Leeds"
     spans: tuple[tuple[int, int], ...] = field(default=(), compare=False)  # characters the readers used
+    score_at: int | None = field(default=None, compare=False)  # the word the score starts at
 
     @property
     def team_names(self) -> list[str]:
@@ -124,9 +135,13 @@ def read_match_text(text: str, extra_teams: tuple[str, ...] = ()) -> MatchQuery:
     season = read_season(text, spans)
     dates = read_dates(text, spans)
     kickoff = read_kickoff(text, spans)
+    before_score = len(spans)
     score = read_score(text, spans)
     words = words_of(text)
     teams = find_team_mentions(text, extra_teams)
+    clubs = [(m.start, m.stop, m.stop + m.possessive) for m in teams]
+    score = score or read_spaced_score(text, clubs, spans)
+    score_at = word_at(text, spans[before_score][0]) if score else None
     return MatchQuery(
         teams=tuple(teams),
         dates=dates,
@@ -138,6 +153,7 @@ def read_match_text(text: str, extra_teams: tuple[str, ...] = ()) -> MatchQuery:
         result=_result(words, teams),
         kickoff=kickoff,
         unknown_club=_unknown_club(words, teams),
+        score_at=score_at,
         spans=tuple(spans),
     )
 
@@ -186,6 +202,9 @@ def find_team_mentions(text: str, extra_teams: tuple[str, ...] = ()) -> list[Tea
     while i < len(words):
         beside = bool(found) and (found[-1].stop == i or (found[-1].stop == i - 1 and words[i - 1] in VERSUS))
         hits = _derby_at(i, words) or _exact_at(i, words, original, forms, longest, beside)
+        if _ends_unknown_name(i, words, original, found):  # "Leeds United": no Manchester United in it
+            i += 1
+            continue
         if hits:  # "Atletico Madird" is one misspelt club, not Atlético and then Real Madrid
             longer = _fuzzy_at(i, words, original, forms, longest, fuzzy, LONGER_SCORE)
             if longer and longer[0].stop > hits[0].stop and longer[0].team == hits[0].team:
@@ -203,6 +222,23 @@ def find_team_mentions(text: str, extra_teams: tuple[str, ...] = ()) -> list[Tea
     return _with_paired_everyday(found, everyday, words)
 
 
+def _ends_unknown_name(i: int, words: list[str], original: list[str], found: list[TeamMention]) -> bool:
+    """Whether the everyday word at ``i`` ("United", "City") ends the capitalised name of a club the corpus does
+    not know ("goals of Leeds United", "Norwich City vs Chelsea"): a capitalised word before it, inside the
+    sentence, that is no club and no joining word."""
+    if words[i] not in COMMON_WORDS or i < 2 or not original[i][0].isupper():
+        return False
+    before, word = original[i - 1], words[i - 1]
+    named = bool(found) and found[-1].stop == i
+    return len(before) > 1 and before[0].isupper() and not named and not _stops_name(word)
+
+
+def _stops_name(word: str) -> bool:
+    """A folded word that is never part of a club's name: a joining or versus word, a month, a competition's
+    or a ground's word."""
+    return word in JOINING or word in VERSUS or word in MONTHS or word in _LEAGUE_WORDS or word in GROUND_WORDS_SET
+
+
 def _everyday_at(i: int, words: list[str], forms: dict[str, str], longest: int) -> TeamMention | None:
     """The longest spelling at word ``i`` that is an everyday word ("city", "the foxes") or a player's name too."""
     for size in range(min(longest, len(words) - i), 0, -1):
@@ -213,11 +249,13 @@ def _everyday_at(i: int, words: list[str], forms: dict[str, str], longest: int) 
 
 
 def _with_paired_everyday(found: list[TeamMention], everyday: list[TeamMention], words: list[str]) -> list[TeamMention]:
-    """``found`` and the everyday words that sit beside another club, across at most a score, "vs" or "the"."""
+    """``found`` and the everyday words that sit beside another club, across at most a score, "vs" or "the", or
+    right after a word that only joins clubs when another club is named ("PSG au Parc contre Bâle")."""
     kept = list(found)
     for mention in everyday:
         others = [m for m in (*found, *everyday) if m is not mention and m.team != mention.team]
-        if any(_joined(*sorted((mention, other), key=lambda m: m.start), words) for other in others):
+        facing = bool(others) and mention.start > 0 and [words[mention.start - 1]] in STRICT_VERSUS
+        if facing or any(_joined(*sorted((mention, other), key=lambda m: m.start), words) for other in others):
             kept.append(mention)
     return sorted(kept, key=lambda m: m.start)
 
@@ -329,7 +367,8 @@ def _ground(words: list[str], teams: list[TeamMention]) -> frozenset[str] | None
         at = i + (placed and folded[i] in ("the", "der", "el", "la", "le", "il", "o"))
         for size in range(min(GROUND_WORDS, len(folded) - at), 0, -1):
             clubs = GROUNDS.get(" ".join(folded[at : at + size]))
-            if clubs and (placed or size > 1) and not claimed & set(range(at, at + size)):
+            free = not claimed & set(range(at, at + size))  # "at the Juventus Stadium" holds a club's name
+            if clubs and ((placed and (free or size > 1)) or (size > 1 and free)):
                 return clubs  # "at Anfield", "in Naples"; a ground of two words anywhere ("el del Camp Nou")
     return None
 
@@ -375,9 +414,7 @@ def _name_words(words: list[str], folded: list[str], claimed: set[int], order: r
     club, a joining word, a month or a competition's name."""
     name: list[str] = []
     for i in order:
-        stop = folded[i] in JOINING or folded[i] in VERSUS or folded[i] in MONTHS or folded[i] in _LEAGUE_WORDS
-        stop = stop or folded[i] in GROUND_WORDS_SET
-        if i in claimed or stop or not words[i][0].isupper():
+        if i in claimed or _stops_name(folded[i]) or not words[i][0].isupper():
             break
         name.append(words[i])
         if len(name) == UNKNOWN_NAME_WORDS:

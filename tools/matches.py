@@ -109,10 +109,33 @@ def fits(query: MatchQuery, match: Match) -> bool:
     return all(checks)
 
 
-def _scores(match: Match) -> list[list[int]]:
-    """Both the score shown and the folder name's, either order (the labels may have corrected one)."""
+def as_written(query: MatchQuery, found: list[Match]) -> list[Match]:
+    """Of several fits, the one a score and two clubs name as written, home club first, wherever after the first
+    club the score sits ("Juventus Napoli 2-1", "Villarreal 1 Real Madrid 0", "PSG v Barcelona ... 1-3"); the
+    reverse meeting only when none is. Two clubs with no score name every meeting at either ground."""
+    clubs = list(dict.fromkeys(canonical_team(m.team) for m in sorted(query.teams, key=lambda m: m.start)))
+    if len(found) < 2 or query.score is None or len(clubs) != 2 or (query.score_at or 0) < _clubs_start(query):
+        return found  # "the 2-1 between Inter and Roma": a score before the clubs is no title
+    said = (*clubs, *query.score)
+    exact = [m for m in found if any((canonical_team(m.home), canonical_team(m.away), *score) == said
+                                     for score in _home_away_scores(m))]  # fmt: skip
+    return exact if len(exact) == 1 else found
+
+
+def _clubs_start(query: MatchQuery) -> int:
+    """The word the first club named starts at."""
+    return min(m.start for m in query.teams)
+
+
+def _home_away_scores(match: Match) -> list[tuple[int, int]]:
+    """Both the score shown and the folder name's (the labels may have corrected one), home goals first."""
     named = parse_game_id(match.id)
-    return [sorted((match.home_score, match.away_score)), sorted((named.home_score, named.away_score))]
+    return [(match.home_score, match.away_score), (named.home_score, named.away_score)]
+
+
+def _scores(match: Match) -> list[list[int]]:
+    """The match's scores in either order."""
+    return [sorted(score) for score in _home_away_scores(match)]
 
 
 def _ended(match: Match, team: str, result: str) -> bool:
@@ -137,7 +160,7 @@ def find_matches(text: str, index: MatchIndex) -> list[Match]:
     search when it names none of those; every match for an empty text."""
     query = read_match_text(text, index.names)
     if query.names_match or not text.strip():
-        return index.find(query)
+        return as_written(query, index.find(query))
     return closest_matches(text, index.matches)
 
 

@@ -84,6 +84,12 @@ class MomentQuery:
     team: str | None = described(None, "Only this club's moments (one of the two teams of the match).")
     ordinal: int | None = described(None, "Only the n-th of the moments (1 = first, -1 = last).")
 
+    def __post_init__(self) -> None:
+        # A window from minute 0 has no lower bound: one canonical form, so "the first 20 minutes" is
+        # ``to_minute=20`` however it was written (the planner, the LLM, a question set).
+        if self.from_minute == 0:  # any other value is checked where the query is resolved
+            object.__setattr__(self, "from_minute", None)
+
     def keeps(self, spot: Spot, match: Match) -> bool:
         """Whether ``spot`` of ``match`` is one of the moments asked for (the ordinal aside)."""
         if self.classes and spot.label not in self.classes:

@@ -48,6 +48,7 @@ QUESTION_SETS = {
     "held out 2": _SETS_DIR / "corpus_questions_heldout2.yaml",
     "held out 3": _SETS_DIR / "corpus_questions_heldout3.yaml",
     "held out 4": _SETS_DIR / "corpus_questions_heldout4.yaml",
+    "held out 5": _SETS_DIR / "corpus_questions_heldout5.yaml",
 }
 
 

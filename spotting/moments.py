@@ -33,7 +33,7 @@ class MatchMoments:
 def match_moments(policy: AnswerPolicy, match: Match, spots: Sequence[Spot]) -> MatchMoments:
     """The answer of ``match`` from its spotter's ``spots`` (and, for the classes the policy borrows, the
     spots of the back end it borrows them from)."""
-    spots = with_borrowed(policy, match, spots)
+    spots = policy.rescored(match, with_borrowed(policy, match, spots))
     answer = policy.answer(match, spots)
     kept = {(s.half, s.position_ms) for s in answer.spots if s.label == "Goal"}
     doubtful = [g for g in policy.calibrated("Goal", spots, TIMELINE_GOAL_FLOOR) if (g.half, g.position_ms) not in kept]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -21,6 +21,7 @@ from index.types import HALVES, Match, Segment
 from index.yamlfile import read_yaml
 
 from .clubs import LEXICON_DIR, fold
+from .scoreline import phrase_alternatives
 from .types import Spot
 
 GOAL_WORDS_FILE = LEXICON_DIR / "goal_words.yaml"
@@ -44,10 +45,6 @@ def _table() -> dict:
     return read_yaml(GOAL_WORDS_FILE)
 
 
-def _alternatives(phrases: Iterable[str]) -> str:
-    return "|".join(sorted({p.replace(" ", r"[\W_]+") for p in phrases}, key=len, reverse=True)) or r"(?!x)x"
-
-
 @cache
 def _pattern(language: str) -> re.Pattern[str]:
     """The announcements of ``language`` (of every language when it has none of its own), whole words, not
@@ -55,14 +52,14 @@ def _pattern(language: str) -> re.Pattern[str]:
     table = _table()
     languages = [language] if language in table["announce"] else list(table["announce"])
     phrases = [p for lang in languages for p in table["announce"][lang]]
-    after = _alternatives(table["not_after"])
-    return re.compile(rf"(?<!\w)(?:{_alternatives(phrases)})(?!\w)(?![\W_]+(?:{after})(?!\w))")
+    after = phrase_alternatives(table["not_after"])
+    return re.compile(rf"(?<!\w)(?:{phrase_alternatives(phrases)})(?!\w)(?![\W_]+(?:{after})(?!\w))")
 
 
 @cache
 def _not_before() -> re.Pattern[str]:
     """Words just before the phrase that make it no goal ("no goal", "a shot at goal")."""
-    return re.compile(rf"(?<!\w)(?:{_alternatives(_table()['not_before'])})[\W_]+$")
+    return re.compile(rf"(?<!\w)(?:{phrase_alternatives(_table()['not_before'])})[\W_]+$")
 
 
 def announces(segment: Segment) -> bool:
@@ -77,12 +74,6 @@ def announcements(match: Match) -> list[Announcement]:
         Announcement(s.half, s.start, s.text) for half in HALVES for s in match.half_segments(half) if announces(s)
     ]
     return sorted(found, key=lambda a: (a.half, a.seconds))
-
-
-def announced(spot: Spot, said: Sequence[Announcement]) -> Announcement | None:
-    """The first announcement about ``spot`` (from ``BEFORE_S`` before its anchor to ``AFTER_S`` after)."""
-    at = spot.position_ms / 1000.0
-    return next((a for a in said if a.half == spot.half and -BEFORE_S <= a.seconds - at <= AFTER_S), None)
 
 
 def announcing(spot: Spot, said: Sequence[Announcement]) -> int:

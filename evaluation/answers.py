@@ -23,6 +23,7 @@ from index.classes import LABELS
 from index.types import HALVES, Match
 from spotting.answers import COUNTED, AnswerPolicy, Calibration, ClassRule, MatchAnswer, goals_in_name
 from spotting.answers import DISTINCT_S as _DISTINCT_S
+from spotting.goal_words import GoalEvidence, features
 from spotting.moments import match_moments
 from spotting.types import Spot
 
@@ -211,7 +212,11 @@ def _best_counted(games: list[_Game]) -> tuple[float, float]:
 
 
 def fit_policy(predictions: Mapping[str, Sequence[Spot]], matches: Sequence[Match], source: str = "") -> AnswerPolicy:
-    """Per class: calibration and the answer-F1-best cut-off (and floor, for counted classes) on these games."""
+    """Per class: calibration and the answer-F1-best cut-off (and floor, for counted classes) on these games,
+    the goals' by the goal evidence fitted on them first."""
+    evidence = fit_goal_evidence(predictions, matches)
+    if evidence is not None:
+        predictions = {m.id: evidence.rescored(m, predictions.get(m.id, ())) for m in matches}
     rules = {}
     for label in LABELS:
         per_game = [(m, [s for s in predictions.get(m.id, ()) if s.label == label]) for m in matches]
@@ -225,7 +230,23 @@ def fit_policy(predictions: Mapping[str, Sequence[Spot]], matches: Sequence[Matc
             rules[label] = ClassRule(_finite(cut), _finite(floor), calibration)
         else:
             rules[label] = ClassRule(_finite(_best_cut_off(games)), None, calibration)
-    return AnswerPolicy(rules, 0.0, source)
+    return AnswerPolicy(rules, 0.0, source, goal_evidence=evidence)
+
+
+def fit_goal_evidence(predictions: Mapping[str, Sequence[Spot]], matches: Sequence[Match]) -> GoalEvidence | None:
+    """The logistic model of a Goal peak being right (a labelled goal within 30 s) on these games' peaks;
+    None when they have no peak of either kind to learn from."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows, right = [], []
+    for match in matches:
+        spots = list(predictions.get(match.id, ()))
+        rows += features(match, spots)
+        right += list(_near([s for s in spots if s.label == "Goal"], match, "Goal")[0])
+    if len(set(right)) < 2:
+        return None
+    model = LogisticRegression().fit(np.array(rows), np.array(right))
+    return GoalEvidence(tuple(map(float, model.coef_[0])), float(model.intercept_[0]))
 
 
 def _finite(value: float) -> float:

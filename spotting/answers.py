@@ -33,6 +33,7 @@ from index.errors import HighlightsError
 from index.names import parse_game_id
 from index.types import Match
 
+from .goal_words import GoalEvidence
 from .types import Spot
 
 ANSWERS_FILE = "answers.json"
@@ -108,6 +109,13 @@ class AnswerPolicy:
     # spotter's for that class, and its rule is the one above): the keyword lexicon names cards and offsides
     # better than the network does
     borrowed: Mapping[str, str] = field(default_factory=dict)
+    # how sure each Goal peak is once the commentary around it and the kick-off after it are read (fitted with
+    # the rules): the goals the answer counts are the clearest by it
+    goal_evidence: GoalEvidence | None = None
+
+    def rescored(self, match: Match, spots: Sequence[Spot]) -> list[Spot]:
+        """``spots`` with their Goal confidences the goal evidence's (the spotter's own without one)."""
+        return self.goal_evidence.rescored(match, spots) if self.goal_evidence else list(spots)
 
     def calibrated(self, label: str, spots: Iterable[Spot], floor: float) -> list[Spot]:
         """The spots of ``label`` whose calibrated confidence is at least ``floor`` (calibrated as answers are)."""
@@ -160,6 +168,7 @@ class AnswerPolicy:
             "source": self.source,
             "default_cut_off": self.default_cut_off,
             "borrowed": dict(self.borrowed),
+            **({"goal_evidence": self.goal_evidence.as_dict()} if self.goal_evidence else {}),
             "rules": {
                 label: {
                     "cut_off": rule.cut_off,
@@ -180,7 +189,8 @@ class AnswerPolicy:
         borrowed = {str(label): str(backend) for label, backend in data.get("borrowed", {}).items()}
         if set(borrowed) - set(LABELS):
             raise ValueError(f"borrowed classes that are not classes: {sorted(set(borrowed) - set(LABELS))}")
-        return cls(rules, float(data["default_cut_off"]), str(data.get("source", "")), borrowed)
+        evidence = GoalEvidence.from_dict(data["goal_evidence"]) if data.get("goal_evidence") else None
+        return cls(rules, float(data["default_cut_off"]), str(data.get("source", "")), borrowed, evidence)
 
     def save(self, path: Path) -> None:
         atomic_write_text(Path(path), json.dumps(self.as_dict(), indent=1) + "\n")

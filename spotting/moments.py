@@ -33,7 +33,7 @@ class MatchMoments:
 def match_moments(policy: AnswerPolicy, match: Match, spots: Sequence[Spot]) -> MatchMoments:
     """The answer of ``match`` from its spotter's ``spots`` (and, for the classes the policy borrows, the
     spots of the back end it borrows them from)."""
-    spots = with_borrowed(policy, match, spots)
+    spots = policy.rescored(match, with_borrowed(policy, match, spots))
     answer = policy.answer(match, spots)
     kept = {(s.half, s.position_ms) for s in answer.spots if s.label == "Goal"}
     doubtful = [g for g in policy.calibrated("Goal", spots, TIMELINE_GOAL_FLOOR) if (g.half, g.position_ms) not in kept]
@@ -89,16 +89,13 @@ def _lender(backend: str):
 
 
 def _credible(attribution: MatchAttribution) -> tuple[Spot, ...]:
-    """The attributed spots, less the goals the score timeline discarded (more goals found than the final
-    score and the running score the commentary says allow: "Marco Asensio is a genius" is no goal) and, of
-    a goal found twice, all but its clearest spot: a 2-2 match shows four goals, not six."""
-    timeline = attribution.timeline
-    left_out = [s for goal in timeline.discarded for s in goal.spots]
-    for goal in timeline.goals:
-        clearest = max(goal.spots, key=lambda s: s.confidence, default=None)
-        left_out += [s for s in goal.spots if s is not clearest]
-    dropped = {(s.half, s.position_ms) for s in left_out}
-    return tuple(s for s in attribution.spots if s.label != "Goal" or (s.half, s.position_ms) not in dropped)
+    """The attributed spots, of the goals only the clearest spot of each goal on the score timeline: not the
+    goals it discarded (more goals found than the final score and the running score the commentary say
+    allow: "Marco Asensio is a genius" is no goal), nor those it never weighed (beyond ``MAX_GOALS``), and of
+    a goal found twice one spot: a 2-2 match shows four goals, not six."""
+    clearest = [max(goal.spots, key=lambda s: s.confidence) for goal in attribution.timeline.goals if goal.spots]
+    kept = {(s.half, s.position_ms) for s in clearest}
+    return tuple(s for s in attribution.spots if s.label != "Goal" or (s.half, s.position_ms) in kept)
 
 
 # A running score is said about this long after its goal (out-of-fold, valid split: placing the goal this

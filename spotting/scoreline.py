@@ -87,12 +87,13 @@ def _table() -> dict:
     return read_yaml(SCORE_WORDS_FILE)
 
 
-def _alternatives(phrases: Iterable[str]) -> str:
+def phrase_alternatives(phrases: Iterable[str]) -> str:
+    """One regular-expression alternation of ``phrases``, longest first; a space in a phrase is any spacing."""
     return "|".join(sorted({p.replace(" ", r"[\W_]+") for p in phrases}, key=len, reverse=True)) or r"(?!x)x"
 
 
 def _words_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?:{_alternatives(phrases)})(?!\w)")
+    return re.compile(rf"(?<!\w)(?:{phrase_alternatives(phrases)})(?!\w)")
 
 
 @cache
@@ -105,10 +106,10 @@ def _words(language: str) -> _Words:
         return [p for lang in languages for p in table[key].get(lang, [])]
 
     numbers = {fold(w): n for lang in languages for w, n in table["numbers"][lang].items()}
-    number = rf"\d{{1,2}}|{_alternatives(re.escape(w) for w in numbers)}"
+    number = rf"\d{{1,2}}|{phrase_alternatives(re.escape(w) for w in numbers)}"
     symbols = "".join(re.escape(j) for j in table["joiners"]["any"])
-    joined = _alternatives(re.escape(j) for j in pooled("joiners"))
-    goal_words = _alternatives(pooled("goal_words"))
+    joined = phrase_alternatives(re.escape(j) for j in pooled("joiners"))
+    goal_words = phrase_alternatives(pooled("goal_words"))
     score = re.compile(
         rf"(?<![\w.,])(?P<a>{number})(?:\s+(?:{goal_words}))?(?:\s*[{symbols}]\s*|\s+(?:{joined})\s+)"
         rf"(?P<b>{number})(?![\w])"
@@ -116,12 +117,12 @@ def _words(language: str) -> _Words:
     return _Words(
         score=score,
         numbers=numbers,
-        for_words=re.compile(rf"^[\W_]*(?:{_alternatives(pooled('for_words'))})[\W_]+(?:\w{{1,3}}[\W_]+)?$"),
+        for_words=re.compile(rf"^[\W_]*(?:{phrase_alternatives(pooled('for_words'))})[\W_]+(?:\w{{1,3}}[\W_]+)?$"),
         lead=_words_pattern(pooled("lead")),
         level=_words_pattern(pooled("level")),
         past=_words_pattern(pooled("past")),
-        not_after=re.compile(rf"^[\W_]*(?:{_alternatives(table['not_after'])})(?!\w)"),
-        idioms=re.compile(rf"^(?:{_alternatives(table['idioms'])})(?!\w)"),
+        not_after=re.compile(rf"^[\W_]*(?:{phrase_alternatives(table['not_after'])})(?!\w)"),
+        idioms=re.compile(rf"^(?:{phrase_alternatives(table['idioms'])})(?!\w)"),
         number=number,
     )
 

@@ -29,6 +29,7 @@ FUZZY_MIN_CHARS = 6  # from here one typo is read through ("Bayren", "Napili")
 FUZZY_SHORT_CHARS, FUZZY_SHORT_SCORE = 5, 90  # 5 letters: only a letter missing at the end ("Napol")
 SINGLE_MIN_CHARS = 4  # a doubled letter is read through from here: "batte" (BATE)
 FUZZY_SCORE = 80  # one letter wrong or two swapped in a 6-letter name ("Bayren", "Napili")
+WORD_SCORE = 70  # each word of a misspelt name of several words: "Madird" is Madrid, "now" is not Norwich
 LONGER_SCORE = 88  # a misspelt longer name over an exact shorter one: "Atletico Madird", not "Atalanta cards"
 PAIR_GAP = 3  # words between two clubs that name a match: "the toffees v the foxes", "foxes 2-5 gunners"
 DERBY_WORDS = max(len(name.split()) for name in DERBIES)
@@ -220,7 +221,10 @@ def _fuzzy_team(
     if len(phrase) < FUZZY_MIN_CHARS:
         cutoff = max(cutoff, FUZZY_SHORT_SCORE)
     best = process.extractOne(phrase, typos.by_letter.get(phrase[0], ()), scorer=fuzz.ratio, score_cutoff=cutoff)
-    return forms[best[0]] if best and len(best[0].split()) == size else None
+    if not best or len(best[0].split()) != size:
+        return None
+    pairs = zip(phrase.split(), best[0].split(), strict=True)  # each word near its own: "now city" is no Norwich City
+    return forms[best[0]] if all(fuzz.ratio(said, name) >= WORD_SCORE for said, name in pairs) else None
 
 
 def names_pair(first: TeamMention, second: TeamMention, words: list[str]) -> bool:

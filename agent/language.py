@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from index.words import fold
 from index.yamlfile import read_yaml
+from tools.match_dates import MONTHS
 from tools.query import Intent
 
 PHRASES = read_yaml(Path(__file__).parent / "data" / "phrases.yaml")
@@ -101,10 +102,18 @@ _HALF_PATTERNS: tuple[tuple[re.Pattern, int], ...] = (
 _STOPPAGE = re.compile(r"\b(?:stoppage|injury|added|extra) time\b")
 _AT_HALF_TIME = re.compile(r"\b(?:at|by) (?:the )?(?:half time|break|interval)\b|\bhalf time score\b|^half time\b")
 _AT_THE_END = re.compile(r"\b(?:at|by) (?:the )?(?:end|full time|final whistle)\b|\bfinal score\b|\bfull time\b")
+_OF_A_HALF = r"(?= of (?:the )?(?:first|second|1st|2nd) half\b)"  # "the last 15 of the first half"
 _LAST_N = re.compile(
     rf"\b(?:last|final|closing) {_NUM} min(?:ute)?s?\b|\b{_NUM} last min(?:ute)?s?\b|\b(?:the )?last {_NUM}\W*$"
+    rf"|\b(?:last|final|closing) {_NUM}{_OF_A_HALF}"
 )
-_FIRST_N = re.compile(rf"\b(?:first|opening) {_NUM} min(?:ute)?s?\b|\b{_NUM} first min(?:ute)?s?\b")
+# "the 5 minutes before half time" / "before the end": the last minutes of that half
+_BEFORE_A_BREAK = re.compile(
+    rf"\b{_NUM} min(?:ute)?s? before (?:the )?(?:(half time|break|interval)|end|full time|final whistle)\b"
+)
+_FIRST_N = re.compile(
+    rf"\b(?:first|opening) {_NUM} min(?:ute)?s?\b|\b{_NUM} first min(?:ute)?s?\b|\b(?:first|opening) {_NUM}{_OF_A_HALF}"
+)
 _BETWEEN = re.compile(
     rf"\bbetween (?:the )?(?:minutes? )?{_NUM}{_TH}{_MIN} and (?:the )?(?:minutes? )?{_NUM}{_TH}"
     rf"|\bfrom (?:the )?(?:minute )?{_NUM}{_TH}{_MIN} (?:to|until|till) (?:the )?(?:minute )?{_NUM}{_TH}"
@@ -117,7 +126,9 @@ _AFTER = re.compile(
 _BEFORE = re.compile(
     rf"\b(?:before|until|till|up to|earlier than|by) (?:the )?(?:minute {_NUM}|{_NUM}{_TH}{_MIN})(?! half)\b"
 )
-_AT = re.compile(rf"\b(?:in|at|during) (?:the )?(?:minute {_NUM}\b|{_NUM}{_TH} min(?:ute)?\b|{_NUM}')")
+_AT = re.compile(
+    rf"\b(?:in|at|during) (?:the )?(?:minute {_NUM}\b|{_NUM}{_TH} min(?:ute)?\b|{_NUM}')|\bat {_NUM} min(?:ute)?s\b"
+)  # "at 60 minutes" ("aos 60 minutos") is a minute; "in 10 minutes" is not
 
 
 def time_filter(text: str) -> TimeFilter:
@@ -125,13 +136,18 @@ def time_filter(text: str) -> TimeFilter:
     half = next((value for pattern, value in _HALF_PATTERNS if pattern.search(text)), None)
     end_of = 1 if _AT_HALF_TIME.search(text) else 2 if _AT_THE_END.search(text) else None
     low, high = _minutes(text, half)
-    return TimeFilter(half, low, high, bool(_STOPPAGE.search(text)), end_of)
+    stoppage = bool(_STOPPAGE.search(text))
+    if stoppage and half is None and _AT_THE_END.search(text):  # "injury time at the end": the second half's
+        half = 2
+    return TimeFilter(half, low, high, stoppage, end_of)
 
 
 def _minutes(text: str, half: int | None) -> tuple[float | None, float | None]:
     """The minute window, by the first rule that reads one (the order settles overlaps)."""
     start_of_half = HALF_LENGTH if half == 2 else 0
     end_of_half = MATCH_LENGTH if half in (2, None) else HALF_LENGTH
+    if found := _BEFORE_A_BREAK.search(text):
+        return float((HALF_LENGTH if found[2] else MATCH_LENGTH) - number(found[1])), None
     if found := _LAST_N.search(text):
         return float(end_of_half - number(_first(found))), None
     if found := _FIRST_N.search(text):
@@ -160,6 +176,7 @@ _SELECT = re.compile(
     r"^\s*(?:number |no\.? |#)?(\d{1,2})\s*$"  # a bare number, as the reply to "which one?"
     rf"|\b(?:the )?{_ORDINAL} (?:one|of (?:those|them|these)|in (?:that|the) list)\b"
     r"|\b(?:number|no\.?|#) ?(\d{1,3})\b"
+    r"|\b(?:the )?(earlier|late|later) (?:kick ?off|game|match)\b"  # of two matches on one day
     rf"|^(?:and |what about |show me |tell me (?:more )?about )?(?:the )?{_ORDINAL}\W*$"
 )
 
@@ -199,6 +216,8 @@ def ordinal_before(words: list[str], index: int) -> int | None:
     if index == 0:
         return None
     token = words[index - 1]
+    if index >= 2 and words[index - 2] in MONTHS:  # "may 14th goals": a day of the month
+        return None
     if token in ORDINAL_WORDS or re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)", token):
         return _ordinal_value(token)
     return None
@@ -209,6 +228,10 @@ _INTENTS: tuple[tuple[Intent, re.Pattern], ...] = tuple(
     (Intent(name), re.compile("|".join(patterns))) for name, patterns in PHRASES["intents"].items()
 )
 _COUNTING = re.compile(PHRASES["counting"])
+CORRECTION = re.compile(  # "no, sorry", "sorry:", "I mean" (as typed: accents and case read through)
+    r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r",?\s+") for p in PHRASES["corrections"]) + r")\b[\s,:]*",
+    re.IGNORECASE,
+)
 _CONTINUATION = re.compile(PHRASES["continuation"])
 _REFERS_BACK = re.compile(PHRASES["refers_back"])
 _RESETS = re.compile(PHRASES["resets"])

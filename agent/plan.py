@@ -16,7 +16,8 @@ from index.settings import MAX_QUESTION_CHARS
 from index.teams import canonical_team
 from index.types import Match
 from tools.actions import GROUPS, HIGHLIGHTS
-from tools.match_text import MatchQuery, TeamMention
+from tools.club_text import TeamMention
+from tools.match_text import MatchQuery
 from tools.matches import MatchIndex, as_written
 from tools.query import Intent, MomentQuery
 

@@ -16,16 +16,9 @@ from index.teams import canonical_team
 from index.types import Match
 from index.words import fold, word_spans, words_of
 from tools.actions import GROUPS, HIGHLIGHTS, ActionMention, find_action_mentions, ordered
+from tools.club_text import TeamMention, names_pair
 from tools.match_dates import masked
-from tools.match_text import (
-    MATCH_NOUNS,
-    OPPONENT,
-    RESULTS,
-    MatchQuery,
-    TeamMention,
-    names_pair,
-    read_match_text,
-)
+from tools.match_text import MATCH_NOUNS, OPPONENT, RESULTS, MatchQuery, read_match_text
 from tools.query import Intent
 
 from . import language
@@ -86,6 +79,7 @@ class Reading:
 
 def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = None) -> Reading:
     """Read ``question`` once, against the club names of the corpus and the match in view (if any)."""
+    question = _corrected(question, names)
     said = read_match_text(question, names)
     original = words_of(question)
     words = tuple(fold(w) for w in original)
@@ -118,6 +112,19 @@ def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = Non
         side=language.side(english),
         side_one=language.side_one(english),
     )
+
+
+def _corrected(question: str, names: tuple[str, ...]) -> str:
+    """ "bookings in the madrid derby with athletic? no sorry, atleti athletic 0-0": when the words after a
+    correction name a match, the match named before it is blanked out (the rest of the question stands)."""
+    found = next(iter(reversed(list(language.CORRECTION.finditer(question)))), None)  # the last correction
+    if found is None or not read_match_text(question[found.end() :], names).names_match:
+        return question
+    head = question[: found.start()]
+    said = read_match_text(head, names)
+    offsets = word_spans(head)
+    named = [offsets[i] for m in said.teams for i in range(m.start, min(m.stop + m.possessive, len(offsets)))]
+    return masked(head, (*named, *said.spans)) + question[found.start() :]
 
 
 def _unknown_before_action(original: list[str], actions: Sequence[ActionMention]) -> str | None:

@@ -9,9 +9,11 @@ from dataclasses import replace
 
 from index.teams import GROUNDS, canonical_team
 from index.types import Match
-from index.words import fold, words_of
-from tools.actions import UNSUPPORTED
-from tools.match_text import PLACE_WORDS, MatchQuery, TeamMention
+from index.words import fold, word_spans
+from tools.actions import UNSUPPORTED, singular
+from tools.club_text import TeamMention
+from tools.match_dates import masked
+from tools.match_text import PLACE_WORDS, MatchQuery
 from tools.matches import matches_for
 
 from .language import search_query
@@ -85,20 +87,22 @@ def unknown_word(reading: Reading) -> str:
 
 def is_unsupported(word: str) -> bool:
     """A thing people ask for that no class holds ("tackles", "regates"), from ``tools.actions``."""
-    return bool(word) and (word in UNSUPPORTED or word.rstrip("s") in UNSUPPORTED)
+    return bool(word) and (word in UNSUPPORTED or singular(word) in UNSUPPORTED)  # "tackles", "injuries"
 
 
 def search_words(reading: Reading) -> str:
     """What to look for in the commentary: the question's words after "about"/"for", without the words
     that name the match ("Vardy in Leicester 2-5 Arsenal" -> "Vardy")."""
-    quoted = re.search(r"[\"“”«»]([^\"“”«»]+)[\"“”«»]", reading.text)
-    if quoted:  # 'search the commentary for "crossbar"': the words in quotes, as they are
-        return quoted[1].strip()
+    quoted = re.search(r"[\"“”«»]([^\"“”«»]+)[\"“”«»]|(?<!\w)['‘]([^'‘’]+)['’](?!\w)", reading.text)
+    if quoted:  # 'search the commentary for "crossbar"' (or 'rain'): the words in quotes, as they are
+        return (quoted[1] or quoted[2]).strip()
     named = {i for m in (*reading.match.teams, *reading.whose) for i in range(m.start, m.stop + m.possessive)}
     named |= span_words(reading.text, reading.match)
     if not named:
         return search_query(reading.text)
-    words = search_query(" ".join(w for i, w in enumerate(words_of(reading.text)) if i not in named)).split()
+    spans = word_spans(reading.text)  # the match's words blanked, the rest as typed ("hat-trick" keeps its hyphen)
+    left = search_query(masked(reading.text, tuple(spans[i] for i in sorted(named) if i < len(spans))))
+    words = [w for w in left.split() if re.search(r"\w", w)]  # not the score's dash or a possessive's apostrophe
     while words and fold(words[-1]) in TRAILING:
         words.pop()
     return " ".join(words) or search_query(reading.text)

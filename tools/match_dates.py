@@ -40,12 +40,17 @@ _MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+(?:de\s+|of\s+)?{_YEAR}\b")
 # "quello di aprile") or as "the October one": "may" and "mars" are words too.
 _DATE_WORDS = r"(?:in|from|of|de|di|del|d|do|da|von|vom|im|du|en|em|na|no|aus|dal|dell)"
 _MONTH_ALONE = re.compile(rf"\b{_DATE_WORDS}\s+{_MONTH}(?!\w)|\b(?:the|that)\s+{_MONTH}\s+(?=one\b|game\b|match\b)")
+HOLIDAYS: dict[str, tuple[int, int]] = {fold(name): (month, day) for name, (month, day) in TABLE["holidays"].items()}
+_HOLIDAY = re.compile(
+    r"\b(" + "|".join(re.escape(h) for h in sorted(HOLIDAYS, key=len, reverse=True)) + rf")(?:\s+(?:of\s+)?{_YEAR})?\b"
+)
 _SEASON = re.compile(r"\b((?:19|20)\d\d)\s*[-/–]\s*((?:19|20)?\d\d)\b")
 _YEAR_ALONE = re.compile(rf"\b{_YEAR}\b")
 _KICKOFF = re.compile(r"\b(1[1-9]|2[0-3])[:h]([0-5][05])\b")  # kick-offs: 11:00-23:55, on the five minutes
-_SCORE = re.compile(
-    r"(?<![\d:./])(\d{1,2})\s*(?:[-:–]|\s(?:a|zu|à)\s)\s*(\d{1,2})(?![\d:./])"
-    r"(?!\s*(?:min|'|(?:th|st|nd|rd)\b|\.\s*min))"
+_SCORE = re.compile(  # "2-1", "2:1", "2 a 2", "3 x 0", "7-nil", "4 nil"
+    r"(?<![\d:./])(\d{1,2})(?:\s*(?:[-:–]|\s(?:a|zu|à|x)\s)\s*(\d{1,2})|\s*[-–]?\s*(nil)\b)(?![\d:./])"
+    r"(?!\s*(?:min|'|(?:th|st|nd|rd)\b|\.\s*min))",
+    re.IGNORECASE,
 )
 
 
@@ -114,6 +119,10 @@ def read_dates(text: str, spans: list[tuple[int, int]]) -> DateSpan | None:
             day = dt.date(int(found[1]), int(found[2]), int(found[3]))
             spans.append(found.span())
             return DateSpan(day, day)
+    if found := _HOLIDAY.search(plain):  # "christmas day 2016", "the boxing day game"
+        spans.append(found.span())
+        month, day = HOLIDAYS[found[1]]
+        return DateSpan(*[dt.date(int(found[2]), month, day)] * 2) if found[2] else DateSpan(month_day=(month, day))
     for pattern in _DAY_PATTERNS:
         for found in pattern.finditer(plain):
             if (day := _day(found)) is not None:
@@ -161,8 +170,8 @@ def read_kickoff(text: str, spans: list[tuple[int, int]]) -> dt.time | None:
 def read_score(text: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
     """A score ("2-1", "3 a 0"), outside ``spans``: not a minute, a time or a date."""
     for found in _SCORE.finditer(masked(text, tuple(spans))):
-        home, away = int(found[1]), int(found[2])
-        if max(home, away) <= MAX_GOALS and not _leading_zero(found[1], found[2]):
+        home, away = int(found[1]), int(found[2] or 0)  # "nil" is no goals
+        if max(home, away) <= MAX_GOALS and not _leading_zero(found[1], found[2] or ""):
             spans.append(found.span())
             return home, away
     return None

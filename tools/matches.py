@@ -110,16 +110,20 @@ def fits(query: MatchQuery, match: Match) -> bool:
 
 
 def as_written(query: MatchQuery, found: list[Match]) -> list[Match]:
-    """Of several fits, the one a score and two clubs name as written, home club first, wherever after the first
-    club the score sits ("Juventus Napoli 2-1", "Villarreal 1 Real Madrid 0", "PSG v Barcelona ... 1-3"); the
-    reverse meeting only when none is. Two clubs with no score name every meeting at either ground."""
+    """Of several fits, those a score and two clubs name, each club with its own goals, wherever after the first
+    club the score sits ("Juventus Napoli 2-1", "Villarreal 1 Real Madrid 0", "PSG v Barcelona ... 1-3"): first the
+    match as written (home club first), else the line read from right to left ("juventus 1-2 napoli" is Napoli
+    2 - 1 Juventus). Two clubs with no score name every meeting at either ground."""
     clubs = list(dict.fromkeys(canonical_team(m.team) for m in sorted(query.teams, key=lambda m: m.start)))
     if len(found) < 2 or query.score is None or len(clubs) != 2 or (query.score_at or 0) < _clubs_start(query):
         return found  # "the 2-1 between Inter and Roma": a score before the clubs is no title
-    said = (*clubs, *query.score)
-    exact = [m for m in found if any((canonical_team(m.home), canonical_team(m.away), *score) == said
-                                     for score in _home_away_scores(m))]  # fmt: skip
-    return exact if len(exact) == 1 else found
+    (first, second), (goals, against) = clubs, query.score
+    for said in ((first, second, goals, against), (second, first, against, goals)):
+        exact = [m for m in found if any((canonical_team(m.home), canonical_team(m.away), *score) == said
+                                         for score in _home_away_scores(m))]  # fmt: skip
+        if exact:
+            return exact
+    return found
 
 
 def _clubs_start(query: MatchQuery) -> int:

@@ -1,0 +1,236 @@
+"""Which clubs a text names, and where: "Bayern gegen Schachtar Donezk", "the toffees v the foxes", "Bayren".
+
+At each word the longest exact spelling of ``index/data/teams.yaml``, a derby's name (two clubs), or a misspelt
+long name; everyday words ("nice", "city") only where they plainly name a club. ``tools.match_text`` reads the
+rest of what a text says about a match around these mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+from rapidfuzz import fuzz, process
+
+from index.teams import COMMON_WORDS, DERBIES, GROUNDS, PAIRED_ONLY, canonical_team, team_forms
+from index.words import fold, normalise, words_of
+
+from .actions import singular
+from .match_dates import MONTHS, TABLE, VERSUS
+
+JOINING = frozenset(normalise(w) for w in TABLE["joining"])
+PLACE_WORDS = frozenset(normalise(w) for w in TABLE["place_words"])
+STRICT_VERSUS = tuple(normalise(w).split() for w in TABLE["strict_versus"])
+LEAGUE_WORDS = frozenset(w for spec in TABLE["competitions"].values() for name in spec["words"]
+                         for w in normalise(name).split())  # fmt: skip
+FUZZY_MIN_CHARS = 6  # from here one typo is read through ("Bayren", "Napili")
+FUZZY_SHORT_CHARS, FUZZY_SHORT_SCORE = 5, 90  # 5 letters: only a letter missing at the end ("Napol")
+SINGLE_MIN_CHARS = 4  # a doubled letter is read through from here: "batte" (BATE)
+FUZZY_SCORE = 80  # one letter wrong or two swapped in a 6-letter name ("Bayren", "Napili")
+WORD_SCORE = 70  # each word of a misspelt name of several words: "Madird" is Madrid, "now" is not Norwich
+LONGER_SCORE = 88  # a misspelt longer name over an exact shorter one: "Atletico Madird", not "Atalanta cards"
+PAIR_GAP = 3  # words between two clubs that name a match: "the toffees v the foxes", "foxes 2-5 gunners"
+DERBY_WORDS = max(len(name.split()) for name in DERBIES)
+GROUND_WORDS = max(len(name.split()) for name in GROUNDS)
+GROUND_WORDS_SET = frozenset(w for name in GROUNDS for w in name.split())  # never the name of an unknown club
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMention:
+    """A club named in a text: which words (indices into ``words_of``), and which club (canonical)."""
+
+    start: int
+    stop: int
+    team: str
+    possessive: bool = False  # "Chelsea's"
+
+
+# -- clubs ---------------------------------------------------------------------------------------------
+class _Typos(NamedTuple):
+    """Where a misspelt club name is looked up: the long spellings by first letter (a typo keeps the first
+    letter: "Bayren", "Juventis"; "Rangers" is not "Angers"), and every spelling with its doubled letters
+    written once (a letter doubled or not: "batte" is BATE, "Barcelonna": a short name has no room for a score)."""
+
+    by_letter: dict[str, tuple[str, ...]]
+    single_letters: dict[str, str]
+
+
+@lru_cache(maxsize=8)
+def _forms(extra_teams: tuple[str, ...]) -> tuple[dict[str, str], int, _Typos]:
+    """Every spelling -> club, the longest spelling's words, and where misspellings are looked up."""
+    forms = team_forms(extra_teams)
+    longest = max(len(f.split()) for f in forms)
+    by_letter: dict[str, list[str]] = {}
+    for form in forms:
+        if len(form) >= FUZZY_SHORT_CHARS:
+            by_letter.setdefault(form[0], []).append(form)
+    single = {
+        _undoubled(f): team
+        for f, team in forms.items()
+        if f not in COMMON_WORDS | PAIRED_ONLY and len(f) >= SINGLE_MIN_CHARS
+    }
+    return forms, longest, _Typos({letter: tuple(group) for letter, group in by_letter.items()}, single)
+
+
+def _undoubled(phrase: str) -> str:
+    return re.sub(r"(\w)\1+", r"\1", phrase)
+
+
+def find_team_mentions(text: str, extra_teams: tuple[str, ...] = ()) -> list[TeamMention]:
+    """Clubs named in ``text``: at each word the longest exact spelling, else a derby's name (two clubs), else
+    a one-typo spelling of a long name. A name that is also an everyday word ("nice", "the foxes") counts only
+    capitalised, possessive or paired with another club ("the foxes 2-5 gunners", "city villa 4-0")."""
+    forms, longest, fuzzy = _forms(extra_teams)
+    original = words_of(text)
+    words = [fold(w) for w in original]
+    found: list[TeamMention] = []
+    everyday: list[TeamMention] = []  # lower-case everyday words that may name a club
+    i = 0
+    while i < len(words):
+        beside = bool(found) and (found[-1].stop == i or (found[-1].stop == i - 1 and words[i - 1] in VERSUS))
+        hits = _derby_at(i, words) or _exact_at(i, words, original, forms, longest, beside)
+        if _ends_unknown_name(i, words, original, found):  # "Leeds United": no Manchester United in it
+            i += 1
+            continue
+        if hits:  # "Atletico Madird" is one misspelt club, not Atlético and then Real Madrid
+            longer = _fuzzy_at(i, words, original, forms, longest, fuzzy, LONGER_SCORE)
+            if longer and longer[0].stop > hits[0].stop and longer[0].team == hits[0].team:
+                after = _exact_at(hits[0].stop, words, original, forms, longest)  # "atletico real madrid": two clubs
+                hits = hits if after and after[0].team != hits[0].team else longer
+        else:
+            hits = _fuzzy_at(i, words, original, forms, longest, fuzzy)
+        if not hits and (word := _everyday_at(i, words, forms, longest)):
+            everyday.append(word)
+        if hits:
+            found.extend(hits)
+            i = hits[0].stop
+        else:
+            i += everyday[-1].stop - i if everyday and everyday[-1].start == i else 1
+    return _with_paired_everyday(found, everyday, words)
+
+
+def _ends_unknown_name(i: int, words: list[str], original: list[str], found: list[TeamMention]) -> bool:
+    """Whether the everyday word at ``i`` ("United", "City") ends the capitalised name of a club the corpus does
+    not know ("goals of Leeds United", "Norwich City vs Chelsea"): a capitalised word before it, inside the
+    sentence, that is no club and no joining word."""
+    if words[i] not in COMMON_WORDS or i < 2 or not original[i][0].isupper():
+        return False
+    before, word = original[i - 1], words[i - 1]
+    named = bool(found) and found[-1].stop == i
+    return len(before) > 1 and before[0].isupper() and not named and not stops_name(word)
+
+
+def stops_name(word: str) -> bool:
+    """A folded word that is never part of a club's name: a joining or versus word, a month, a competition's
+    or a ground's word."""
+    return word in JOINING or word in VERSUS or word in MONTHS or word in LEAGUE_WORDS or word in GROUND_WORDS_SET
+
+
+def _everyday_at(i: int, words: list[str], forms: dict[str, str], longest: int) -> TeamMention | None:
+    """The longest spelling at word ``i`` that is an everyday word ("city", "the foxes") or a player's name too."""
+    for size in range(min(longest, len(words) - i), 0, -1):
+        phrase = " ".join(words[i : i + size])
+        if (phrase in COMMON_WORDS or phrase in PAIRED_ONLY) and phrase in forms:
+            return _mention(i, size, forms[phrase], words)
+    return None
+
+
+def _with_paired_everyday(found: list[TeamMention], everyday: list[TeamMention], words: list[str]) -> list[TeamMention]:
+    """``found`` and the everyday words that sit beside another club, across at most a score, "vs" or "the", right
+    after a word that only joins clubs when another club is named ("PSG au Parc contre Bâle"), or right before
+    another club's ground ("gunners at turf moor")."""
+    kept = list(found)
+    for mention in everyday:
+        others = [m for m in (*found, *everyday) if m is not mention and m.team != mention.team]
+        facing = bool(others) and mention.start > 0 and [words[mention.start - 1]] in STRICT_VERSUS
+        joined = any(_joined(*sorted((mention, other), key=lambda m: m.start), words) for other in others)
+        if facing or joined or _visits(mention, words):
+            kept.append(mention)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _visits(mention: TeamMention, words: list[str]) -> bool:
+    """Whether a place word and another club's ground follow the mention: "gunners at turf moor"."""
+    at = mention.stop + mention.possessive
+    if at >= len(words) or words[at] not in PLACE_WORDS:
+        return False
+    start = at + 1 + (at + 1 < len(words) and words[at + 1] == "the")
+    grounds = (GROUNDS.get(" ".join(words[start : start + size])) for size in range(1, GROUND_WORDS + 1))
+    return any(clubs and mention.team not in clubs for clubs in grounds)
+
+
+def _joined(first: TeamMention, second: TeamMention, words: list[str]) -> bool:
+    between = words[first.stop + first.possessive : second.start]
+    return 0 <= len(between) <= PAIR_GAP and all(w.isdigit() or w in VERSUS or w == "the" for w in between)
+
+
+def _exact_at(
+    i: int, words: list[str], original: list[str], forms: dict[str, str], longest: int, beside: bool = False
+) -> list:
+    """The longest exact spelling at word ``i``; an everyday word ("inter") only capitalised, possessive
+    ("inter's") or beside another club ("lazio inter")."""
+    for size in range(min(longest, len(words) - i), 0, -1):
+        phrase = " ".join(words[i : i + size])
+        team = forms.get(phrase)
+        if team is None:
+            continue
+        mention = _mention(i, size, team, words)
+        if phrase in PAIRED_ONLY:
+            return []
+        if phrase not in COMMON_WORDS or original[i][0].isupper() or mention.possessive or beside:
+            return [mention]
+    return []
+
+
+def _derby_at(i: int, words: list[str]) -> list:
+    """A derby's name at word ``i``, in the singular or plural ("the clasicos", "Manchester derbies")."""
+    for size in range(min(DERBY_WORDS, len(words) - i), 0, -1):
+        *head, last = words[i : i + size]
+        clubs = DERBIES.get(" ".join((*head, last))) or DERBIES.get(" ".join((*head, singular(last))))
+        if clubs:
+            return [_mention(i, size, club, words) for club in clubs]
+    return []
+
+
+def _fuzzy_at(i, words, original, forms, longest, fuzzy, cutoff: float = FUZZY_SCORE) -> list:
+    for size in range(min(longest, len(words) - i), 0, -1):
+        team = _fuzzy_team(" ".join(words[i : i + size]), size, forms, fuzzy, cutoff)
+        if team is not None:
+            return [_mention(i, size, team, words)]
+    return []
+
+
+def _mention(i: int, size: int, team: str, words: list[str]) -> TeamMention:
+    return TeamMention(i, i + size, team, possessive=i + size < len(words) and words[i + size] == "s")
+
+
+def _fuzzy_team(
+    phrase: str, size: int, forms: dict[str, str], typos: _Typos, cutoff: float = FUZZY_SCORE
+) -> str | None:
+    """The club a misspelt name means; never across a joining word ("at Bournemouth" is not "AFC Bournemouth"),
+    and never a spelling that is itself a name, left out for a reason (lower-case "paris")."""
+    if phrase in forms:
+        return None
+    if len(phrase) >= SINGLE_MIN_CHARS and (team := typos.single_letters.get(_undoubled(phrase))):
+        return team
+    edges = phrase.split()[:: max(1, size - 1)]
+    if len(phrase) < FUZZY_SHORT_CHARS or any(w in VERSUS or w in JOINING for w in edges) or phrase in MONTHS:
+        return None
+    if len(phrase) < FUZZY_MIN_CHARS:
+        cutoff = max(cutoff, FUZZY_SHORT_SCORE)
+    best = process.extractOne(phrase, typos.by_letter.get(phrase[0], ()), scorer=fuzz.ratio, score_cutoff=cutoff)
+    if not best or len(best[0].split()) != size:
+        return None
+    pairs = zip(phrase.split(), best[0].split(), strict=True)  # each word near its own: "now city" is no Norwich City
+    return forms[best[0]] if all(fuzz.ratio(said, name) >= WORD_SCORE for said, name in pairs) else None
+
+
+def names_pair(first: TeamMention, second: TeamMention, words: list[str]) -> bool:
+    """Whether two club mentions name one match together: next to each other, or joined by "vs",
+    "gegen", "–", "and", ... ("Chelsea – Burnley", "Bayern gegen Schachtar", "Hoffenheim Dortmund")."""
+    if canonical_team(first.team) == canonical_team(second.team):
+        return False
+    between = [fold(w) for w in words[first.stop + first.possessive : second.start]]
+    return not between or (len(between) <= 2 and all(w in VERSUS for w in between))

@@ -49,6 +49,7 @@ QUESTION_SETS = {
     "held out 3": _SETS_DIR / "corpus_questions_heldout3.yaml",
     "held out 4": _SETS_DIR / "corpus_questions_heldout4.yaml",
     "held out 5": _SETS_DIR / "corpus_questions_heldout5.yaml",
+    "held out 6": _SETS_DIR / "corpus_questions_heldout6.yaml",
 }
 
 

@@ -5,7 +5,8 @@ on many matches the development set does not name (the planner was then fixed on
 tests/data/corpus_questions_heldout2.yaml is the second, written after those fixes and run once as written, so its
 accuracy says how the planner reads new users; tests/data/corpus_questions_heldout3.yaml is the third, written after
 the fixes from held-out 2, blind in the same way; tests/data/corpus_questions_heldout4.yaml is the fourth, blind to
-the planner and to all three; tests/data/corpus_questions_heldout5.yaml the fifth, blind to the planner and to all four.
+the planner and to all three; tests/data/corpus_questions_heldout5.yaml the fifth, blind to the planner and to all four;
+tests/data/corpus_questions_heldout6.yaml the sixth, blind to the planner and to all five.
 The planner must read at least its set's floor (REQUIRED_BY_SET, else REQUIRED_ACCURACY) of each set's turns
 exactly; the failures are printed, so each set says what is left to do."""
 
@@ -49,6 +50,7 @@ COVERAGE = {
     "held out 3": {"singles": 200, "dialogues": 35, "per_language": (10, 2), "typos": 15},
     "held out 4": {"singles": 220, "dialogues": 36, "per_language": (12, 3), "typos": 15},
     "held out 5": {"singles": 220, "dialogues": 36, "per_language": (12, 3), "typos": 15},
+    "held out 6": {"singles": 220, "dialogues": 36, "per_language": (12, 3), "typos": 15},
 }
 
 

@@ -99,10 +99,17 @@ def search_words(reading: Reading) -> str:
     named = {i for m in (*reading.match.teams, *reading.whose) for i in range(m.start, m.stop + m.possessive)}
     named |= span_words(reading.text, reading.match)
     if not named:
-        return search_query(reading.text)
+        return _without_article(search_query(reading.text))
     spans = word_spans(reading.text)  # the match's words blanked, the rest as typed ("hat-trick" keeps its hyphen)
     left = search_query(masked(reading.text, tuple(spans[i] for i in sorted(named) if i < len(spans))))
     words = [w for w in left.split() if re.search(r"\w", w)]  # not the score's dash or a possessive's apostrophe
     while words and fold(words[-1]) in TRAILING:
         words.pop()
-    return " ".join(words) or search_query(reading.text)
+    return _without_article(" ".join(words) or search_query(reading.text))
+
+
+def _without_article(words: str) -> str:
+    """The sets' convention: a search's text is the word looked for, without its article ("the weather" -> "weather"):
+    the commentary says "rain" as often as "the rain"."""
+    stripped = re.sub(r"^(?:the|a|an)\s+", "", words, flags=re.IGNORECASE)
+    return stripped or words

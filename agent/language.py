@@ -104,7 +104,8 @@ _AT_HALF_TIME = re.compile(r"\b(?:at|by) (?:the )?(?:half time|break|interval)\b
 _AT_THE_END = re.compile(r"\b(?:at|by) (?:the )?(?:end|full time|final whistle)\b|\bfinal score\b|\bfull time\b")
 _OF_A_HALF = r"(?= of (?:the )?(?:first|second|1st|2nd) half\b)"  # "the last 15 of the first half"
 _LAST_N = re.compile(
-    rf"\b(?:last|final|closing) {_NUM} min(?:ute)?s?\b|\b{_NUM} last min(?:ute)?s?\b|\b(?:the )?last {_NUM}\W*$"
+    rf"\b(?:last|final|closing) {_NUM} min(?:ute)?s?\b|\b{_NUM} last min(?:ute)?s?\b"
+    rf"|\b(?:the )?last (?!one\b){_NUM}\W*$"  # "the last one" after a list is its last item, not a minute
     rf"|\b(?:last|final|closing) {_NUM}{_OF_A_HALF}"
 )
 # "the 5 minutes before half time" / "before the end": the last minutes of that half
@@ -118,13 +119,14 @@ _BETWEEN = re.compile(
     rf"\bbetween (?:the )?(?:minutes? )?{_NUM}{_TH}{_MIN} and (?:the )?(?:minutes? )?{_NUM}{_TH}"
     rf"|\bfrom (?:the )?(?:minute )?{_NUM}{_TH}{_MIN} (?:to|until|till) (?:the )?(?:minute )?{_NUM}{_TH}"
     rf"|\b{_NUM} ?(?:-|to) ?{_NUM} ?(?:min(?:ute)?s?|')"
+    rf"|^(?:and |what about |how about )?(?:from )?{_NUM} (?:to|until|till) {_NUM}$"  # a follow-up: "and 70 to 80?"
 )
 _AROUND = re.compile(rf"\b(?:around|about|near|circa) (?:the )?(?:minute {_NUM}|{_NUM}{_TH}{_MIN})(?! half)\b")
 _AFTER = re.compile(
-    rf"\b(?:after|from|since|past|beyond|later than) (?:the )?(?:minute {_NUM}|{_NUM}{_TH}{_MIN})(?! half)\b"
+    rf"\b(?:after|from|since|past|beyond|later than) (?:the )?(?:minute {_NUM}|(?!one\b){_NUM}{_TH}{_MIN})(?! half)\b"
 )
 _BEFORE = re.compile(
-    rf"\b(?:before|until|till|up to|earlier than|by) (?:the )?(?:minute {_NUM}|{_NUM}{_TH}{_MIN})(?! half)\b"
+    rf"\b(?:before|until|till|up to|earlier than|by) (?:the )?(?:minute {_NUM}|(?!one\b){_NUM}{_TH}{_MIN})(?! half)\b"
 )
 _AT = re.compile(
     rf"\b(?:in|at|during) (?:the )?(?:minute {_NUM}\b|{_NUM}{_TH} min(?:ute)?\b|{_NUM}')|\bat {_NUM} min(?:ute)?s\b"

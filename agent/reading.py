@@ -48,6 +48,8 @@ WHOSE_AFTER = frozenset(
     "marco marcaron anoto traf erzielte schoss marque segno segnato marcou fez".split()
 )
 
+WINNING = frozenset("won earned".split())  # "the corners napoli won", but "the game napoli won 3-0" names the match
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -250,8 +252,10 @@ def _paired(teams: tuple[TeamMention, ...], words: list[str]) -> tuple[set[int],
 
 
 def _without_numbers(words: list[str]) -> list[str]:
-    """The words, a score's numbers read as joining ones ("Napoli 4 - 2 Benfica" pairs its clubs)."""
-    return ["vs" if w.isdigit() else w for w in words]
+    """The words, a score's numbers read as joining ones ("Napoli 4 - 2 Benfica" pairs its clubs) and the "x" of
+    "4 x 0" as no word."""
+    return ["vs" if w.isdigit() else "" if w == "x" and 0 < i < len(words) - 1 and words[i - 1].isdigit() else w
+            for i, w in enumerate(words)]  # fmt: skip
 
 
 def _word_before(words: list[str], index: int) -> tuple[str, int]:
@@ -272,6 +276,8 @@ def _names_whose(mention: TeamMention, words: list[str], action_ends: set[int]) 
     before, at = _word_before(words, mention.start)
     if before in WHOSE_BEFORE or after in WHOSE_AFTER:
         return True
+    if after in WINNING:
+        return after_at + 1 >= len(words) or not words[after_at + 1].isdigit()
     if mention.start > 0 and words[mention.start - 1] in WHOSE_AFTER_ACTION and mention.start - 1 in action_ends:
         return True  # "Torschüsse der Leverkusener": the German genitive's article is the "of"
     return before in WHOSE_AFTER_ACTION and _word_before(words, at)[1] + 1 in action_ends

@@ -232,5 +232,5 @@ def names_pair(first: TeamMention, second: TeamMention, words: list[str]) -> boo
     "gegen", "–", "and", ... ("Chelsea – Burnley", "Bayern gegen Schachtar", "Hoffenheim Dortmund")."""
     if canonical_team(first.team) == canonical_team(second.team):
         return False
-    between = [fold(w) for w in words[first.stop + first.possessive : second.start]]
+    between = [fold(w) for w in words[first.stop + first.possessive : second.start] if w]  # "" : no word there
     return not between or (len(between) <= 2 and all(w in VERSUS for w in between))

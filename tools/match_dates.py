@@ -52,6 +52,14 @@ _SCORE = re.compile(  # "2-1", "2:1", "2 a 2", "3 x 0", "7-nil", "4 nil"
     r"(?!\s*(?:min|'|(?:th|st|nd|rd)\b|\.\s*min))",
     re.IGNORECASE,
 )
+# A score said as words, as fans say and voice typing writes it ("three nil", "too nil"): only with "nil", which no
+# other phrase ends a number with.
+_SPOKEN = {
+    w: n
+    for n, words in enumerate(("", "one", "two too", "three", "four", "five", "six", "seven"))
+    for w in words.split()
+}
+_SPOKEN_SCORE = re.compile(r"\b(" + "|".join(_SPOKEN) + r")\s+nil\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +182,10 @@ def read_score(text: str, spans: list[tuple[int, int]]) -> tuple[int, int] | Non
         if max(home, away) <= MAX_GOALS and not _leading_zero(found[1], found[2] or ""):
             spans.append(found.span())
             return home, away
+    spoken = _SPOKEN_SCORE.search(masked(text, tuple(spans)))
+    if spoken:
+        spans.append(spoken.span())
+        return _SPOKEN[spoken[1].lower()], 0
     return None
 
 

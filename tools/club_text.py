@@ -22,6 +22,7 @@ from .match_dates import MONTHS, TABLE, VERSUS
 
 JOINING = frozenset(normalise(w) for w in TABLE["joining"])
 PLACE_WORDS = frozenset(normalise(w) for w in TABLE["place_words"])
+MATCH_NOUNS = frozenset(normalise(w) for w in TABLE["match_nouns"])
 STRICT_VERSUS = tuple(normalise(w).split() for w in TABLE["strict_versus"])
 LEAGUE_WORDS = frozenset(w for spec in TABLE["competitions"].values() for name in spec["words"]
                          for w in normalise(name).split())  # fmt: skip
@@ -100,7 +101,7 @@ def find_team_mentions(text: str, extra_teams: tuple[str, ...] = ()) -> list[Tea
                 after = _exact_at(hits[0].stop, words, original, forms, longest)  # "atletico real madrid": two clubs
                 hits = hits if after and after[0].team != hits[0].team else longer
         else:
-            hits = _fuzzy_at(i, words, original, forms, longest, fuzzy)
+            hits = _split_at(i, words, forms) or _fuzzy_at(i, words, original, forms, longest, fuzzy)
         if not hits and (word := _everyday_at(i, words, forms, longest)):
             everyday.append(word)
         if hits:
@@ -152,8 +153,11 @@ def _with_paired_everyday(found: list[TeamMention], everyday: list[TeamMention],
 
 
 def _visits(mention: TeamMention, words: list[str]) -> bool:
-    """Whether a place word and another club's ground follow the mention: "gunners at turf moor"."""
+    """Whether a place word and another club's ground follow the mention (past a "game" or a score): "gunners at
+    turf moor", "rayo game at the bernabeu"."""
     at = mention.stop + mention.possessive
+    while at < len(words) and (words[at] in MATCH_NOUNS or words[at].isdigit()):  # "depor 0-5 at the bernabeu"
+        at += 1
     if at >= len(words) or words[at] not in PLACE_WORDS:
         return False
     start = at + 1 + (at + 1 < len(words) and words[at + 1] == "the")
@@ -200,6 +204,15 @@ def _fuzzy_at(i, words, original, forms, longest, fuzzy, cutoff: float = FUZZY_S
         if team is not None:
             return [_mention(i, size, team, words)]
     return []
+
+
+def _split_at(i: int, words: list[str], forms: dict[str, str]) -> list[TeamMention]:
+    """A one-word name voice typing split in two ("new castle", "totten ham"): the two words written together."""
+    if i + 1 >= len(words) or not (words[i].isalpha() and words[i + 1].isalpha()):
+        return []
+    joined = words[i] + words[i + 1]
+    team = forms.get(joined) if joined not in COMMON_WORDS | PAIRED_ONLY else None
+    return [_mention(i, 2, team, words)] if team else []
 
 
 def _mention(i: int, size: int, team: str, words: list[str]) -> TeamMention:

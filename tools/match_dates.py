@@ -218,6 +218,8 @@ def read_spaced_score(
     if numbers is None or not _goals(words, numbers, clubs):
         return None
     offsets = word_spans(text)
+    if any(start <= offsets[i][0] < stop for i in numbers for start, stop in spans):
+        return None  # a date's numbers ("psg barcelona 08.03.2017") are no score
     spans.extend(offsets[i] for i in numbers)
     return int(words[numbers[0]]), int(words[numbers[1]])
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from index.teams import COMMON_WORDS, GROUNDS, PAIRED_ONLY
+from index.teams import COMMON_WORDS, GROUNDS, PAIRED_ONLY, team_forms
 from index.words import fold, normalise, words_of
 
+from .actions import find_action_mentions
 from .club_text import (
     GROUND_WORDS,
     JOINING,
+    MATCH_NOUNS,
     PLACE_WORDS,
     STRICT_VERSUS,
     TeamMention,
@@ -44,7 +46,6 @@ _COMPETITION_WORDS = sorted(
 )
 OPPONENT = frozenset(normalise(w) for w in TABLE["opponent"])
 UNKNOWN_NAME_WORDS = 3  # at most this many words beside "vs" are read as the name of an unknown club
-MATCH_NOUNS = frozenset(normalise(w) for w in TABLE["match_nouns"])
 RESULT_SUBJECTS = frozenset(normalise(w) for w in TABLE["result_subjects"])
 RESULTS: dict[str, str] = {normalise(w): result for result, words in TABLE["results"].items() for w in words}
 _AWAY_AT = tuple(normalise(w).split() for w in TABLE["away_at"])
@@ -176,6 +177,11 @@ def _before_at_home(folded: list[str], mention: TeamMention, before: TeamMention
     return False
 
 
+# The grounds that are no city's or club's name: one word names where a match was played even beside two clubs.
+_STADIUMS = frozenset(name for name in GROUNDS if " " not in name and name not in COMMON_WORDS | PAIRED_ONLY
+                      and name not in team_forms())  # fmt: skip
+
+
 def _ground(words: list[str], teams: list[TeamMention]) -> frozenset[str] | None:
     """The clubs at home where a text says it was played: "at Anfield", "in Naples", "das in Berlin"."""
     folded = [fold(w) for w in words]
@@ -188,6 +194,7 @@ def _ground(words: list[str], teams: list[TeamMention]) -> frozenset[str] | None
             clubs = GROUNDS.get(name)
             free = not claimed & set(range(at, at + size))  # "at the Juventus Stadium" holds a club's name
             alone = free and (size > 1 or not (teams or name in COMMON_WORDS | PAIRED_ONLY))  # "goodison april 2017"
+            alone = alone or (free and not placed and name in _STADIUMS)  # "valencia real madrid mestalla 2016"
             if clubs and ((placed and (free or size > 1)) or alone):
                 return clubs  # "at Anfield", "in Naples"; a ground of two words anywhere ("el del Camp Nou")
     return None
@@ -222,11 +229,26 @@ def _unknown_club(words: list[str], teams: list[TeamMention]) -> str | None:
                 first = " ".join(before) or club_at.get(index - 1, "")
                 second = " ".join(after) or club_at.get(index + len(phrase), "")
                 return " vs ".join(side for side in (first, second) if side)
+            if lower := _lower_case_unknown(words, teams, claimed, index - 1, index + len(phrase)):
+                return lower
         if folded[index] in MATCH_NOUNS and index > 0:
             name = _name_words(words, folded, claimed, range(index - 1, -1, -1))[::-1]
             if name and index - len(name) > 0 and folded[index - len(name) - 1] in JOINING:
                 return " ".join(name)
     return None
+
+
+def _lower_case_unknown(words: list[str], teams: list[TeamMention], claimed: set[int], before: int, after: int) -> str:
+    """A lower-case name on one side of "v" and a known club on the other ("leeds v arsenal", "celtic v rangers"):
+    the words as typed, from one name to the other; "" when the word could be anything else (an action word)."""
+    for unknown, known in ((before, after), (after, before)):
+        club = next((m for m in teams if m.start <= known < m.stop), None)
+        if club is None or not 0 <= unknown < len(words) or unknown in claimed:
+            continue
+        word = fold(words[unknown])
+        if word.isalpha() and len(word) > 2 and not stops_name(word) and not find_action_mentions([word]):
+            return " ".join(words[min(unknown, club.start) : max(unknown + 1, club.stop)])
+    return ""
 
 
 def _name_words(words: list[str], folded: list[str], claimed: set[int], order: range) -> list[str]:

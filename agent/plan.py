@@ -204,7 +204,7 @@ def moments(reading: Reading, context: Context) -> Plan | None:
     follow_up = context.follows
     said_something = reading.classes or reading.intent in (Intent.WHO, Intent.SCORE, Intent.SUMMARY, Intent.REEL)
     changes = (reading.time.said or reading.team or language.counts(reading.english) or _continues(reading)
-               or language.resets(reading.english) or reading.other_team)  # fmt: skip
+               or language.resets(reading.english) or reading.other_team or reading.side)  # fmt: skip
     if not said_something and not (follow_up and (changes or reading.match.names_match)):
         return None
     intent = _intent(reading, follow_up)

@@ -82,7 +82,8 @@ class Reading:
 def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = None) -> Reading:
     """Read ``question`` once, against the club names of the corpus and the match in view (if any)."""
     question = _corrected(question, names)
-    said = read_match_text(question, names)
+    playing = frozenset(canonical_team(club) for club in (in_view.home, in_view.away)) if in_view else frozenset()
+    said = read_match_text(question, names, playing)
     original = words_of(question)
     words = tuple(fold(w) for w in original)
     claimed = {i for m in said.teams for i in range(m.start, m.stop)} | span_words(question, said)

@@ -79,10 +79,13 @@ def _undoubled(phrase: str) -> str:
     return re.sub(r"(\w)\1+", r"\1", phrase)
 
 
-def find_team_mentions(text: str, extra_teams: tuple[str, ...] = ()) -> list[TeamMention]:
+def find_team_mentions(
+    text: str, extra_teams: tuple[str, ...] = (), playing: frozenset[str] = frozenset()
+) -> list[TeamMention]:
     """Clubs named in ``text``: at each word the longest exact spelling, else a derby's name (two clubs), else
     a one-typo spelling of a long name. A name that is also an everyday word ("nice", "the foxes") counts only
-    capitalised, possessive or paired with another club ("the foxes 2-5 gunners", "city villa 4-0")."""
+    capitalised, possessive, paired with another club ("the foxes 2-5 gunners", "city villa 4-0") or one of the
+    clubs ``playing`` the match in view ("¿y las del madrid?")."""
     forms, longest, fuzzy = _forms(extra_teams)
     original = words_of(text)
     words = [fold(w) for w in original]
@@ -109,7 +112,7 @@ def find_team_mentions(text: str, extra_teams: tuple[str, ...] = ()) -> list[Tea
             i = hits[0].stop
         else:
             i += everyday[-1].stop - i if everyday and everyday[-1].start == i else 1
-    return _with_paired_everyday(found, everyday, words)
+    return _with_paired_everyday(found, everyday, words, playing)
 
 
 def _ends_unknown_name(i: int, words: list[str], original: list[str], found: list[TeamMention]) -> bool:
@@ -138,7 +141,9 @@ def _everyday_at(i: int, words: list[str], forms: dict[str, str], longest: int) 
     return None
 
 
-def _with_paired_everyday(found: list[TeamMention], everyday: list[TeamMention], words: list[str]) -> list[TeamMention]:
+def _with_paired_everyday(
+    found: list[TeamMention], everyday: list[TeamMention], words: list[str], playing: frozenset[str] = frozenset()
+) -> list[TeamMention]:
     """``found`` and the everyday words that sit beside another club, across at most a score, "vs" or "the", right
     after a word that only joins clubs when another club is named ("PSG au Parc contre Bâle"), or right before
     another club's ground ("gunners at turf moor")."""
@@ -147,7 +152,7 @@ def _with_paired_everyday(found: list[TeamMention], everyday: list[TeamMention],
         others = [m for m in (*found, *everyday) if m is not mention and m.team != mention.team]
         facing = bool(others) and mention.start > 0 and [words[mention.start - 1]] in STRICT_VERSUS
         joined = any(_joined(*sorted((mention, other), key=lambda m: m.start), words) for other in others)
-        if facing or joined or _visits(mention, words):
+        if facing or joined or _visits(mention, words) or mention.team in playing:
             kept.append(mention)
     return sorted(kept, key=lambda m: m.start)
 

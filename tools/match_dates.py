@@ -8,6 +8,7 @@ read by dateutil with the month names of ``data/matches.yaml``.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from contextlib import suppress
@@ -77,6 +78,13 @@ class DateSpan:
         if self.month_day is not None:
             return (day.month, day.day) == self.month_day
         return self.first <= day <= self.last
+
+    def month_of_year(self) -> DateSpan | None:
+        """ "oct 16" read the other way, as October 2016: what a day of a month that fits nothing may mean."""
+        if self.month_day is None:
+            return None
+        month, year = self.month_day[0], 2000 + self.month_day[1]
+        return DateSpan(dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1]))
 
     def describe(self) -> str:
         """ "2015-12-25", "April 2017", "2017", "23 April" (any year), "February" (any year)."""

@@ -111,8 +111,9 @@ def league_of(competition: str) -> str | None:
     return competition if competition in COMPETITIONS else dict(_COMPETITION_WORDS).get(normalise(competition))
 
 
-def read_match_text(text: str, extra_teams: tuple[str, ...] = ()) -> MatchQuery:
-    """Every constraint on a match that ``text`` states, wherever it states it."""
+def read_match_text(text: str, extra_teams: tuple[str, ...] = (), playing: frozenset[str] = frozenset()) -> MatchQuery:
+    """Every constraint on a match that ``text`` states, wherever it states it; ``playing``: the clubs of the match in
+    view, whose everyday names ("madrid") count as the clubs."""
     spans: list[tuple[int, int]] = []
     season = read_season(text, spans)
     dates = read_dates(text, spans)
@@ -120,7 +121,7 @@ def read_match_text(text: str, extra_teams: tuple[str, ...] = ()) -> MatchQuery:
     before_score = len(spans)
     score = read_score(text, spans)
     words = words_of(text)
-    teams = find_team_mentions(text, extra_teams)
+    teams = find_team_mentions(text, extra_teams, playing)
     clubs = [(m.start, m.stop, m.stop + m.possessive) for m in teams]
     score = score or read_spaced_score(text, clubs, spans)
     score_at = word_at(text, spans[before_score][0]) if score else None
@@ -229,13 +230,18 @@ def _unknown_club(words: list[str], teams: list[TeamMention]) -> str | None:
                 first = " ".join(before) or club_at.get(index - 1, "")
                 second = " ".join(after) or club_at.get(index + len(phrase), "")
                 return " vs ".join(side for side in (first, second) if side)
-            if lower := _lower_case_unknown(words, teams, claimed, index - 1, index + len(phrase)):
+            if phrase in _PLAIN_VERSUS and (lower := _lower_case_unknown(words, teams, claimed, index - 1, index + 1)):
                 return lower
         if folded[index] in MATCH_NOUNS and index > 0:
             name = _name_words(words, folded, claimed, range(index - 1, -1, -1))[::-1]
             if name and index - len(name) > 0 and folded[index - len(name) - 1] in JOINING:
                 return " ".join(name)
     return None
+
+
+# Only these join a lower-case unknown name to a club: "the one against Liverpool", "score against Everton" are no
+# club called "one" or "score".
+_PLAIN_VERSUS = (["v"], ["vs"], ["versus"])
 
 
 def _lower_case_unknown(words: list[str], teams: list[TeamMention], claimed: set[int], before: int, after: int) -> str:
@@ -246,7 +252,8 @@ def _lower_case_unknown(words: list[str], teams: list[TeamMention], claimed: set
         if club is None or not 0 <= unknown < len(words) or unknown in claimed:
             continue
         word = fold(words[unknown])
-        if word.isalpha() and len(word) > 2 and not stops_name(word) and not find_action_mentions([word]):
+        ordinary = stops_name(word) or word in MATCH_NOUNS or word == "one" or find_action_mentions([word])
+        if word.isalpha() and len(word) > 2 and not ordinary:
             return " ".join(words[min(unknown, club.start) : max(unknown + 1, club.stop)])
     return ""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
@@ -87,7 +87,9 @@ class MatchIndex:
         """The matches that satisfy every constraint of ``query``, by date."""
         pools = [self._by_club.get(canonical_team(t), []) for t in query.team_names]
         pool = min(pools, key=len) if pools else self.matches
-        return [m for m in pool if fits(query, m)]
+        found = [m for m in pool if fits(query, m)]
+        other_date = query.dates.month_of_year() if query.dates and not found else None
+        return [m for m in pool if fits(replace(query, dates=other_date), m)] if other_date else found
 
 
 def fits(query: MatchQuery, match: Match) -> bool:

@@ -29,6 +29,7 @@ GOALS = ("Goal",)
 WHOLE_MATCH = {"half": None, "from_minute": None, "to_minute": None, "stoppage_time": False}
 PLAIN_LIST_WORDS = 5
 KEPT_INTENTS = (Intent.COUNT, Intent.REEL, Intent.WHO, Intent.SCORE)  # a follow-up goes on counting, cutting...
+BUILT_ON = (Intent.SELECT, Intent.UNKNOWN_MATCH)  # besides lists: one moment picked, moments of no match there is
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +52,9 @@ class Plan:
 
     @property
     def remembered(self) -> bool:
-        """Whether the next question may build on this plan: a list, one moment of it, or a question waiting
-        for its match."""
-        return self.intent.lists_moments or self.intent.asks_back or self.intent is Intent.SELECT
+        """Whether the next question may build on this plan: a list, one moment of it, a question waiting
+        for its match, or moments asked of a match there is not (the next names the right one)."""
+        return self.intent.lists_moments or self.intent.asks_back or self.intent in BUILT_ON
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +71,8 @@ class Context:
 
     @property
     def follows(self) -> Plan | None:
-        """The last plan when it listed moments (or picked one) that a follow-up can narrow or extend."""
-        listed = self.last is not None and (self.last.intent.lists_moments or self.last.intent is Intent.SELECT)
+        """The last plan when it listed moments (or picked one, or asked them of no match) that a follow-up can use."""
+        listed = self.last is not None and (self.last.intent.lists_moments or self.last.intent in BUILT_ON)
         return self.last if listed else None
 
 

@@ -246,10 +246,11 @@ _PLAIN_VERSUS = (["v"], ["vs"], ["versus"])
 
 def _lower_case_unknown(words: list[str], teams: list[TeamMention], claimed: set[int], before: int, after: int) -> str:
     """A lower-case name on one side of "v" and a known club on the other ("leeds v arsenal", "celtic v rangers"):
-    the words as typed, from one name to the other; "" when the word could be anything else (an action word)."""
+    the words as typed, from one name to the other; "" when the word could be anything else (an action word, or a
+    word right after a club: "man city score v newcastle", "napoli won v udinese")."""
     for unknown, known in ((before, after), (after, before)):
         club = next((m for m in teams if m.start <= known < m.stop), None)
-        if club is None or not 0 <= unknown < len(words) or unknown in claimed:
+        if club is None or not 0 <= unknown < len(words) or unknown in claimed or unknown - 1 in claimed:
             continue
         word = fold(words[unknown])
         ordinary = stops_name(word) or word in MATCH_NOUNS or word == "one" or find_action_mentions([word])

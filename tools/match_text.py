@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from index.teams import COMMON_WORDS, GROUNDS, PAIRED_ONLY, team_forms
-from index.words import fold, normalise, words_of
+from index.words import fold, normalise, word_spans, words_of
 
 from .actions import find_action_mentions
 from .club_text import (
@@ -135,7 +135,7 @@ def read_match_text(text: str, extra_teams: tuple[str, ...] = (), playing: froze
         ground=_ground(words, teams),
         result=_result(words, teams),
         kickoff=kickoff,
-        unknown_club=_unknown_club(words, teams),
+        unknown_club=_unknown_club(words, teams, _span_words(text, spans)),
         score_at=score_at,
         spans=tuple(spans),
     )
@@ -214,11 +214,16 @@ def _result(words: list[str], teams: list[TeamMention]) -> tuple[str, str] | Non
     return None
 
 
-def _unknown_club(words: list[str], teams: list[TeamMention]) -> str | None:
+def _span_words(text: str, spans: list[tuple[int, int]]) -> set[int]:
+    """The words a date or score was read from ("7-nil"): no club's name."""
+    return {i for i, (start, _) in enumerate(word_spans(text)) if any(a <= start < b for a, b in spans)}
+
+
+def _unknown_club(words: list[str], teams: list[TeamMention], taken: set[int]) -> str | None:
     """The clubs as named where one is no club the corpus knows: a name beside "vs"/"against"
     ("Atlantis FC vs Chelsea", "Celtic vs Rangers") or before "game"/"match" ("the Leeds game")."""
     folded = [fold(w) for w in words]
-    claimed = {i for m in teams for i in range(m.start, m.stop + m.possessive)}
+    claimed = {i for m in teams for i in range(m.start, m.stop + m.possessive)} | taken
     club_at = {m.start: m.team for m in teams} | {m.stop - 1: m.team for m in teams}
     for index in range(len(folded)):
         for phrase in STRICT_VERSUS:

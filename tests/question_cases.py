@@ -50,6 +50,7 @@ QUESTION_SETS = {
     "held out 4": _SETS_DIR / "corpus_questions_heldout4.yaml",
     "held out 5": _SETS_DIR / "corpus_questions_heldout5.yaml",
     "held out 6": _SETS_DIR / "corpus_questions_heldout6.yaml",
+    "held out 7": _SETS_DIR / "corpus_questions_heldout7.yaml",
 }
 
 

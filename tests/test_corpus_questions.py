@@ -52,6 +52,7 @@ COVERAGE = {
     "held out 4": {"singles": 220, "dialogues": 36, "per_language": (12, 3), "typos": 15},
     "held out 5": {"singles": 220, "dialogues": 36, "per_language": (12, 3), "typos": 15},
     "held out 6": {"singles": 220, "dialogues": 36, "per_language": (12, 3), "typos": 15},
+    "held out 7": {"singles": 220, "dialogues": 36, "per_language": (12, 3), "typos": 15},
 }
 
 

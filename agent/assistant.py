@@ -69,7 +69,7 @@ class Assistant:
     def stream(self, question: str, session: Session, match_id: str | None = None) -> Iterator[str | Answer]:
         """Text pieces as they come, then the final ``Answer``."""
         question = question if isinstance(question, str) else ""
-        if self._agent is not None and self.answers_here:
+        if time.monotonic() < self._down_until:
             yield from self._fallback(question, session, match_id, "the endpoint failed a moment ago")
             return
         if self._agent is None or not question.strip() or len(question.strip()) > MAX_QUESTION_CHARS:

@@ -107,7 +107,7 @@ def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = Non
         actions=actions,
         classes=_classes(actions, list(words)) or _scored(whose, list(words)),
         time=language.time_filter(english),
-        intent=language.intent_words(english),
+        intent=Intent.SEARCH if language.quoted_search(question) else language.intent_words(english),
         selection=language.selection(english),
         ordinal=_ordinal(list(words), actions),
         step=language.step(english),

@@ -94,9 +94,9 @@ class TimeFilter:
 _HALF_WORDS = r"(?:half|halbzeit|halfte|tempo|parte)"  # after a numeral: "2. Halbzeit", "2º tempo" (read "2th")
 _HALF_PATTERNS: tuple[tuple[re.Pattern, int], ...] = (
     (re.compile(rf"\b(?:first|1st|1th|opening|1) half\b|\b1(?:st|th) {_HALF_WORDS}\b"
-                r"|\bbefore (?:the )?(?:break|half time|interval)\b"), 1),
+                r"|\bbefore (?:the )?(?:break|half time|interval)\b|^(?:and )?in the first\W*$"), 1),
     (re.compile(rf"\b(?:second|2nd|2th|2) half\b|\b2(?:nd|th) {_HALF_WORDS}\b"
-                r"|\bafter (?:the )?(?:break|half time|interval|restart)\b"), 2),
+                r"|\bafter (?:the )?(?:break|half time|interval|restart)\b|^(?:and )?in the second\W*$"), 2),
     (re.compile(r"\b(?:both|either|all) halves\b|\b(?:whole|full|entire) (?:match|game)\b|\ball match\b"), 0),
 )  # fmt: skip
 _STOPPAGE = re.compile(r"\b(?:stoppage|injury|added|extra) time\b")

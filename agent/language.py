@@ -94,9 +94,9 @@ class TimeFilter:
 _HALF_WORDS = r"(?:half|halbzeit|halfte|tempo|parte)"  # after a numeral: "2. Halbzeit", "2º tempo" (read "2th")
 _HALF_PATTERNS: tuple[tuple[re.Pattern, int], ...] = (
     (re.compile(rf"\b(?:first|1st|1th|opening|1) half\b|\b1(?:st|th) {_HALF_WORDS}\b"
-                r"|\bbefore (?:the )?(?:break|half time|interval)\b"), 1),
+                r"|\bbefore (?:the )?(?:break|half time|interval)\b|^(?:and )?in the first\W*$"), 1),
     (re.compile(rf"\b(?:second|2nd|2th|2) half\b|\b2(?:nd|th) {_HALF_WORDS}\b"
-                r"|\bafter (?:the )?(?:break|half time|interval|restart)\b"), 2),
+                r"|\bafter (?:the )?(?:break|half time|interval|restart)\b|^(?:and )?in the second\W*$"), 2),
     (re.compile(r"\b(?:both|either|all) halves\b|\b(?:whole|full|entire) (?:match|game)\b|\ball match\b"), 0),
 )  # fmt: skip
 _STOPPAGE = re.compile(r"\b(?:stoppage|injury|added|extra) time\b")
@@ -112,8 +112,9 @@ _LAST_N = re.compile(
 _BEFORE_A_BREAK = re.compile(
     rf"\b{_NUM} min(?:ute)?s? before (?:the )?(?:(half time|break|interval)|end|full time|final whistle)\b"
 )
-_FIRST_N = re.compile(
+_FIRST_N = re.compile(  # "the first 10 minutes", "in the first 15" (a bare number at the end)
     rf"\b(?:first|opening) {_NUM} min(?:ute)?s?\b|\b{_NUM} first min(?:ute)?s?\b|\b(?:first|opening) {_NUM}{_OF_A_HALF}"
+    rf"|\bin (?:the )?(?:first|opening) (?!one\b){_NUM}(?:\W*$|(?= (?:of|in|at|from|for|vs|against) ))"
 )
 _BETWEEN = re.compile(
     rf"\bbetween (?:the )?(?:minutes? )?{_NUM}{_TH}{_MIN} and (?:the )?(?:minutes? )?{_NUM}{_TH}"
@@ -218,6 +219,7 @@ def ordinal_before(words: list[str], index: int) -> int | None:
     if index == 0:
         return None
     token = words[index - 1]
+    token = _rewrites()[1].get(token, token)  # "el primer gol", "il secondo gol", "le dernier but": the English one
     if index >= 2 and words[index - 2] in MONTHS:  # "may 14th goals": a day of the month
         return None
     if token in ORDINAL_WORDS or re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)", token):
@@ -244,6 +246,14 @@ _LISTING = re.compile(PHRASES["listing"])
 def intent_words(text: str) -> Intent | None:
     """The intent a question's wording states outright (reel, matches, search, who, score, summary)."""
     return next((intent for intent, pattern in _INTENTS if pattern.search(text)), None)
+
+
+_QUOTED_SEARCH = re.compile(r"^\s*(?:find|search|look for|look up)\s+[\"“”«]")
+
+
+def quoted_search(question: str) -> bool:
+    """ 'find "penalty shout"': words in quotes after a search verb are looked for in the commentary, as typed."""
+    return bool(_QUOTED_SEARCH.search(question.lower()))
 
 
 _MORE = re.compile(
@@ -319,9 +329,12 @@ def asks_for_things(text: str) -> bool:
 _SEARCH_PREFIX = re.compile(
     r"^.*?\b(?:about|for|mention(?:s|ed)?|on|find the moment (?:when|where)?)\s+", re.IGNORECASE
 )
+_SEARCH_VERB = re.compile(r"^(?:search|find|look up)\s+", re.IGNORECASE)
 
 
 def search_query(question: str) -> str:
     """The words to search the commentary for: what follows "about"/"for"/"mention"."""
-    stripped = _SEARCH_PREFIX.sub("", question.strip(), count=1).strip(" ?!.")
-    return stripped or question.strip(" ?!.")
+    stripped, found = _SEARCH_PREFIX.subn("", question.strip(), count=1)
+    if not found:  # "search messi": the verb and its word, nothing between
+        stripped = _SEARCH_VERB.sub("", stripped, count=1)
+    return stripped.strip(" ?!.") or question.strip(" ?!.")

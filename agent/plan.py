@@ -143,7 +143,7 @@ def pick_from_last_list(reading: Reading, context: Context) -> Plan | None:
     picked = reading.selection
     if picked is None and reading.step and last is not None and last.query.ordinal:
         picked = last.query.ordinal + reading.step
-    if picked is None or reading.classes:
+    if picked is None or reading.classes or reading.intent is Intent.WHO:  # "who got the last one": who, of it
         return None
     if last is None:
         return Plan(Intent.NOTHING_TO_SELECT, MomentQuery(ordinal=picked))

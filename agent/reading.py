@@ -97,6 +97,8 @@ def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = Non
     if said.result and actions and _word_before(list(words), said.teams[0].start)[0] in ("did", "does"):
         said = replace(said, result=None)  # "how many corners did Gladbach win": won corners, not the match
     english = language.rewrite(masked(question, said.spans))
+    intent = Intent.SEARCH if language.quoted_search(question) else language.intent_words(english)
+    ordinal_of_who = _ordinal(list(words), actions) or language.selection(english)  # "who got the last one"
     return Reading(
         text=question,
         english=english,
@@ -107,9 +109,9 @@ def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = Non
         actions=actions,
         classes=_classes(actions, list(words)) or _scored(whose, list(words)),
         time=language.time_filter(english),
-        intent=language.intent_words(english),
+        intent=intent,
         selection=language.selection(english),
-        ordinal=_ordinal(list(words), actions),
+        ordinal=_ordinal(list(words), actions) if intent is not Intent.WHO else ordinal_of_who,
         step=language.step(english),
         other_team=bool(OTHER_TEAM.search(english)),
         side=language.side(english),

@@ -26,6 +26,7 @@ from index.types import Match, Segment
 from index.yamlfile import read_yaml
 
 from .clubs import LEXICON_DIR, fold
+from .scoreline import language_phrases
 from .types import Spot
 
 EPISODE_WORDS_FILE = LEXICON_DIR / "episode_words.yaml"
@@ -63,8 +64,7 @@ def _table() -> dict:
 def _pattern(table: str, key: str, language: str) -> re.Pattern[str] | None:
     """One alternation of ``_table()[table][key]``'s words in ``language`` (every language's for one the
     table lacks); None where the table has no such words."""
-    words = _table()[table].get(key) or {}
-    phrases = words.get(language) or [p for language_words in words.values() for p in language_words]
+    phrases = language_phrases(_table()[table].get(key) or {}, language)
     return re.compile("|".join(f"(?:{p})" for p in phrases)) if phrases else None
 
 

@@ -21,7 +21,7 @@ from index.types import HALVES, Match, Segment
 from index.yamlfile import read_yaml
 
 from .clubs import LEXICON_DIR, fold
-from .scoreline import phrase_alternatives
+from .scoreline import language_phrases, phrase_alternatives
 from .types import Spot
 
 GOAL_WORDS_FILE = LEXICON_DIR / "goal_words.yaml"
@@ -50,10 +50,9 @@ def _pattern(language: str) -> re.Pattern[str]:
     """The announcements of ``language`` (of every language when it has none of its own), whole words, not
     followed by "kick"/"keeper" (a goal kick)."""
     table = _table()
-    languages = [language] if language in table["announce"] else list(table["announce"])
-    phrases = [p for lang in languages for p in table["announce"][lang]]
+    phrases = phrase_alternatives(language_phrases(table["announce"], language))
     after = phrase_alternatives(table["not_after"])
-    return re.compile(rf"(?<!\w)(?:{phrase_alternatives(phrases)})(?!\w)(?![\W_]+(?:{after})(?!\w))")
+    return re.compile(rf"(?<!\w)(?:{phrases})(?!\w)(?![\W_]+(?:{after})(?!\w))")
 
 
 @cache

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
@@ -90,6 +90,12 @@ def _table() -> dict:
 def phrase_alternatives(phrases: Iterable[str]) -> str:
     """One regular-expression alternation of ``phrases``, longest first; a space in a phrase is any spacing."""
     return "|".join(sorted({p.replace(" ", r"[\W_]+") for p in phrases}, key=len, reverse=True)) or r"(?!x)x"
+
+
+def language_phrases(words: Mapping[str, Sequence[str]], language: str) -> list[str]:
+    """A table's phrases in ``language``; every language's for one it has none of (an unknown language is
+    read with all of them)."""
+    return list(words.get(language) or [p for phrases in words.values() for p in phrases])
 
 
 def _words_pattern(phrases: Iterable[str]) -> re.Pattern[str]:

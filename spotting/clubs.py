@@ -73,6 +73,7 @@ class ClubReader:
         alternatives = sorted(forms, key=len, reverse=True)
         body = "|".join(r"[\W_]+".join(re.escape(word) for word in form.split()) for form in alternatives)
         self._pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if alternatives else None
+        self._others = _others_pattern(frozenset(w for form in forms for w in form.split()))
 
     def mentions(self, text: str) -> list[ClubMention]:
         """Every naming of either club in ``text``, in order."""
@@ -86,11 +87,41 @@ class ClubReader:
             found.append(ClubMention(self._side[form], hit.start(), hit.end()))
         return found
 
+    def others(self, text: str) -> list[tuple[int, int]]:
+        """Where ``text`` names a club that is not one of this match's (offsets): "Arsenal 1-0 down at home
+        to Olympiacos" in a Porto match is another match's score. Short and everyday forms count only
+        capitalised ("Nice", "OM")."""
+        return [hit.span() for hit in self._others.finditer(fold(text))
+                if not _needs_capital(hit.group(0)) or text[hit.start()].isupper()]  # fmt: skip
+
 
 @lru_cache(maxsize=2048)
 def club_reader(home: str, away: str) -> ClubReader:
     """The (cached) reader of one pairing of clubs."""
     return ClubReader(home, away)
+
+
+def _needs_capital(form: str) -> bool:
+    return len(form) <= SHORT_FORM or form in _every_day_words()
+
+
+SHORT_FORM = 4  # "om", "ol", "psv", "roma": read as a club only when capitalised, like everyday words
+
+
+@cache
+def _every_day_words() -> frozenset[str]:
+    return frozenset(fold(w) for w in COMMON_WORDS)
+
+
+@lru_cache(maxsize=256)
+def _others_pattern(own_words: frozenset[str]) -> re.Pattern[str]:
+    """Every club form ``index.teams`` knows that shares no word with this match's clubs' forms (``own_words``:
+    "Madrid" is not another club in a Real Madrid match) and is not a generic name word."""
+    data = read_yaml(WORDS_FILE)
+    forms = {fold(form) for form in team_forms()} - _generic_words() - {fold(w) for w in data["not_other_clubs"]}
+    forms = sorted((f for f in forms if f and not set(f.split()) & own_words), key=len, reverse=True)
+    body = "|".join(r"[\W_]+".join(re.escape(word) for word in form.split()) for form in forms)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
 
 
 def _match_forms(home: str, away: str) -> tuple[dict[str, str], set[str]]:

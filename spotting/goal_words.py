@@ -21,14 +21,16 @@ from index.types import HALVES, Match, Segment
 from index.yamlfile import read_yaml
 
 from .clubs import LEXICON_DIR, fold
-from .scoreline import language_phrases, phrase_alternatives
+from .scoreline import MentionKind, ScoreMention, language_phrases, phrase_alternatives, score_mentions
 from .types import Spot
 
 GOAL_WORDS_FILE = LEXICON_DIR / "goal_words.yaml"
 BEFORE_S = 10.0  # an announcement this long before a peak's anchor is about it (the peak lags the words)...
 AFTER_S = 20.0  # ... and this long after it (commentary follows the action)
 KICK_OFF_AFTER_S = (20.0, 180.0)  # play restarts this long after a goal (celebration, replays)
-FEATURES = ("confidence", "announcements", "kick-off after")
+SCORE_SAID_S = (-10.0, 120.0)  # the new score is said this long after a goal (often at the replay)
+AFTERMATH_S = (20.0, 150.0)  # the scorer named, the celebration, the finish praised: this long after
+FEATURES = ("confidence", "announcements", "kick-off after", "new score said", "aftermath")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,22 @@ def _pattern(language: str) -> re.Pattern[str]:
 
 
 @cache
+def _aftermath(language: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w)(?:{phrase_alternatives(language_phrases(_table()['aftermath'], language))})(?!\w)")
+
+
+def aftermath(match: Match) -> list[Announcement]:
+    """The segments that talk of a goal just scored (its scorer, the celebration), in time order."""
+    found = [
+        Announcement(s.half, s.start, s.text)
+        for half in HALVES
+        for s in match.half_segments(half)
+        if _aftermath(s.language).search(fold(s.text))
+    ]
+    return sorted(found, key=lambda a: (a.half, a.seconds))
+
+
+@cache
 def _not_before() -> re.Pattern[str]:
     """Words just before the phrase that make it no goal ("no goal", "a shot at goal")."""
     return re.compile(rf"(?<!\w)(?:{phrase_alternatives(_table()['not_before'])})[\W_]+$")
@@ -75,16 +93,37 @@ def announcements(match: Match) -> list[Announcement]:
     return sorted(found, key=lambda a: (a.half, a.seconds))
 
 
-def announcing(spot: Spot, said: Sequence[Announcement]) -> int:
-    """How many segments (of every transcription) announce a goal around ``spot``."""
-    at = spot.position_ms / 1000.0
-    return sum(1 for a in said if a.half == spot.half and -BEFORE_S <= a.seconds - at <= AFTER_S)
+def announcing(spot: Spot, said: Sequence[Announcement], window: tuple[float, float] = (-BEFORE_S, AFTER_S)) -> int:
+    """How many segments (of every transcription) of ``said`` lie ``window`` around ``spot``."""
+    at, (low, high) = spot.position_ms / 1000.0, window
+    return sum(1 for a in said if a.half == spot.half and low <= a.seconds - at <= high)
 
 
-def features(match: Match, spots: Sequence[Spot]) -> list[tuple[float, float, float]]:
+def new_scores(match: Match) -> list[ScoreMention]:
+    """The mentions of this match's score that say a total of goals for the first time ("1-0", then "2-0"),
+    or that a club leads or has equalised: what the commentary says right after a goal."""
+    mentions = score_mentions((s for half in HALVES for s in match.half_segments(half)), match.home, match.away)
+    said_before, found = 0, []
+    for mention in mentions:
+        total = sum(mention.goals)
+        if mention.kind is not MentionKind.SCORE or total > said_before:
+            found.append(mention)
+        said_before = max(said_before, total)
+    return found
+
+
+def score_said(spot: Spot, said: Sequence[ScoreMention]) -> int:
+    """How many new scores (``new_scores``) are said ``SCORE_SAID_S`` around ``spot``."""
+    at, (low, high) = spot.position_ms / 1000.0, SCORE_SAID_S
+    return sum(1 for m in said if m.half == spot.half and low <= m.seconds - at <= high)
+
+
+def features(match: Match, spots: Sequence[Spot]) -> list[tuple[float, ...]]:
     """``FEATURES`` of each Goal spot of ``spots`` (in their order): its confidence, log(1 + the segments
-    announcing it), the clearest Kick-off spot ``KICK_OFF_AFTER_S`` after it (0 when none)."""
-    said = announcements(match)
+    announcing it), the clearest Kick-off spot ``KICK_OFF_AFTER_S`` after it (0 when none), log(1 + the new
+    scores said after it), log(1 + the segments of its aftermath)."""
+    said, talk = announcements(match), aftermath(match)
+    scores = new_scores(match)
     kick_offs = [s for s in spots if s.label == "Kick-off"]
     low, high = KICK_OFF_AFTER_S
     rows = []
@@ -94,7 +133,11 @@ def features(match: Match, spots: Sequence[Spot]) -> list[tuple[float, float, fl
             for k in kick_offs
             if k.half == goal.half and low <= (k.position_ms - goal.position_ms) / 1000 <= high
         ]
-        rows.append((_logit(goal.confidence), math.log1p(announcing(goal, said)), max(after, default=0.0)))
+        said_near, scores_after = announcing(goal, said), score_said(goal, scores)
+        talk_after = announcing(goal, talk, AFTERMATH_S)
+        kick_off = max(after, default=0.0)
+        rows.append((_logit(goal.confidence), math.log1p(said_near), kick_off, math.log1p(scores_after),
+                     math.log1p(talk_after)))  # fmt: skip
     return rows
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
@@ -34,8 +34,13 @@ from .clubs import LEXICON_DIR, ClubMention, ClubReader, club_reader, fold
 SCORE_WORDS_FILE = LEXICON_DIR / "score_words.yaml"
 MAX_GOALS = 15  # larger numbers are minutes, years or distances, not goals
 MERGE_S = 15.0  # the same mention in two transcriptions (or said twice in a breath) is one
-CONTEXT_CHARS = 35  # how far "won", "first leg" or "for PSG" may stand from the numbers
+CONTEXT_CHARS = 35  # how far "won", "first leg" or "for PSG" may stand before the numbers
+AFTER_CHARS = 25  # ... and "won", "down to Olympiacos" after them
 TEAM_CHARS = 50  # how far a club may stand from "takes the lead" / "equalises" to be its subject
+
+
+# Where a segment names clubs that are not the match's (``ClubReader.others``), read only when needed.
+OtherClubs = Callable[[], list[tuple[int, int]]]
 
 
 class MentionKind(StrEnum):
@@ -77,6 +82,7 @@ class _Words:
     lead: re.Pattern[str]
     level: re.Pattern[str]
     past: re.Pattern[str]
+    not_now: re.Pattern[str]
     not_after: re.Pattern[str]
     idioms: re.Pattern[str]
     number: str  # the number alternative, for "Madrid 1, Barça 2"
@@ -127,6 +133,7 @@ def _words(language: str) -> _Words:
         lead=_words_pattern(pooled("lead")),
         level=_words_pattern(pooled("level")),
         past=_words_pattern(pooled("past")),
+        not_now=_words_pattern(pooled("not_now")),
         not_after=re.compile(rf"^[\W_]*(?:{phrase_alternatives(table['not_after'])})(?!\w)"),
         idioms=re.compile(rf"^(?:{phrase_alternatives(table['idioms'])})(?!\w)"),
         number=number,
@@ -159,14 +166,26 @@ def _leader(text: str, span: tuple[int, int], numbers: tuple[int, int], clubs: l
     return ""
 
 
-def _numbers(segment: Segment, text: str, clubs: list[ClubMention], words: _Words) -> list[ScoreMention]:
+def _not_this_score(text: str, span: tuple[int, int], others: OtherClubs, words: _Words) -> bool:
+    """Whether the words around ``span`` make it another match's score, an old one or one only wished for
+    ("won 3-0", "looking for the 2-0", "Arsenal 1-0 down to Olympiacos" in a Porto match)."""
+    start, end = max(0, span[0] - CONTEXT_CHARS), span[1] + AFTER_CHARS
+    near = text[start:end]
+    return bool(
+        words.past.search(near) or words.not_now.search(near) or any(a < end and b > start for a, b in others())
+    )
+
+
+def _numbers(
+    segment: Segment, text: str, clubs: list[ClubMention], others: OtherClubs, words: _Words
+) -> list[ScoreMention]:
     found = []
     for hit in words.score.finditer(text):
         a, b = _value(hit["a"], words), _value(hit["b"], words)
         start, end = hit.span()
         if a is None or b is None or _is_chain(text, start, end) or words.idioms.match(text[start:]):
             continue
-        if words.not_after.match(text[end:]) or words.past.search(text[max(0, start - CONTEXT_CHARS) : end + 25]):
+        if words.not_after.match(text[end:]) or _not_this_score(text, (start, end), others, words):
             continue
         team = _leader(text, (start, end), (a, b), clubs, words)
         found.append(_mention(MentionKind.SCORE, segment, hit.group(0), (max(a, b), min(a, b)), team))
@@ -204,14 +223,16 @@ def _nearest_club(clubs: list[ClubMention], start: int, end: int) -> str:
     return sides[0] if len(sides) == 1 else ""
 
 
-def _phrases(segment: Segment, text: str, clubs: list[ClubMention], words: _Words) -> list[ScoreMention]:
+def _phrases(
+    segment: Segment, text: str, clubs: list[ClubMention], others: OtherClubs, words: _Words
+) -> list[ScoreMention]:
     found = []
     for kind, pattern in ((MentionKind.LEAD, words.lead), (MentionKind.LEVEL, words.level)):
         for hit in pattern.finditer(text):
             team = _nearest_club(clubs, *hit.span())
             if kind is MentionKind.LEAD and not team:
                 continue  # "they lead" says nothing a score state can be checked against
-            if words.past.search(text[max(0, hit.start() - CONTEXT_CHARS) : hit.end() + 25]):
+            if _not_this_score(text, hit.span(), others, words):
                 continue
             found.append(_mention(kind, segment, hit.group(0), (0, 0), team))
     return found
@@ -226,8 +247,9 @@ def segment_mentions(segment: Segment, reader: ClubReader | None = None) -> list
     words = _words(segment.language)
     text = fold(segment.text)
     clubs = reader.mentions(segment.text) if reader else []
-    scores = _club_numbers(segment, text, clubs, words) or _numbers(segment, text, clubs, words)
-    phrases = _phrases(segment, text, clubs, words)
+    others = cache(lambda: reader.others(segment.text) if reader else [])  # read only beside a score
+    scores = _club_numbers(segment, text, clubs, words) or _numbers(segment, text, clubs, others, words)
+    phrases = _phrases(segment, text, clubs, others, words)
     leads = {m.team for m in phrases if m.kind is MentionKind.LEAD}
     if len(leads) == 1:  # "Bayern lead 2-1": the club that leads has the larger number
         scores = [replace(m, team=m.team or next(iter(leads))) if m.goals[0] != m.goals[1] else m for m in scores]

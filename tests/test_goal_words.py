@@ -46,15 +46,21 @@ def test_what_is_no_goal_is_not_an_announcement(text, language):
     assert not announces(said(text, language))
 
 
-def test_features_count_announcements_and_the_kick_off_after_and_a_half_without_commentary_has_none():
-    commentary = {1: (said("He scores!", at=102.0), said("What a goal!", at=106.0), said("goal kick", at=600)), 2: ()}
+def test_features_count_announcements_the_kick_off_and_new_score_after_and_a_half_without_commentary_has_none():
+    commentary = {
+        1: (said("He scores!", at=102.0), said("What a goal!", at=106.0), said("It's 1-0 to Chelsea", at=160.0),
+            said("Diego Costa, the scorer, celebrates", at=170.0), said("goal kick", at=600),
+            said("Arsenal won 2-0 there last week", at=640.0)),
+        2: (),
+    }  # fmt: skip
     match = match_from_game_id(GAME, segments=commentary)
     spots = [spot("Goal", 100, 0.5), spot("Kick-off", 190, 0.8), spot("Goal", 600, 0.5), spot("Goal", 100, 0.5, half=2)]
     rows = features(match, spots)
     assert len(rows) == 3 and len(rows[0]) == len(FEATURES)
-    assert rows[0][1] == pytest.approx(math.log(3)) and rows[0][2] == 0.8
-    assert rows[1][1:] == (0.0, 0.0)  # "goal kick" announces nothing, no kick-off after it
-    assert rows[2][1:] == (0.0, 0.0)  # the second half has no commentary
+    assert rows[0][1] == pytest.approx(math.log(3)) and rows[0][2] == 0.8 and rows[0][3] == pytest.approx(math.log(2))
+    assert rows[0][4] == pytest.approx(math.log(2))  # the scorer celebrating, 70 s after
+    assert rows[1][1:] == (0.0,) * 4  # "goal kick" announces nothing, no kick-off after, an old score
+    assert rows[2][1:] == (0.0,) * 4  # the second half has no commentary
     assert [a.seconds for a in announcements(match)] == [102.0, 106.0]
 
 
@@ -63,7 +69,7 @@ def test_a_peak_the_commentary_announces_and_a_kick_off_follows_outranks_a_clear
     match = match_from_game_id("england_epl/2015-2016/2015-08-08 - 19-30 Chelsea 1 - 0 Swansea", segments=commentary)
     spots = [spot("Goal", 300, 0.6), spot("Goal", 1200, 0.4), spot("Kick-off", 1290, 0.9)]
     policy = AnswerPolicy(
-        {"Goal": ClassRule(cut_off=1.01, floor=0.0)}, goal_evidence=GoalEvidence((1.0, 2.0, 2.0), -1.0)
+        {"Goal": ClassRule(cut_off=1.01, floor=0.0)}, goal_evidence=GoalEvidence((1.0, 2.0, 2.0, 1.0, 0.0), -1.0)
     )
     shown = [s.position_ms // 1000 for s in match_moments(policy, match, spots).spots if s.label == "Goal"]
     assert shown == [1200]
@@ -88,7 +94,7 @@ def test_goal_evidence_is_learned_from_labelled_games_and_none_without_peaks():
 
 
 def test_a_policy_keeps_its_goal_evidence_and_a_bad_one_is_a_clear_error(tmp_path):
-    policy = AnswerPolicy({"Goal": ClassRule(0.5, 0.1)}, goal_evidence=GoalEvidence((0.5, 1.0, 2.0), -3.0))
+    policy = AnswerPolicy({"Goal": ClassRule(0.5, 0.1)}, goal_evidence=GoalEvidence((0.5, 1.0, 2.0, 1.0, 0.0), -3.0))
     path = tmp_path / "answers.json"
     policy.save(path)
     assert AnswerPolicy.load(path).goal_evidence == policy.goal_evidence
@@ -115,7 +121,7 @@ def test_a_folder_score_the_commentary_disagrees_with_still_gives_an_answer():
     commentary = {1: tuple(said(text, at=t + 2) for t, text in lines), 2: ()}
     match = match_from_game_id(RAYO, segments=commentary)
     spots = [spot("Goal", t, 0.4 + 0.01 * k) for k, (t, _) in enumerate(lines)] + [spot("Kick-off", 700, 0.9)]
-    evidence = GoalEvidence((1.0, 1.0, 1.0), 0.0)
+    evidence = GoalEvidence((1.0, 1.0, 1.0, 1.0, 1.0), 0.0)
     for policy in (
         AnswerPolicy({"Goal": ClassRule(1.01, 0.0)}),
         AnswerPolicy({"Goal": ClassRule(1.01, 0.0)}, goal_evidence=evidence),

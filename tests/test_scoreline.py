@@ -75,6 +75,45 @@ def test_what_is_not_a_score(text: str) -> None:
     assert said(text) == []
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Arsenal 1-0 down at home to Olympiacos."),  # another match, its clubs named
+        ("en", "That match finished 1-0 with a late goal."),
+        ("en", "Messi looking for the 2-0."),
+        ("en", "A chance to put Barcelona ahead."),
+        ("en", "It could have been 2-0 by now."),
+        ("es", "Ronaldo buscando el 2-0."),
+        ("es", "Hacía gol al Sevilla en un 0-3."),
+        ("de", "3 zu 1 nach Ecken, das muss nichts heißen."),
+        ("fr", "Il aurait pu faire 2-0."),
+        ("it", "Occasione per il 2-0!"),
+        ("pt", "Ele procura o 2 x 0."),
+        ("ru", "которая завершилась победой хозяев со счетом 3-2."),
+    ],
+)
+def test_another_matchs_or_a_wished_for_score_is_not_this_ones(language: str, text: str) -> None:
+    assert said(text, language) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "home", "away", "expected"),
+    [
+        ("Bale! 1-0!", "Real Madrid", "Malaga", ("score", (1, 0), "")),  # a player's name, not FC Basel ("Bâle")
+        ("Barcelona 2-1 Paris now.", "Paris SG", "Barcelona", ("score", (2, 1), "away")),
+        ("Valencia crosses, 1-1.", "Manchester United", "Swansea", ("score", (1, 1), "")),  # Antonio Valencia
+    ],
+)
+def test_names_that_are_also_other_clubs_keep_the_score(text: str, home: str, away: str, expected: tuple) -> None:
+    assert expected in said(text, "en", home, away)
+
+
+def test_club_reader_finds_other_clubs_only_where_they_are_not_this_matchs() -> None:
+    reader = club_reader("Real Madrid", "Atletico Madrid")
+    text = "Madrid lead, as Barcelona drew at Lyon and OM lost; om, nice play from Bale."
+    assert [text[a:b] for a, b in reader.others(text)] == ["Barcelona", "Lyon", "OM"]
+
+
 def test_one_mention_heard_in_two_transcriptions_is_kept_once() -> None:
     segments = [
         Segment(1, 100.0, 102.0, "Madrid 1, Barça 2", "whisper_v2", "es"),

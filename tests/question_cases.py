@@ -51,6 +51,7 @@ QUESTION_SETS = {
     "held out 5": _SETS_DIR / "corpus_questions_heldout5.yaml",
     "held out 6": _SETS_DIR / "corpus_questions_heldout6.yaml",
     "held out 7": _SETS_DIR / "corpus_questions_heldout7.yaml",
+    "held out 8": _SETS_DIR / "corpus_questions_heldout8.yaml",
 }
 
 

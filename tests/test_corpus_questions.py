@@ -6,7 +6,9 @@ tests/data/corpus_questions_heldout2.yaml is the second, written after those fix
 accuracy says how the planner reads new users; tests/data/corpus_questions_heldout3.yaml is the third, written after
 the fixes from held-out 2, blind in the same way; tests/data/corpus_questions_heldout4.yaml is the fourth, blind to
 the planner and to all three; tests/data/corpus_questions_heldout5.yaml the fifth, blind to the planner and to all four;
-tests/data/corpus_questions_heldout6.yaml the sixth, blind to the planner and to all five.
+tests/data/corpus_questions_heldout6.yaml the sixth, blind to the planner and to all five;
+tests/data/corpus_questions_heldout7.yaml the seventh and tests/data/corpus_questions_heldout8.yaml the eighth, each
+blind to the planner and to every set before it.
 The planner must read at least its set's floor (REQUIRED_BY_SET, else REQUIRED_ACCURACY) of each set's turns
 exactly; the failures are printed, so each set says what is left to do."""
 
@@ -39,6 +41,7 @@ REQUIRED_BY_SET = {
     "held out 5": 0.98,  # first run 354/404 = 87.6 %; now 400/404
     "held out 6": 0.99,  # first run 409/446 = 91.7 %, as written; now 443/446 (4 plans corrected)
     "held out 7": 0.96,  # first run 344/370 = 92.97 %, as written; now 359/370 = 97.0 %
+    "held out 8": 0.0,  # first run pending (the lead sets the floor after it)
 }
 LANGUAGES = ("es", "de", "fr", "it", "pt")
 # Intents whose answer is moments of one match: at least half of them should be on labelled (valid-split) games.
@@ -54,6 +57,7 @@ COVERAGE = {
     "held out 5": {"singles": 220, "dialogues": 36, "per_language": (12, 3), "typos": 15},
     "held out 6": {"singles": 220, "dialogues": 36, "per_language": (12, 3), "typos": 15},
     "held out 7": {"singles": 220, "dialogues": 36, "per_language": (12, 3), "typos": 15},
+    "held out 8": {"singles": 230, "dialogues": 38, "per_language": (12, 3), "typos": 15},
 }
 
 

@@ -172,7 +172,8 @@ def name_the_match(reading: Reading, context: Context) -> Plan | None:
         return Plan(Intent.UNKNOWN_MATCH, MomentQuery(classes=reading.classes), text=_match_words(reading))
     if len(found) > 1 and context.match_id not in {m.id for m in found}:
         then = Intent.SUMMARY if _names_only(reading, context) else _intent(reading, context.follows)
-        query = _with_filters(MomentQuery(classes=_wanted_classes(reading, then), team=reading.team), reading)
+        base = _base_query(reading, context, None)  # a new question about that match: the classes asked before
+        query = _with_filters(MomentQuery(classes=_wanted_classes(reading, then, base), team=reading.team), reading)
         query = _for_intent(query, then, reading)  # "the score at half-time in juve monaco": the first half's
         named = tuple(dict.fromkeys(m.team for m in sorted((*reading.match.teams, *reading.whose), key=_start)))
         return Plan(Intent.AMBIGUOUS_MATCH, query, candidates=tuple(m.id for m in found),
@@ -322,15 +323,14 @@ def _lists_instead(reading: Reading, last: Intent) -> bool:
 
 
 def _base_query(reading: Reading, context: Context, match_id: str | None) -> MomentQuery:
-    """What a follow-up keeps of the last query: everything; on another match, all but the team; for
-    "all the cards"/"both teams", not the team or window; after one moment, its ordinal ("who scored it?")."""
+    """What a follow-up keeps of the last query: everything; on another match (a new question about it) or for
+    "all the cards"/"both teams", its classes, not the team, window or ordinal; after one moment, its ordinal
+    ("who scored it?")."""
     last = context.follows
     if last is None:
         return MomentQuery()
-    if language.resets(reading.english):
+    if match_id != last.query.match or language.resets(reading.english):
         return replace(last.query, team=None, ordinal=None, **WHOLE_MATCH)
-    if match_id != last.query.match:
-        return replace(last.query, team=None, ordinal=None)
     same_classes = set(reading.classes) <= set(last.query.classes)
     about_it = language.refers_to_one(reading.english) or not (reading.classes or reading.time.said)
     keeps_one = last.intent is Intent.SELECT and about_it and same_classes  # "which team?" after "the third one"

@@ -424,5 +424,6 @@ def _needs_match(plan: Plan, context: Context) -> Plan:
 
 def _match_words(reading: Reading) -> str:
     """What the question said of the match it names, in words, for a reply that found none."""
-    said = reading.match if reading.match.teams else replace(reading.match, teams=reading.whose)
-    return said.describe() or reading.text
+    clubs = {m.team for m in reading.match.teams}  # "goles del Levante contra el Betis": both clubs, as named
+    teams = sorted((*reading.match.teams, *(m for m in reading.whose if m.team not in clubs)), key=_start)
+    return replace(reading.match, teams=tuple(teams)).describe() or reading.text

@@ -64,6 +64,14 @@ def rewrite(question: str) -> str:
     return " ".join(_spelled(w) for w in pattern.sub(lambda found: table[found[0]], text).split())
 
 
+_EMOJI = re.compile("|".join(map(re.escape, PHRASES["emoji"])))
+
+
+def emoji_as_words(question: str) -> str:
+    """ "⚽⚽ psg 4-0 guingamp": each emoji of the table as the word it stands for, apart from the words beside it."""
+    return _EMOJI.sub(lambda found: f" {PHRASES['emoji'][found[0]]} ", question)
+
+
 # The words the rules turn on, read through one typo ("secnod half", "minuets"); a typo keeps the first letter.
 RULE_WORDS = ("second", "first", "minute", "minutes", "stoppage", "between", "after", "before", "around", "halves")
 
@@ -324,6 +332,20 @@ def readable(question: str) -> bool:
 
 def asks_for_things(text: str) -> bool:
     return bool(_REQUEST.search(text))
+
+
+_SENTENCE_END = re.compile(r"[.!?]+\s+")
+
+
+def asked_part(question: str) -> str:
+    """Of a question of several sentences, the last one that asks for something and what follows it ("Hi! I'm cutting
+    a video for my channel. Could you give me the shots on target...? Thanks!"): what is asked is read there, not in
+    the story told before it."""
+    ends = [found.end() for found in _SENTENCE_END.finditer(question)]
+    for start, stop in reversed(list(zip([0, *ends], [*ends, len(question)], strict=True))):
+        if asks_for_things(rewrite(question[start:stop])):
+            return question[start:]
+    return question
 
 
 _SEARCH_PREFIX = re.compile(

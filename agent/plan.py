@@ -15,18 +15,16 @@ from dataclasses import dataclass, field, replace
 from index.settings import MAX_QUESTION_CHARS
 from index.teams import canonical_team
 from index.types import Match
-from tools.actions import GROUPS, HIGHLIGHTS
 from tools.club_text import TeamMention
 from tools.match_text import MatchQuery
 from tools.matches import MatchIndex, as_written
 from tools.query import Intent, MomentQuery
 
 from . import language
+from .asked_query import WHOLE_MATCH, for_intent, wanted_classes, with_filters
 from .reading import Reading, read
 from .replies import is_unsupported, narrowed, search_words, unknown_word
 
-GOALS = ("Goal",)
-WHOLE_MATCH = {"half": None, "from_minute": None, "to_minute": None, "stoppage_time": False}
 PLAIN_LIST_WORDS = 5
 KEPT_INTENTS = (Intent.COUNT, Intent.REEL, Intent.WHO, Intent.SCORE)  # a follow-up goes on counting, cutting...
 BUILT_ON = (Intent.SELECT, Intent.UNKNOWN_MATCH)  # besides lists: one moment picked, moments of no match there is
@@ -106,7 +104,7 @@ def reply_to_question_back(reading: Reading, context: Context) -> Plan | None:
     candidates = [context.index.get(i) for i in last.candidates]
     chosen = _by_side(reading, candidates, last.named) or narrowed(reading, candidates)
     if chosen is None and _asks_of_the_same(reading, candidates):  # "and the cards?": still waiting for the match
-        query = _with_filters(replace(last.query, classes=reading.classes or last.query.classes), reading)
+        query = with_filters(replace(last.query, classes=reading.classes or last.query.classes), reading)
         return replace(last, query=query, text="")
     if chosen is None:
         return None
@@ -114,10 +112,10 @@ def reply_to_question_back(reading: Reading, context: Context) -> Plan | None:
         kept = chosen or candidates
         return replace(last, intent=Intent.AMBIGUOUS_MATCH, candidates=tuple(m.id for m in kept),
                        text="" if chosen else reading.text)  # fmt: skip
-    query = _with_filters(replace(last.query, match=chosen[0].id), reading)
+    query = with_filters(replace(last.query, match=chosen[0].id), reading)
     then = last.then or Intent.SPOTS
     said_when = reading.time.said or reading.time.end_of  # else the waiting question's own time stands
-    return Plan(then, _for_intent(query, then, reading) if said_when else query)
+    return Plan(then, for_intent(query, then, reading) if said_when else query)
 
 
 def _by_side(reading: Reading, candidates: Sequence[Match], named: tuple[str, ...]) -> list[Match] | None:
@@ -172,8 +170,9 @@ def name_the_match(reading: Reading, context: Context) -> Plan | None:
         return Plan(Intent.UNKNOWN_MATCH, MomentQuery(classes=reading.classes), text=_match_words(reading))
     if len(found) > 1 and context.match_id not in {m.id for m in found}:
         then = Intent.SUMMARY if _names_only(reading, context) else _intent(reading, context.follows)
-        query = _with_filters(MomentQuery(classes=_wanted_classes(reading, then), team=reading.team), reading)
-        query = _for_intent(query, then, reading)  # "the score at half-time in juve monaco": the first half's
+        base = _base_query(reading, context, None)  # a new question about that match: the classes asked before
+        query = with_filters(MomentQuery(classes=wanted_classes(reading, then, base), team=reading.team), reading)
+        query = for_intent(query, then, reading)  # "the score at half-time in juve monaco": the first half's
         named = tuple(dict.fromkeys(m.team for m in sorted((*reading.match.teams, *reading.whose), key=_start)))
         return Plan(Intent.AMBIGUOUS_MATCH, query, candidates=tuple(m.id for m in found),
                     then=then, named=named)  # fmt: skip
@@ -215,12 +214,12 @@ def moments(reading: Reading, context: Context) -> Plan | None:
         base = replace(base, **WHOLE_MATCH)  # a score was asked *at* a time: "and the goals?" are the match's
     if intent is Intent.SUMMARY and not (reading.classes or reading.time.said):  # "summary please": the match's
         base = replace(base, classes=(), team=None, ordinal=None, **WHOLE_MATCH)
-    classes = _wanted_classes(reading, intent, base)
+    classes = wanted_classes(reading, intent, base)
     ordinal = reading.ordinal if reading.ordinal is not None else base.ordinal
-    query = _with_filters(replace(base, match=match_id, classes=classes, ordinal=ordinal), reading)
+    query = with_filters(replace(base, match=match_id, classes=classes, ordinal=ordinal), reading)
     query = _other_team(query, context) if reading.other_team else query
     query = _side_team(query, reading, context) if reading.side and not reading.team else query
-    return _needs_match(Plan(intent, _for_intent(query, intent, reading)), context)
+    return _needs_match(Plan(intent, for_intent(query, intent, reading)), context)
 
 
 def unknown_action(reading: Reading, context: Context) -> Plan | None:
@@ -241,7 +240,7 @@ def match_alone(reading: Reading, context: Context) -> Plan | None:
     if not match_id:
         return None
     if reading.time.said:
-        return Plan(Intent.SPOTS, _with_filters(MomentQuery(match=match_id), reading))
+        return Plan(Intent.SPOTS, with_filters(MomentQuery(match=match_id), reading))
     return Plan(Intent.SUMMARY, MomentQuery(match=match_id))
 
 
@@ -322,49 +321,18 @@ def _lists_instead(reading: Reading, last: Intent) -> bool:
 
 
 def _base_query(reading: Reading, context: Context, match_id: str | None) -> MomentQuery:
-    """What a follow-up keeps of the last query: everything; on another match, all but the team; for
-    "all the cards"/"both teams", not the team or window; after one moment, its ordinal ("who scored it?")."""
+    """What a follow-up keeps of the last query: everything; on another match (a new question about it) or for
+    "all the cards"/"both teams", its classes, not the team, window or ordinal; after one moment, its ordinal
+    ("who scored it?")."""
     last = context.follows
     if last is None:
         return MomentQuery()
-    if language.resets(reading.english):
+    if match_id != last.query.match or language.resets(reading.english):
         return replace(last.query, team=None, ordinal=None, **WHOLE_MATCH)
-    if match_id != last.query.match:
-        return replace(last.query, team=None, ordinal=None)
     same_classes = set(reading.classes) <= set(last.query.classes)
     about_it = language.refers_to_one(reading.english) or not (reading.classes or reading.time.said)
     keeps_one = last.intent is Intent.SELECT and about_it and same_classes  # "which team?" after "the third one"
     return last.query if keeps_one else replace(last.query, ordinal=None)
-
-
-def _wanted_classes(reading: Reading, intent: Intent, base: MomentQuery | None = None) -> tuple[str, ...]:
-    if reading.classes:
-        return reading.classes
-    if intent is Intent.SCORE or (intent is Intent.WHO and "scored" in reading.english):
-        return GOALS
-    if reading.time.said and reading.intent is Intent.SUMMARY:  # "what happened around minute 70?"
-        return GROUPS["play"]
-    if base is not None and base.classes:
-        return base.classes
-    if intent is Intent.SUMMARY:
-        return ()
-    return HIGHLIGHTS if intent in (Intent.REEL, Intent.WHO) else ()
-
-
-def _with_filters(query: MomentQuery, reading: Reading) -> MomentQuery:
-    """``query`` with the half, minutes, added time and team this question says (said ones win)."""
-    time = reading.time
-    if time.half is not None:
-        query = replace(query, half=time.half or None)
-        if time.from_minute is None and time.to_minute is None and not _within(query, time.half):
-            query = replace(query, from_minute=None, to_minute=None)
-    if time.from_minute is not None or time.to_minute is not None:
-        query = replace(query, from_minute=time.from_minute, to_minute=time.to_minute)
-    if time.stoppage_time:
-        query = replace(query, stoppage_time=True)
-    if reading.team:
-        query = replace(query, team=reading.team)
-    return query
 
 
 def _other_team(query: MomentQuery, context: Context) -> MomentQuery:
@@ -384,30 +352,6 @@ def _side_team(query: MomentQuery, reading: Reading, context: Context) -> Moment
     return replace(query, team=canonical_team(match.home if reading.side == "home" else match.away))
 
 
-def _within(query: MomentQuery, half: int) -> bool:
-    """Whether the query's minutes fall in ``half`` (after "from minute 60", "only the second half" keeps them)."""
-    if not half or (query.from_minute is None and query.to_minute is None):
-        return False
-    start, end = (0, 45) if half == 1 else (45, 90)
-    low = query.from_minute if query.from_minute is not None else start
-    high = query.to_minute if query.to_minute is not None else end + 1
-    return low < end and high > start
-
-
-def _for_intent(query: MomentQuery, intent: Intent, reading: Reading) -> MomentQuery:
-    """A score is asked *at* a time: the goals up to then ("at half-time": the first half's)."""
-    if intent is not Intent.SCORE:
-        return query
-    time = reading.time
-    if time.end_of == 2 or not (time.said or time.end_of):  # "at the end", "who won?": the final score
-        return replace(query, half=None, from_minute=None, to_minute=None, stoppage_time=False, classes=GOALS)
-    minutes = time.from_minute is not None or time.to_minute is not None
-    if time.end_of == 1 or (not minutes and query.half == 1 and query.to_minute is None):
-        return replace(query, half=1, from_minute=None, to_minute=None, classes=GOALS)
-    until = query.to_minute if query.to_minute is not None else query.from_minute
-    return replace(query, half=None, from_minute=None, to_minute=until, classes=GOALS)
-
-
 def _continues(reading: Reading) -> bool:
     return language.continues(reading.english) or language.refers_back(reading.english)
 
@@ -424,5 +368,6 @@ def _needs_match(plan: Plan, context: Context) -> Plan:
 
 def _match_words(reading: Reading) -> str:
     """What the question said of the match it names, in words, for a reply that found none."""
-    said = reading.match if reading.match.teams else replace(reading.match, teams=reading.whose)
-    return said.describe() or reading.text
+    clubs = {m.team for m in reading.match.teams}  # "goles del Levante contra el Betis": both clubs, as named
+    teams = sorted((*reading.match.teams, *(m for m in reading.whose if m.team not in clubs)), key=_start)
+    return replace(reading.match, teams=tuple(teams)).describe() or reading.text

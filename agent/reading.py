@@ -81,7 +81,7 @@ class Reading:
 
 def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = None) -> Reading:
     """Read ``question`` once, against the club names of the corpus and the match in view (if any)."""
-    question = _corrected(question, names)
+    question = _corrected(language.emoji_as_words(question), names)
     playing = frozenset(canonical_team(club) for club in (in_view.home, in_view.away)) if in_view else frozenset()
     said = read_match_text(question, names, playing)
     original = words_of(question)
@@ -96,8 +96,10 @@ def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = Non
         said = replace(said, unknown_club=unknown)  # (with a match in view, a name there is a player's)
     if said.result and actions and _word_before(list(words), said.teams[0].start)[0] in ("did", "does"):
         said = replace(said, result=None)  # "how many corners did Gladbach win": won corners, not the match
-    english = language.rewrite(masked(question, said.spans))
-    intent = Intent.SEARCH if language.quoted_search(question) else language.intent_words(english)
+    unscored = masked(question, said.spans)
+    english = language.rewrite(unscored)
+    asked = language.rewrite(language.asked_part(unscored))  # a long request: what it asks, not the story before
+    intent = Intent.SEARCH if language.quoted_search(question) else language.intent_words(asked)
     ordinal_of_who = _ordinal(list(words), actions) or language.selection(english)  # "who got the last one"
     return Reading(
         text=question,
@@ -251,6 +253,8 @@ def _paired(teams: tuple[TeamMention, ...], words: list[str]) -> tuple[set[int],
             between = set(plain[first.stop + first.possessive : second.start])
             if between & OPPONENT or _word_before(words, first.start)[0] in BY_WORDS:
                 facing.add(index)  # "the goals of Barça against Real", "subs made by Juventus vs Man City"
+            elif _word_before(words, first.start)[0] in OPPONENT:
+                facing.add(index + 1)  # "the 7-0 against shakhtar, bayern's goals only": Bayern's, against them
     return paired, facing
 
 

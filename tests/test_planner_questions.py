@@ -24,6 +24,8 @@ from tools.toolbox import Toolbox
 DATA = Path(__file__).parent / "data" / "questions.yaml"
 HELD_OUT = Path(__file__).parent / "data" / "questions_heldout.yaml"  # written after the planner
 REQUIRED_ACCURACY = 0.95
+BAYERN_DORTMUND = "germany_bundesliga/2015-2016/2015-10-04 - 18-30 Bayern Munich 5 - 1 Dortmund"
+CHELSEA_BURNLEY = "england_epl/2014-2015/2015-02-21 - 18-00 Chelsea 1 - 1 Burnley"
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +134,19 @@ def test_search_questions_answer(toolbox):
         for number, hit in enumerate(hits, 1):
             assert hit.line(number) in answer.text
         assert answer.tool_calls[0]["name"] == "search_commentary"
+
+
+def test_another_match_is_a_new_question_about_it(toolbox):
+    """The lead's convention: a turn naming another match keeps the classes asked before when it names none, and
+    drops the half, window, stoppage time, team and ordinal of the last query unless it names them again."""
+    planner, session = Planner(toolbox), Session()
+    for question in ("Chelsea's goals in the second half of Chelsea 2-2 Watford", "the first one"):
+        planner.ask(question, session)
+    bayern = planner.plan("and in Bayern Munich 5-1 Dortmund?", session)
+    assert (bayern.intent, bayern.query.given()) == (Intent.SPOTS, {"match": BAYERN_DORTMUND, "classes": ["Goal"]})
+    planner.ask("cards after minute 60 in Bayern Munich 5-1 Dortmund", session)
+    back = planner.plan("and in the Chelsea match?", session)  # two Chelsea matches: which one, of the cards
+    assert back.intent is Intent.AMBIGUOUS_MATCH and len(back.candidates) == 2
+    assert back.query.given() == {"classes": ["Yellow card", "Red card", "Yellow->red card"]}
+    again = planner.plan("penalties in the first half of Chelsea 1-1 Burnley", session)
+    assert again.query.given() == {"match": CHELSEA_BURNLEY, "classes": ["Penalty"], "half": 1}

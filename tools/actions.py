@@ -50,6 +50,11 @@ GROUPS, VOCABULARY = _load_vocabulary(TABLE)
 UNSUPPORTED: dict[str, tuple[str, ...]] = {
     normalise(word): GROUPS.get(near, (near,)) if near else () for word, near in TABLE["unsupported"].items()
 }
+# A word -> (its classes, the words it must follow to be an action).
+ONLY_AFTER: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+    normalise(word): (GROUPS.get(key, (key,)), frozenset(normalise(w) for w in before))
+    for word, (key, before) in TABLE["only_after"].items()
+}
 FREE_KICKS, CARDS, HIGHLIGHTS = GROUPS["free kicks"], GROUPS["cards"], GROUPS["highlights"]
 
 # Fuzzy matching only for words long enough that a typo cannot turn one word into another.
@@ -85,6 +90,12 @@ def _lookup(words: list[str]) -> tuple[str, ...] | None:
         return VOCABULARY[phrase]
     joined = " ".join(words)
     return VOCABULARY.get(joined)
+
+
+def _after_its_word(words: list[str], i: int, size: int) -> tuple[str, ...] | None:
+    """A word that is an action only after one of its words (``ONLY_AFTER``: "le dernier but")."""
+    classes, before = ONLY_AFTER.get(words[i], ((), frozenset())) if size == 1 else ((), frozenset())
+    return classes if i > 0 and words[i - 1] in before else None
 
 
 def _plural(phrase: str) -> str:
@@ -133,7 +144,7 @@ def find_action_mentions(words: list[str], skip: Iterable[int] = ()) -> list[Act
             if taken.intersection(span):
                 continue
             window = words[i : i + size]
-            classes = _lookup(window) or _fuzzy(window)
+            classes = _lookup(window) or _fuzzy(window) or _after_its_word(words, i, size)
             if classes:
                 mention = ActionMention(i, i + size, " ".join(window), classes)
                 break

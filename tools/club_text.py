@@ -24,6 +24,7 @@ JOINING = frozenset(normalise(w) for w in TABLE["joining"])
 PLACE_WORDS = frozenset(normalise(w) for w in TABLE["place_words"])
 MATCH_NOUNS = frozenset(normalise(w) for w in TABLE["match_nouns"])
 STRICT_VERSUS = tuple(normalise(w).split() for w in TABLE["strict_versus"])
+CLUB_VERBS = frozenset(normalise(w) for w in TABLE["club_verbs"])
 LEAGUE_WORDS = frozenset(w for spec in TABLE["competitions"].values() for name in spec["words"]
                          for w in normalise(name).split())  # fmt: skip
 FUZZY_MIN_CHARS = 6  # from here one typo is read through ("Bayren", "Napili")
@@ -171,7 +172,10 @@ def _visits(mention: TeamMention, words: list[str]) -> bool:
 
 
 def _joined(first: TeamMention, second: TeamMention, words: list[str]) -> bool:
+    """Two clubs across at most a score, "vs", "the" or a verb before "vs" ("palace have vs liverpool")."""
     between = words[first.stop + first.possessive : second.start]
+    verb = len(between) > 1 and between[0] in CLUB_VERBS and between[1] in VERSUS
+    between = between[1:] if verb else between
     return 0 <= len(between) <= PAIR_GAP and all(w.isdigit() or w in VERSUS or w == "the" for w in between)
 
 

@@ -211,7 +211,7 @@ def read_spaced_score(
 ) -> tuple[int, int] | None:
     """A score written with spaces only, which reads as one only beside two clubs (``clubs``: each one's first word,
     end and end past a possessive "s"): "Villarreal 1 Real Madrid 0", "barcelona 2 0 psg", "Real Madrid Espanyol
-    2 0" (home first, as the clubs are named)."""
+    2 0", "juventus napoli too one" (home first, as the clubs are named)."""
     if len(clubs) < 2:
         return None
     words = words_of(text)
@@ -229,7 +229,7 @@ def read_spaced_score(
     if any(start <= offsets[i][0] < stop for i in numbers for start, stop in spans):
         return None  # a date's numbers ("psg barcelona 08.03.2017") are no score
     spans.extend(offsets[i] for i in numbers)
-    return int(words[numbers[0]]), int(words[numbers[1]])
+    return _goal_count(words[numbers[0]]), _goal_count(words[numbers[1]])
 
 
 def _goals(words: list[str], at: list[int], clubs: list[tuple[int, int, int]]) -> bool:
@@ -237,5 +237,12 @@ def _goals(words: list[str], at: list[int], clubs: list[tuple[int, int, int]]) -
     if at[0] < 0 or at[-1] >= len(words) or any(start <= i < stop for start, stop, _ in clubs for i in at):
         return False
     following = fold(words[at[-1] + 1]) if at[-1] + 1 < len(words) else ""
-    digits = all(words[i].isdigit() and len(words[i]) <= 2 and int(words[i]) <= MAX_GOALS for i in at)
-    return digits and not following.startswith("min")
+    counts = [_goal_count(words[i]) for i in at]
+    return all(c is not None and c <= MAX_GOALS for c in counts) and not following.startswith("min")
+
+
+def _goal_count(word: str) -> int | None:
+    """A goal count as digits ("2") or as said ("too", "one": voice typing beside two clubs); else None."""
+    if word.isdigit():
+        return int(word) if len(word) <= 2 else None
+    return _SPOKEN.get(fold(word))

@@ -34,7 +34,6 @@ from index.names import parse_game_id
 from index.types import Match
 
 from .goal_words import GoalEvidence
-from .scoreline import ScoreMention
 from .types import Spot
 
 ANSWERS_FILE = "answers.json"
@@ -114,12 +113,9 @@ class AnswerPolicy:
     # the rules): the goals the answer counts are the clearest by it
     goal_evidence: GoalEvidence | None = None
 
-    def rescored(
-        self, match: Match, spots: Sequence[Spot], mentions: Sequence[ScoreMention] | None = None
-    ) -> list[Spot]:
-        """``spots`` with their Goal confidences the goal evidence's (the spotter's own without one); ``mentions``:
-        the match's score mentions, when already read."""
-        return self.goal_evidence.rescored(match, spots, mentions) if self.goal_evidence else list(spots)
+    def rescored(self, match: Match, spots: Sequence[Spot]) -> list[Spot]:
+        """``spots`` with their Goal confidences the goal evidence's (the spotter's own without one)."""
+        return self.goal_evidence.rescored(match, spots) if self.goal_evidence else list(spots)
 
     def calibrated(self, label: str, spots: Iterable[Spot], floor: float) -> list[Spot]:
         """The spots of ``label`` whose calibrated confidence is at least ``floor`` (calibrated as answers are)."""

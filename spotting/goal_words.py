@@ -99,11 +99,10 @@ def announcing(spot: Spot, said: Sequence[Announcement], window: tuple[float, fl
     return sum(1 for a in said if a.half == spot.half and low <= a.seconds - at <= high)
 
 
-def new_scores(match: Match, mentions: Sequence[ScoreMention] | None = None) -> list[ScoreMention]:
-    """The mentions of this match's score (``mentions``: already read) that say a total of goals for the first
-    time ("1-0", then "2-0"), or that a club leads or has equalised: what the commentary says right after a goal."""
-    if mentions is None:
-        mentions = score_mentions((s for half in HALVES for s in match.half_segments(half)), match.home, match.away)
+def new_scores(match: Match) -> list[ScoreMention]:
+    """The mentions of this match's score that say a total of goals for the first time ("1-0", then "2-0"),
+    or that a club leads or has equalised: what the commentary says right after a goal."""
+    mentions = score_mentions((s for half in HALVES for s in match.half_segments(half)), match.home, match.away)
     said_before, found = 0, []
     for mention in mentions:
         total = sum(mention.goals)
@@ -119,9 +118,7 @@ def score_said(spot: Spot, said: Sequence[ScoreMention]) -> int:
     return sum(1 for m in said if m.half == spot.half and low <= m.seconds - at <= high)
 
 
-def features(
-    match: Match, spots: Sequence[Spot], mentions: Sequence[ScoreMention] | None = None
-) -> list[tuple[float, ...]]:
+def features(match: Match, spots: Sequence[Spot]) -> list[tuple[float, ...]]:
     """``FEATURES`` of each Goal spot of ``spots`` (in their order): its confidence, log(1 + the segments
     announcing it), the clearest Kick-off spot ``KICK_OFF_AFTER_S`` after it (0 when none), log(1 + the new
     scores said after it), log(1 + the segments of its aftermath)."""
@@ -151,11 +148,9 @@ class GoalEvidence:
     weights: tuple[float, ...]
     bias: float
 
-    def rescored(
-        self, match: Match, spots: Sequence[Spot], mentions: Sequence[ScoreMention] | None = None
-    ) -> list[Spot]:
+    def rescored(self, match: Match, spots: Sequence[Spot]) -> list[Spot]:
         """``spots`` with each Goal spot's confidence the model's probability (other spots as they are)."""
-        rows = iter(features(match, spots, mentions))
+        rows = iter(features(match, spots))
         out = []
         for spot in spots:
             if spot.label == "Goal":

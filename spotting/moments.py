@@ -15,7 +15,7 @@ from functools import lru_cache
 from index.types import Match
 
 from .answers import AnswerPolicy, MatchAnswer
-from .attribution import CommentaryReader, MatchAttribution, analyse
+from .attribution import MatchAttribution, analyse
 from .keywords import DEFAULT_HALF_WIDTH_S as HALF_WIDTH_S
 from .types import Spot
 
@@ -33,13 +33,12 @@ class MatchMoments:
 def match_moments(policy: AnswerPolicy, match: Match, spots: Sequence[Spot]) -> MatchMoments:
     """The answer of ``match`` from its spotter's ``spots`` (and, for the classes the policy borrows, the
     spots of the back end it borrows them from)."""
-    reader = CommentaryReader(match)  # read once: the goal evidence and the attribution both weigh its mentions
-    spots = policy.rescored(match, with_borrowed(policy, match, spots), reader.mentions)
+    spots = policy.rescored(match, with_borrowed(policy, match, spots))
     answer = policy.answer(match, spots)
     kept = {(s.half, s.position_ms) for s in answer.spots if s.label == "Goal"}
     doubtful = [g for g in policy.calibrated("Goal", spots, TIMELINE_GOAL_FLOOR) if (g.half, g.position_ms) not in kept]
     considered = sorted((*answer.spots, *doubtful), key=lambda s: (s.half, s.start, s.label))
-    attribution = analyse(match, considered, reader=reader)
+    attribution = analyse(match, considered)
     shown = sorted((*_credible(attribution), *_placed_goals(attribution)), key=lambda s: (s.half, s.start, s.label))
     return MatchMoments(tuple(shown), answer, attribution)
 

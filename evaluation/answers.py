@@ -21,10 +21,12 @@ import numpy as np
 
 from index.classes import LABELS
 from index.types import HALVES, Match
+from spotting import substitutions
 from spotting.answers import COUNTED, AnswerPolicy, Calibration, ClassRule, MatchAnswer, goals_in_name
 from spotting.answers import DISTINCT_S as _DISTINCT_S
-from spotting.goal_words import GoalEvidence, features
+from spotting.goal_words import features, goal_evidence
 from spotting.moments import match_moments
+from spotting.peak_evidence import PeakEvidence, Reader
 from spotting.types import Spot
 
 TOLERANCE_S = 30.0
@@ -213,10 +215,13 @@ def _best_counted(games: list[_Game]) -> tuple[float, float]:
 
 def fit_policy(predictions: Mapping[str, Sequence[Spot]], matches: Sequence[Match], source: str = "") -> AnswerPolicy:
     """Per class: calibration and the answer-F1-best cut-off (and floor, for counted classes) on these games,
-    the goals' by the goal evidence fitted on them first."""
+    the goals' by the goal evidence fitted on them first, the substitutions' by the substitution evidence."""
     evidence = fit_goal_evidence(predictions, matches)
     if evidence is not None:
         predictions = {m.id: evidence.rescored(m, predictions.get(m.id, ())) for m in matches}
+    changes = fit_substitution_evidence(predictions, matches)
+    if changes is not None:
+        predictions = {m.id: changes.rescored(m, predictions.get(m.id, ())) for m in matches}
     rules = {}
     for label in LABELS:
         per_game = [(m, [s for s in predictions.get(m.id, ()) if s.label == label]) for m in matches]
@@ -230,23 +235,40 @@ def fit_policy(predictions: Mapping[str, Sequence[Spot]], matches: Sequence[Matc
             rules[label] = ClassRule(_finite(cut), _finite(floor), calibration)
         else:
             rules[label] = ClassRule(_finite(_best_cut_off(games)), None, calibration)
-    return AnswerPolicy(rules, 0.0, source, goal_evidence=evidence)
+    return AnswerPolicy(rules, 0.0, source, goal_evidence=evidence, substitution_evidence=changes)
 
 
-def fit_goal_evidence(predictions: Mapping[str, Sequence[Spot]], matches: Sequence[Match]) -> GoalEvidence | None:
+def fit_goal_evidence(predictions: Mapping[str, Sequence[Spot]], matches: Sequence[Match]) -> PeakEvidence | None:
     """The logistic model of a Goal peak being right (a labelled goal within 30 s) on these games' peaks;
     None when they have no peak of either kind to learn from."""
+    fitted = _logistic(predictions, matches, "Goal", features)
+    return goal_evidence(*fitted) if fitted else None
+
+
+def fit_substitution_evidence(
+    predictions: Mapping[str, Sequence[Spot]], matches: Sequence[Match]
+) -> PeakEvidence | None:
+    """The logistic model of a Substitution peak being right, over what the commentary around it says of a
+    change (``spotting.substitutions``); None when these games have no peak of either kind to learn from."""
+    fitted = _logistic(predictions, matches, "Substitution", substitutions.features)
+    return substitutions.substitution_evidence(*fitted) if fitted else None
+
+
+def _logistic(
+    predictions: Mapping[str, Sequence[Spot]], matches: Sequence[Match], label: str, read: Reader
+) -> tuple[tuple[float, ...], float] | None:
+    """(weights, bias) of a logistic regression of ``label`` peaks being right on the features ``read`` gives."""
     from sklearn.linear_model import LogisticRegression
 
     rows, right = [], []
     for match in matches:
         spots = list(predictions.get(match.id, ()))
-        rows += features(match, spots)
-        right += list(_near([s for s in spots if s.label == "Goal"], match, "Goal")[0])
+        rows += read(match, spots)
+        right += list(_near([s for s in spots if s.label == label], match, label)[0])
     if len(set(right)) < 2:
         return None
     model = LogisticRegression().fit(np.array(rows), np.array(right))
-    return GoalEvidence(tuple(map(float, model.coef_[0])), float(model.intercept_[0]))
+    return tuple(map(float, model.coef_[0])), float(model.intercept_[0])
 
 
 def _finite(value: float) -> float:
@@ -270,7 +292,9 @@ def borrow(
     better = {label for label in fit if _row_f1(theirs[label]) > _row_f1(mine[label])}
     rules = {**own.rules, **{label: lender.rules[label] for label in better if label in lender.rules}}
     borrowed = dict.fromkeys(sorted(better, key=LABELS.index), lender_name)
-    return replace(own, rules=rules, borrowed=borrowed)
+    # a borrowed class's spots are rescored as its rule was fitted: by the lender's evidence
+    changes = lender.substitution_evidence if "Substitution" in better else own.substitution_evidence
+    return replace(own, rules=rules, borrowed=borrowed, substitution_evidence=changes)
 
 
 def _row_f1(row: Mapping) -> float:

@@ -124,8 +124,8 @@ def _policy(
     if lender is None:
         return own
     theirs = fit_policy(lender, matches)
-    mine = {m.id: own.answer(m, predictions.get(m.id, ())) for m in matches}
-    lent = {m.id: theirs.answer(m, lender.get(m.id, ())) for m in matches}
+    mine = {m.id: own.answer(m, own.rescored(m, predictions.get(m.id, ()))) for m in matches}
+    lent = {m.id: theirs.answer(m, theirs.rescored(m, lender.get(m.id, ()))) for m in matches}
     return borrow(own, mine, theirs, lent, LENDER, matches)
 
 

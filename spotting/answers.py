@@ -33,7 +33,9 @@ from index.errors import HighlightsError
 from index.names import parse_game_id
 from index.types import Match
 
-from .goal_words import GoalEvidence
+from .goal_words import goal_evidence_from_dict
+from .peak_evidence import PeakEvidence
+from .substitutions import evidence_from_dict
 from .types import Spot
 
 ANSWERS_FILE = "answers.json"
@@ -111,11 +113,15 @@ class AnswerPolicy:
     borrowed: Mapping[str, str] = field(default_factory=dict)
     # how sure each Goal peak is once the commentary around it and the kick-off after it are read (fitted with
     # the rules): the goals the answer counts are the clearest by it
-    goal_evidence: GoalEvidence | None = None
+    goal_evidence: PeakEvidence | None = None
+    # how sure each Substitution peak is once the announcements of a change around it are read
+    # (``spotting.substitutions``, fitted with the rules)
+    substitution_evidence: PeakEvidence | None = None
 
     def rescored(self, match: Match, spots: Sequence[Spot]) -> list[Spot]:
-        """``spots`` with their Goal confidences the goal evidence's (the spotter's own without one)."""
-        return self.goal_evidence.rescored(match, spots) if self.goal_evidence else list(spots)
+        """``spots`` with their Goal and Substitution confidences the evidence's (the spotter's own without one)."""
+        spots = self.goal_evidence.rescored(match, spots) if self.goal_evidence else list(spots)
+        return self.substitution_evidence.rescored(match, spots) if self.substitution_evidence else spots
 
     def calibrated(self, label: str, spots: Iterable[Spot], floor: float) -> list[Spot]:
         """The spots of ``label`` whose calibrated confidence is at least ``floor`` (calibrated as answers are)."""
@@ -169,6 +175,7 @@ class AnswerPolicy:
             "default_cut_off": self.default_cut_off,
             "borrowed": dict(self.borrowed),
             **({"goal_evidence": self.goal_evidence.as_dict()} if self.goal_evidence else {}),
+            **({"substitution_evidence": self.substitution_evidence.as_dict()} if self.substitution_evidence else {}),
             "rules": {
                 label: {
                     "cut_off": rule.cut_off,
@@ -189,8 +196,11 @@ class AnswerPolicy:
         borrowed = {str(label): str(backend) for label, backend in data.get("borrowed", {}).items()}
         if set(borrowed) - set(LABELS):
             raise ValueError(f"borrowed classes that are not classes: {sorted(set(borrowed) - set(LABELS))}")
-        evidence = GoalEvidence.from_dict(data["goal_evidence"]) if data.get("goal_evidence") else None
-        return cls(rules, float(data["default_cut_off"]), str(data.get("source", "")), borrowed, evidence)
+        evidence = goal_evidence_from_dict(data["goal_evidence"]) if data.get("goal_evidence") else None
+        changes = data.get("substitution_evidence")
+        substitutions = evidence_from_dict(changes) if changes else None
+        source = str(data.get("source", ""))
+        return cls(rules, float(data["default_cut_off"]), source, borrowed, evidence, substitutions)
 
     def save(self, path: Path) -> None:
         atomic_write_text(Path(path), json.dumps(self.as_dict(), indent=1) + "\n")

@@ -4,7 +4,7 @@ a kick-off after it (play restarts from the centre after every goal).
 
 The spotter's clearest Goal peaks are wrong about half the time (out of fold, valid split); its own
 confidence ranks its peaks with ROC AUC 0.76, the announcements beside them 0.75, the clearest kick-off
-spotted 20-180 s later 0.77, the three together (a logistic model, ``GoalEvidence``) 0.85. The answer
+spotted 20-180 s later 0.77, the three together (a logistic model, ``goal_evidence``) 0.85. The answer
 policy fits the model on the games it is fitted on (``evaluation.answers.fit_policy``) and the answer
 counts the clearest goals by its confidence (``AnswerPolicy.rescored``).
 """
@@ -14,13 +14,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 
 from index.types import HALVES, Match, Segment
 from index.yamlfile import read_yaml
 
 from .clubs import LEXICON_DIR, fold
+from .peak_evidence import PeakEvidence, logit
 from .scoreline import MentionKind, ScoreMention, language_phrases, phrase_alternatives, score_mentions
 from .types import Spot
 
@@ -136,43 +137,16 @@ def features(match: Match, spots: Sequence[Spot]) -> list[tuple[float, ...]]:
         said_near, scores_after = announcing(goal, said), score_said(goal, scores)
         talk_after = announcing(goal, talk, AFTERMATH_S)
         kick_off = max(after, default=0.0)
-        rows.append((_logit(goal.confidence), math.log1p(said_near), kick_off, math.log1p(scores_after),
+        rows.append((logit(goal.confidence), math.log1p(said_near), kick_off, math.log1p(scores_after),
                      math.log1p(talk_after)))  # fmt: skip
     return rows
 
 
-@dataclass(frozen=True)
-class GoalEvidence:
-    """Logistic weights over ``FEATURES``: the probability that a Goal peak is a goal."""
-
-    weights: tuple[float, ...]
-    bias: float
-
-    def rescored(self, match: Match, spots: Sequence[Spot]) -> list[Spot]:
-        """``spots`` with each Goal spot's confidence the model's probability (other spots as they are)."""
-        rows = iter(features(match, spots))
-        out = []
-        for spot in spots:
-            if spot.label == "Goal":
-                z = self.bias + sum(w * x for w, x in zip(self.weights, next(rows), strict=True))
-                spot = replace(spot, confidence=1.0 / (1.0 + math.exp(-z)))
-            out.append(spot)
-        return out
-
-    def as_dict(self) -> dict:
-        return {"features": list(FEATURES), "weights": list(self.weights), "bias": self.bias}
-
-    @classmethod
-    def from_dict(cls, data: Mapping) -> GoalEvidence:
-        """The model ``as_dict`` wrote; ValueError when it is not one."""
-        if list(data["features"]) != list(FEATURES) or len(data["weights"]) != len(FEATURES):
-            raise ValueError(f"goal evidence over {data['features']}, expected {list(FEATURES)}")
-        weights = tuple(float(w) for w in data["weights"])
-        if not all(map(math.isfinite, (*weights, float(data["bias"])))):
-            raise ValueError("goal evidence weights must be finite")
-        return cls(weights, float(data["bias"]))
+def goal_evidence(weights: Sequence[float], bias: float) -> PeakEvidence:
+    """The logistic model over ``FEATURES`` of a Goal peak being a goal."""
+    return PeakEvidence("Goal", FEATURES, features, tuple(map(float, weights)), float(bias))
 
 
-def _logit(p: float) -> float:
-    p = min(1.0 - 1e-4, max(1e-4, p))
-    return math.log(p / (1.0 - p))
+def goal_evidence_from_dict(data: Mapping) -> PeakEvidence:
+    """The model ``PeakEvidence.as_dict`` wrote; ValueError when it is not one."""
+    return PeakEvidence.from_dict(data, "Goal", FEATURES, features)

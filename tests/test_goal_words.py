@@ -11,7 +11,7 @@ from index.corpus import match_from_game_id
 from index.errors import HighlightsError
 from index.types import Event, Segment
 from spotting.answers import AnswerPolicy, ClassRule
-from spotting.goal_words import FEATURES, GoalEvidence, announcements, announces, features
+from spotting.goal_words import FEATURES, announcements, announces, features, goal_evidence
 from spotting.moments import match_moments
 from spotting.types import Spot
 
@@ -31,7 +31,7 @@ def said(text: str, language: str = "en", at: float = 0.0, half: int = 1) -> Seg
     ("text", "language"),
     [("He scores!", "en"), ("And it's been bundled in right at the end", "en"), ("¡Gooool de Messi!", "es"),
      ("Tor für Bayern!", "de"), ("But de Cavani !", "fr"), ("Rete di Icardi", "it"), ("And a goal.", "en"),
-     ("And the goal of Paris Saint-Germain", "en"), ("¡Gol de Messi!", ""), ("Tor!", "xx")],
+     ("And the goal of Paris Saint-Germain", "en"), ("¡Gol de Messi!", ""), ("Tor!", "xx"), ("Гол! Забил Дзюба", "ru")],
 )  # fmt: skip
 def test_a_goal_is_announced_in_each_language(text, language):
     assert announces(said(text, language))
@@ -69,7 +69,7 @@ def test_a_peak_the_commentary_announces_and_a_kick_off_follows_outranks_a_clear
     match = match_from_game_id("england_epl/2015-2016/2015-08-08 - 19-30 Chelsea 1 - 0 Swansea", segments=commentary)
     spots = [spot("Goal", 300, 0.6), spot("Goal", 1200, 0.4), spot("Kick-off", 1290, 0.9)]
     policy = AnswerPolicy(
-        {"Goal": ClassRule(cut_off=1.01, floor=0.0)}, goal_evidence=GoalEvidence((1.0, 2.0, 2.0, 1.0, 0.0), -1.0)
+        {"Goal": ClassRule(cut_off=1.01, floor=0.0)}, goal_evidence=goal_evidence((1.0, 2.0, 2.0, 1.0, 0.0), -1.0)
     )
     shown = [s.position_ms // 1000 for s in match_moments(policy, match, spots).spots if s.label == "Goal"]
     assert shown == [1200]
@@ -94,7 +94,7 @@ def test_goal_evidence_is_learned_from_labelled_games_and_none_without_peaks():
 
 
 def test_a_policy_keeps_its_goal_evidence_and_a_bad_one_is_a_clear_error(tmp_path):
-    policy = AnswerPolicy({"Goal": ClassRule(0.5, 0.1)}, goal_evidence=GoalEvidence((0.5, 1.0, 2.0, 1.0, 0.0), -3.0))
+    policy = AnswerPolicy({"Goal": ClassRule(0.5, 0.1)}, goal_evidence=goal_evidence((0.5, 1.0, 2.0, 1.0, 0.0), -3.0))
     path = tmp_path / "answers.json"
     policy.save(path)
     assert AnswerPolicy.load(path).goal_evidence == policy.goal_evidence
@@ -121,7 +121,7 @@ def test_a_folder_score_the_commentary_disagrees_with_still_gives_an_answer():
     commentary = {1: tuple(said(text, at=t + 2) for t, text in lines), 2: ()}
     match = match_from_game_id(RAYO, segments=commentary)
     spots = [spot("Goal", t, 0.4 + 0.01 * k) for k, (t, _) in enumerate(lines)] + [spot("Kick-off", 700, 0.9)]
-    evidence = GoalEvidence((1.0, 1.0, 1.0, 1.0, 1.0), 0.0)
+    evidence = goal_evidence((1.0, 1.0, 1.0, 1.0, 1.0), 0.0)
     for policy in (
         AnswerPolicy({"Goal": ClassRule(1.01, 0.0)}),
         AnswerPolicy({"Goal": ClassRule(1.01, 0.0)}, goal_evidence=evidence),

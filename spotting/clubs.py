@@ -31,18 +31,13 @@ def other_side(side: str) -> str:
 
 @cache
 def _fold_table() -> dict[int, str]:
-    """One lower-case, accent-free character for each Latin character, and one lower-case character for each
-    Greek and Cyrillic one (Russian commentary: "Гол!" is "гол!", "й" stays "й"), so offsets survive folding."""
+    """One lower-case, accent-free character for each Latin character, so offsets survive folding."""
     table = {}
     for code in range(0x250):
         char = chr(code)
         folded = unicodedata.normalize("NFD", char.lower())[:1]
         if len(char.lower()) == 1 and folded and folded != char:
             table[code] = folded
-    for code in range(0x370, 0x530):
-        char = chr(code)
-        if len(char.lower()) == 1 and char.lower() != char:
-            table[code] = char.lower()
     return table
 
 

@@ -31,7 +31,7 @@ def said(text: str, language: str = "en", at: float = 0.0, half: int = 1) -> Seg
     ("text", "language"),
     [("He scores!", "en"), ("And it's been bundled in right at the end", "en"), ("¡Gooool de Messi!", "es"),
      ("Tor für Bayern!", "de"), ("But de Cavani !", "fr"), ("Rete di Icardi", "it"), ("And a goal.", "en"),
-     ("And the goal of Paris Saint-Germain", "en"), ("¡Gol de Messi!", ""), ("Tor!", "xx"), ("Гол! Забил Дзюба", "ru")],
+     ("And the goal of Paris Saint-Germain", "en"), ("¡Gol de Messi!", ""), ("Tor!", "xx")],
 )  # fmt: skip
 def test_a_goal_is_announced_in_each_language(text, language):
     assert announces(said(text, language))

@@ -10,6 +10,7 @@ from dataclasses import replace
 from tools.actions import GROUPS, HIGHLIGHTS
 from tools.query import Intent, MomentQuery
 
+from . import language
 from .reading import Reading
 
 GOALS = ("Goal",)
@@ -42,6 +43,8 @@ def with_filters(query: MomentQuery, reading: Reading) -> MomentQuery:
             query = replace(query, from_minute=None, to_minute=None)
     if time.from_minute is not None or time.to_minute is not None:
         query = replace(query, from_minute=time.from_minute, to_minute=time.to_minute)
+    elif language.after_that(reading.english) and query.to_minute is not None:  # the score at 75, then "after that"
+        query = replace(query, from_minute=query.to_minute, to_minute=None)
     if time.stoppage_time:
         query = replace(query, stoppage_time=True)
     if reading.team:

@@ -128,6 +128,7 @@ _BETWEEN = re.compile(
     rf"\bbetween (?:the )?(?:minutes? )?{_NUM}{_TH}{_MIN} and (?:the )?(?:minutes? )?{_NUM}{_TH}"
     rf"|\bfrom (?:the )?(?:minute )?{_NUM}{_TH}{_MIN} (?:to|until|till) (?:the )?(?:minute )?{_NUM}{_TH}"
     rf"|\b{_NUM} ?(?:-|to) ?{_NUM} ?(?:min(?:ute)?s?|')"
+    rf"|\bmin(?:ute)?s? {_NUM} ?(?:-|to|until|till) ?{_NUM}\b"  # "mins 60-75", "now minutes 20 to 45"
     rf"|^(?:and |what about |how about )?(?:from )?{_NUM} (?:to|until|till) {_NUM}$"  # a follow-up: "and 70 to 80?"
 )
 _AROUND = re.compile(rf"\b(?:around|about|near|circa) (?:the )?(?:minute {_NUM}|{_NUM}{_TH}{_MIN})(?! half)\b")
@@ -249,6 +250,7 @@ _REFERS_BACK = re.compile(PHRASES["refers_back"])
 _RESETS = re.compile(PHRASES["resets"])
 _REQUEST = re.compile(PHRASES["request"])
 _LISTING = re.compile(PHRASES["listing"])
+_AFTER_THAT = re.compile(PHRASES["after_that"])
 
 
 def intent_words(text: str) -> Intent | None:
@@ -256,7 +258,11 @@ def intent_words(text: str) -> Intent | None:
     return next((intent for intent, pattern in _INTENTS if pattern.search(text)), None)
 
 
-_QUOTED_SEARCH = re.compile(r"^\s*(?:find|search|look for|look up)\s+[\"“”«]")
+# The search verbs of the six languages before words in quotes: "busca 'Griezmann'", "cherche « Cavani »".
+_QUOTED_SEARCH = re.compile(
+    r"^\s*(?:find|search|look for|look up|busca|buscar|such nach|suche nach|suche|cherche|chercher|cerca|procura"
+    r"|procure)\s+[\"“”«'‘]"
+)
 
 
 def quoted_search(question: str) -> bool:
@@ -292,6 +298,11 @@ def refers_back(text: str) -> bool:
 def lists(text: str) -> bool:
     """Whether a follow-up asks to see the moments it was told about ("list them" after "how many")."""
     return bool(_LISTING.search(text))
+
+
+def after_that(text: str) -> bool:
+    """Whether a follow-up asks for what came after the time the last answer ended at ("who scored after that?")."""
+    return bool(_AFTER_THAT.search(text))
 
 
 def resets(text: str) -> bool:
@@ -351,6 +362,7 @@ def asked_part(question: str) -> str:
 _SEARCH_PREFIX = re.compile(
     r"^.*?\b(?:about|for|mention(?:s|ed)?|on|find the moment (?:when|where)?)\s+", re.IGNORECASE
 )
+_IN_THE_COMMENTARY = re.compile(r"\s+(?:in|from|on) (?:the )?commentary$", re.IGNORECASE)
 _SEARCH_VERB = re.compile(r"^(?:search|find|look up)\s+", re.IGNORECASE)
 
 
@@ -359,4 +371,5 @@ def search_query(question: str) -> str:
     stripped, found = _SEARCH_PREFIX.subn("", question.strip(), count=1)
     if not found:  # "search messi": the verb and its word, nothing between
         stripped = _SEARCH_VERB.sub("", stripped, count=1)
-    return stripped.strip(" ?!.") or question.strip(" ?!.")
+    stripped = _IN_THE_COMMENTARY.sub("", stripped.strip(" ?!."))  # "look for aguero in the commentary"
+    return stripped or question.strip(" ?!.")

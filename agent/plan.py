@@ -99,7 +99,7 @@ def reply_to_question_back(reading: Reading, context: Context) -> Plan | None:
     last = context.last
     if last is None or not last.intent.asks_back:
         return None
-    if language.more(reading.english) and last.intent is Intent.AMBIGUOUS_MATCH:  # "more": the next page
+    if language.more(reading.english):  # "more": the next page of the candidates (or of the whole corpus's list)
         return replace(last, page=last.page + 1, text="")
     candidates = [context.index.get(i) for i in last.candidates]
     chosen = _by_side(reading, candidates, last.named) or narrowed(reading, candidates)

@@ -222,17 +222,20 @@ class Planner:
         """ "Which one?" with what tells the candidates apart; the reply finishes the question."""
         candidates = [self.toolbox.corpus.get(i) for i in plan.candidates]
         if plan.intent is Intent.NO_MATCH:
-            return Answer(f"Which match? {self._match_list()}", [], None, BACKEND, query=plan.query)
+            return Answer(f"Which match? {self._match_list(plan.page)}", [], None, BACKEND, query=plan.query)
         text = answer_text.choices_text(candidates, plan.text, plan.page)
         return Answer(text, [], None, BACKEND, query=plan.query)
 
     def _nothing_to_select(self, plan: Plan, session: Session) -> Answer:
         return Answer("There is no earlier list to pick from yet; ask for some moments first.", [], None, BACKEND)
 
-    def _match_list(self) -> str:
+    def _match_list(self, page: int = 0) -> str:
+        """Ten of the corpus's matches at a time ("more" turns the page)."""
         matches = self.toolbox.corpus.matches
-        shown = "\n".join(f"- {match_info(m).describe()}" for m in matches[:10])
-        more = f"\n(and {len(matches) - 10} more: name the teams, a date or a competition)" if len(matches) > 10 else ""
+        first = page * 10 % max(1, len(matches))
+        shown = "\n".join(f"- {match_info(m).describe()}" for m in matches[first : first + 10])
+        left = len(matches) - first - 10
+        more = f"\n(and {left} more: say 'more', or name the teams, a date or a competition)" if left > 0 else ""
         return f"The corpus has {len(matches)} matches:\n{shown}{more}"
 
 

@@ -265,6 +265,20 @@ def _without_numbers(words: list[str]) -> list[str]:
             for i, w in enumerate(words)]  # fmt: skip
 
 
+MATCH_NOUN_REACH = 5  # "barca's valentine's day 2017 game": a date of a few words between a possessive and its match
+
+
+def _match_noun_follows(words: list[str], at: int, action_ends: set[int]) -> bool:
+    """Whether a match noun comes within reach of word ``at``, before any action word: the possessive names the
+    match ("Chelsea's game", "barca's valentine's day 2017 game"), not whose moments ("Chelsea's goals in the game")."""
+    for index in range(at, min(at + MATCH_NOUN_REACH, len(words))):
+        if words[index] in MATCH_NOUNS:
+            return True
+        if index + 1 in action_ends:
+            return False
+    return False
+
+
 def _word_before(words: list[str], index: int) -> tuple[str, int]:
     """The word before ``index`` past any article, and where it is (-1: none)."""
     at = index - 1
@@ -279,7 +293,7 @@ def _names_whose(mention: TeamMention, words: list[str], action_ends: set[int]) 
     after_at = mention.stop + mention.possessive
     after = words[after_at] if after_at < len(words) else ""
     if mention.possessive:  # "Chelsea's goals", but not "Liverpool's 4-3 loss" / "Chelsea's game"
-        return not (after.isdigit() or after in RESULTS or after in MATCH_NOUNS)
+        return not (after.isdigit() or after in RESULTS or _match_noun_follows(words, after_at, action_ends))
     before, at = _word_before(words, mention.start)
     if before in WHOSE_BEFORE or after in WHOSE_AFTER:
         return True

@@ -14,7 +14,7 @@ from tools.actions import UNSUPPORTED, singular
 from tools.club_text import TeamMention
 from tools.match_dates import masked
 from tools.match_text import PLACE_WORDS, MatchQuery
-from tools.matches import matches_for
+from tools.matches import as_written, matches_for
 
 from .language import search_query
 from .reading import Reading, span_words
@@ -48,7 +48,8 @@ def narrowed(reading: Reading, candidates: Sequence[Match]) -> list[Match] | Non
         said = _as_ground(reading, said, strangers)
         if said is None:
             return None
-    return matches_for(_placed(reading, said), candidates)
+    placed = _placed(reading, said)
+    return as_written(placed, matches_for(placed, candidates))  # "chelsea v maccabi 4-0": the meeting as written
 
 
 def _placed(reading: Reading, said: MatchQuery) -> MatchQuery:

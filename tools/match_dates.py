@@ -48,19 +48,28 @@ _HOLIDAY = re.compile(
 _SEASON = re.compile(r"\b((?:19|20)\d\d)\s*[-/–]\s*((?:19|20)?\d\d)\b")
 _YEAR_ALONE = re.compile(rf"\b{_YEAR}\b")
 _KICKOFF = re.compile(r"\b(1[1-9]|2[0-3])[:h]([0-5][05])\b")  # kick-offs: 11:00-23:55, on the five minutes
-_SCORE = re.compile(  # "2-1", "2:1", "2 a 2", "3 x 0", "7-nil", "4 nil"
-    r"(?<![\d:./])(\d{1,2})(?:\s*(?:[-:–]|\s(?:a|zu|à|x)\s)\s*(\d{1,2})|\s*[-–]?\s*(nil)\b)(?![\d:./])"
+_SCORE = re.compile(  # "2-1", "2:1", "2 a 2", "3 x 0", "2x2", "7-nil", "4 nil"
+    r"(?<![\d:./])(\d{1,2})(?:\s*(?:[-:–]|x(?=\d)|\s(?:a|zu|à|x)\s)\s*(\d{1,2})|\s*[-–]?\s*(nil)\b)(?![\d:./])"
     r"(?!\s*(?:min|'|(?:th|st|nd|rd)\b|\.\s*min))",
     re.IGNORECASE,
 )
-# A score said as words, as fans say and voice typing writes it ("three nil", "too nil"): only with "nil", which no
-# other phrase ends a number with.
+# A score said as words, as fans say and voice typing writes it ("three nil", "2 all", "four zip", "nil three",
+# "2 to 1"): only with a word no other phrase puts beside a number ("nil", "zip", "all"), or digits joined by "to"
+# where no minute is said ("minutes 20 to 45" is a window).
 _SPOKEN = {
     w: n
-    for n, words in enumerate(("", "one", "two too", "three", "four", "five", "six", "seven"))
+    for n, words in enumerate(("nil zip zero nothing", "one", "two too", "three", "four", "five", "six", "seven"))
     for w in words.split()
 }
-_SPOKEN_SCORE = re.compile(r"\b(" + "|".join(_SPOKEN) + r")\s+nil\b", re.IGNORECASE)
+_GOALS = r"(\d{1,2}|" + "|".join(_SPOKEN) + r")"
+_NO_GOALS = r"(nil|zip|nothing)"
+_SPOKEN_SCORES = (  # each with its two goal counts' groups (the same group twice for a draw)
+    (re.compile(rf"\b{_GOALS}\s+{_NO_GOALS}\b", re.IGNORECASE), (1, 2)),
+    (re.compile(rf"\b{_NO_GOALS}\s+{_GOALS}\b", re.IGNORECASE), (1, 2)),
+    (re.compile(rf"\b{_GOALS}\s+all\b", re.IGNORECASE), (1, 1)),
+    (re.compile(r"(?<!min )(?<!mins )(?<!minute )(?<!minutes )(?<!from )\b(\d{1,2})\s+to\s+(\d{1,2})\b(?!\s*min)",
+                re.IGNORECASE), (1, 2)),
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,10 +199,12 @@ def read_score(text: str, spans: list[tuple[int, int]]) -> tuple[int, int] | Non
         if max(home, away) <= MAX_GOALS and not _leading_zero(found[1], found[2] or ""):
             spans.append(found.span())
             return home, away
-    spoken = _SPOKEN_SCORE.search(masked(text, tuple(spans)))
-    if spoken:
-        spans.append(spoken.span())
-        return _SPOKEN[spoken[1].lower()], 0
+    for pattern, (home, away) in _SPOKEN_SCORES:
+        spoken = pattern.search(masked(text, tuple(spans)))
+        goals = (_goal_count(spoken[home]), _goal_count(spoken[away])) if spoken else (None, None)
+        if spoken and None not in goals and max(goals) <= MAX_GOALS:
+            spans.append(spoken.span())
+            return goals
     return None
 
 

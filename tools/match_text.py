@@ -167,7 +167,7 @@ def _after_in(folded: list[str], mention: TeamMention, before: TeamMention | Non
     """A club after a bare "in" and another club before it (not the other half of a derby's name)."""
     after = folded[mention.stop] if mention.stop < len(folded) else ""
     named_before = before is not None and before.stop <= mention.start - 1
-    return named_before and folded[mention.start - 1] in ("in", "a", "en", "im") and after not in VERSUS
+    return named_before and folded[mention.start - 1] in ("in", "a", "en", "em", "im") and after not in VERSUS
 
 
 def _before_at_home(folded: list[str], mention: TeamMention, before: TeamMention | None) -> bool:

@@ -69,7 +69,7 @@ class ClubReader:
         self.home, self.away = canonical_team(home), canonical_team(away)
         forms, derived = _match_forms(home, away)
         self._side = forms
-        self._capitalised = {fold(w) for w in COMMON_WORDS} | derived
+        self._capitalised = _every_day_words() | derived
         alternatives = sorted(forms, key=len, reverse=True)
         body = "|".join(r"[\W_]+".join(re.escape(word) for word in form.split()) for form in alternatives)
         self._pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if alternatives else None
@@ -101,11 +101,11 @@ def club_reader(home: str, away: str) -> ClubReader:
     return ClubReader(home, away)
 
 
+SHORT_FORM = 4  # "om", "ol", "psv", "roma": read as a club only when capitalised, like everyday words
+
+
 def _needs_capital(form: str) -> bool:
     return len(form) <= SHORT_FORM or form in _every_day_words()
-
-
-SHORT_FORM = 4  # "om", "ol", "psv", "roma": read as a club only when capitalised, like everyday words
 
 
 @cache

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -65,13 +65,7 @@ def _aftermath(language: str) -> re.Pattern[str]:
 
 def aftermath(match: Match) -> list[Announcement]:
     """The segments that talk of a goal just scored (its scorer, the celebration), in time order."""
-    found = [
-        Announcement(s.half, s.start, s.text)
-        for half in HALVES
-        for s in match.half_segments(half)
-        if _aftermath(s.language).search(fold(s.text))
-    ]
-    return sorted(found, key=lambda a: (a.half, a.seconds))
+    return _saying(match, lambda s: bool(_aftermath(s.language).search(fold(s.text))))
 
 
 @cache
@@ -88,9 +82,12 @@ def announces(segment: Segment) -> bool:
 
 def announcements(match: Match) -> list[Announcement]:
     """The match's goal announcements in time order (every transcription; a half without commentary has none)."""
-    found = [
-        Announcement(s.half, s.start, s.text) for half in HALVES for s in match.half_segments(half) if announces(s)
-    ]
+    return _saying(match, announces)
+
+
+def _saying(match: Match, says: Callable[[Segment], bool]) -> list[Announcement]:
+    """The match's segments that ``says`` holds for, in time order."""
+    found = [Announcement(s.half, s.start, s.text) for half in HALVES for s in match.half_segments(half) if says(s)]
     return sorted(found, key=lambda a: (a.half, a.seconds))
 
 

@@ -100,6 +100,13 @@ def test_a_final_score_the_commentary_disagrees_with_is_reported() -> None:
     assert timeline.commentary_final == (2, 1)
 
 
+def test_many_sure_goals_against_the_final_score_are_reported_weak_goal_like_peaks_are_not() -> None:
+    sure = build_timeline([goal(1, minute, 1.0) for minute in (5, 15, 25, 35)], (1, 0))
+    assert sure.note == "4 goals were found, but the final score 1-0 has 1"
+    weak = build_timeline([goal(1, minute, 1.0, confidence=0.6) for minute in (5, 15, 25, 35)], (1, 0))
+    assert weak.final == (1, 0) and weak.note == ""
+
+
 def test_without_a_final_score_the_commentary_decides() -> None:
     timeline = build_timeline([goal(1, 10, 1.5), goal(2, 10, -1.5)], None)
     assert timeline.final == (1, 1)

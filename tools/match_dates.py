@@ -58,7 +58,7 @@ _SCORE = re.compile(  # "2-1", "2:1", "2 a 2", "3 x 0", "2x2", "7-nil", "4 nil"
 # where no minute is said ("minutes 20 to 45" is a window).
 _SPOKEN = {
     w: n
-    for n, words in enumerate(("nil zip zero nothing", "one", "two too", "three", "four", "five", "six", "seven"))
+    for n, words in enumerate(("nil zip zero nothing goalless scoreless", "one", "two too", "three", "four", "five", "six", "seven"))
     for w in words.split()
 }
 _GOALS = r"(\d{1,2}|" + "|".join(_SPOKEN) + r")"
@@ -67,6 +67,7 @@ _SPOKEN_SCORES = (  # each with its two goal counts' groups (the same group twic
     (re.compile(rf"\b{_GOALS}\s+{_NO_GOALS}\b", re.IGNORECASE), (1, 2)),
     (re.compile(rf"\b{_NO_GOALS}\s+{_GOALS}\b", re.IGNORECASE), (1, 2)),
     (re.compile(rf"\b{_GOALS}\s+all\b", re.IGNORECASE), (1, 1)),
+    (re.compile(r"\b(goalless|scoreless)\b", re.IGNORECASE), (1, 1)),  # "the goalless draw": 0-0
     (re.compile(r"(?<!min )(?<!mins )(?<!minute )(?<!minutes )(?<!from )\b(\d{1,2})\s+to\s+(\d{1,2})\b(?!\s*min)",
                 re.IGNORECASE), (1, 2)),
 )  # fmt: skip

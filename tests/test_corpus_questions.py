@@ -102,6 +102,8 @@ def run_case(planner: Planner, case: Case) -> list[str]:
         problems.append("" if plan == expected else difference(plan, expected))
         if plan.intent is not Intent.SEARCH:  # a search would build the commentary index of 550 games
             planner.ask(question, session)
+        elif plan.query.match:  # what its answer keeps (Planner._search's match_id): the match searched in
+            session.match_id = plan.query.match
     return problems
 
 

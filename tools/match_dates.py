@@ -46,6 +46,7 @@ _HOLIDAY = re.compile(
     r"\b(" + "|".join(re.escape(h) for h in sorted(HOLIDAYS, key=len, reverse=True)) + rf")(?:\s+(?:of\s+)?{_YEAR})?\b"
 )
 _SEASON = re.compile(r"\b((?:19|20)\d\d)\s*[-/–]\s*((?:19|20)?\d\d)\b")
+_SHORT_SEASON = re.compile(r"(?<![\d/.])(1[3-9]|2\d)/(1[4-9]|2\d)(?![\d/.])")  # "15/16": no day and month
 _YEAR_ALONE = re.compile(rf"\b{_YEAR}\b")
 _KICKOFF = re.compile(r"\b(1[1-9]|2[0-3])[:h]([0-5][05])\b")  # kick-offs: 11:00-23:55, on the five minutes
 _SCORE = re.compile(  # "2-1", "2:1", "2 a 2", "3 x 0", "2x2", "7-nil", "4 nil"
@@ -126,11 +127,11 @@ _PARSER = dateparser.parser(_Months(dayfirst=True))
 
 
 def read_season(text: str, spans: list[tuple[int, int]]) -> str | None:
-    """A season ("2015-2016", "2014/15"); its characters are added to ``spans``."""
-    found = _SEASON.search(text)
+    """A season ("2015-2016", "2014/15", "15/16"); its characters are added to ``spans``."""
+    found = _SEASON.search(text) or _SHORT_SEASON.search(text)
     if not found:
         return None
-    first, second = int(found[1]), int(found[2][-2:])
+    first, second = int(found[1]) % 100 + 2000 if len(found[1]) == 2 else int(found[1]), int(found[2][-2:])
     if second != (first + 1) % 100:
         return None
     spans.append(found.span())

@@ -59,7 +59,9 @@ _SCORE = re.compile(  # "2-1", "2:1", "2 a 2", "3 x 0", "2x2", "7-nil", "4 nil"
 # where no minute is said ("minutes 20 to 45" is a window).
 _SPOKEN = {
     w: n
-    for n, words in enumerate(("nil zip zero nothing goalless scoreless", "one", "two too", "three", "four", "five", "six", "seven"))
+    for n, words in enumerate(
+        ("nil zip zero nothing goalless scoreless", "one", "two too", "three", "four", "five", "six", "seven")
+    )
     for w in words.split()
 }
 _GOALS = r"(\d{1,2}|" + "|".join(_SPOKEN) + r")"

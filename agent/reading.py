@@ -243,15 +243,12 @@ def _sort_clubs(
 def _paired(teams: tuple[TeamMention, ...], words: list[str]) -> tuple[set[int], set[int]]:
     """Indices of mentions that name a match together ("Napoli 4 - 2 Benfica", "Bayern gegen Schachtar"),
     and of those whose moments are asked in that match: the partner comes after an opponent word, or the
-    club after "by" ("Napoli 4 - 2 Benfica", "Juventus-Napoli" and a pair with its score after it are titles, no one's
-    side)."""
+    club after "by" ("Napoli 4 - 2 Benfica", "Juventus-Napoli" are titles, no one's side)."""
     paired, facing = set(), set()
     plain = _without_numbers(words)
     for index in range(len(teams) - 1):
         first, second = teams[index], teams[index + 1]
-        if _scored_title(first, second, words):
-            paired |= {index, index + 1}
-        elif names_pair(first, second, plain):
+        if names_pair(first, second, plain):
             paired |= {index, index + 1}
             between = set(plain[first.stop + first.possessive : second.start])
             if between & OPPONENT or _word_before(words, first.start)[0] in BY_WORDS:
@@ -259,14 +256,6 @@ def _paired(teams: tuple[TeamMention, ...], words: list[str]) -> tuple[set[int],
             elif _word_before(words, first.start)[0] in OPPONENT:
                 facing.add(index + 1)  # "the 7-0 against shakhtar, bayern's goals only": Bayern's, against them
     return paired, facing
-
-
-def _scored_title(first: TeamMention, second: TeamMention, words: list[str]) -> bool:
-    """ "goles del Real Madrid contra el Espanyol, 2-0", "Tore von Dortmund gegen Leverkusen 3:0": two clubs facing
-    each other with their score right after them are the match's title, whatever word comes before the first."""
-    after = second.stop + second.possessive
-    between = [w for w in words[first.stop + first.possessive : second.start] if w not in ARTICLES]
-    return after < len(words) and words[after].isdigit() and len(between) == 1 and between[0] in OPPONENT
 
 
 def _without_numbers(words: list[str]) -> list[str]:

@@ -295,6 +295,8 @@ def _names_whose(mention: TeamMention, words: list[str], action_ends: set[int]) 
     if mention.possessive:  # "Chelsea's goals", but not "Liverpool's 4-3 loss" / "Chelsea's game"
         return not (after.isdigit() or after in RESULTS or _match_noun_follows(words, after_at, action_ends))
     before, at = _word_before(words, mention.start)
+    if after in MATCH_NOUNS:  # "goals from paris saint-germain matches": the club names its matches, not a side
+        return False
     if before in WHOSE_BEFORE or after in WHOSE_AFTER:
         return True
     if after in WINNING:

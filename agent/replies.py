@@ -19,7 +19,7 @@ from tools.matches import as_written, matches_for
 from .language import search_query
 from .reading import Reading, span_words
 
-TRAILING = frozenset("in of at during from the a vs v against en de del im bei dans di do da no na".split())
+TRAILING = frozenset("in of on at during from the a vs v against en de del im bei dans di do da no na".split())
 
 # Words of a request that carry no content of their own, in the languages the planner reads.
 STOP_WORDS = frozenset(

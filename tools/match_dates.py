@@ -46,6 +46,7 @@ _HOLIDAY = re.compile(
     r"\b(" + "|".join(re.escape(h) for h in sorted(HOLIDAYS, key=len, reverse=True)) + rf")(?:\s+(?:of\s+)?{_YEAR})?\b"
 )
 _SEASON = re.compile(r"\b((?:19|20)\d\d)\s*[-/–]\s*((?:19|20)?\d\d)\b")
+_SHORT_SEASON = re.compile(r"(?<![\d/.])(1[3-9]|2\d)/(1[4-9]|2\d)(?![\d/.])")  # "15/16": no day and month
 _YEAR_ALONE = re.compile(rf"\b{_YEAR}\b")
 _KICKOFF = re.compile(r"\b(1[1-9]|2[0-3])[:h]([0-5][05])\b")  # kick-offs: 11:00-23:55, on the five minutes
 _SCORE = re.compile(  # "2-1", "2:1", "2 a 2", "3 x 0", "2x2", "7-nil", "4 nil"
@@ -58,7 +59,9 @@ _SCORE = re.compile(  # "2-1", "2:1", "2 a 2", "3 x 0", "2x2", "7-nil", "4 nil"
 # where no minute is said ("minutes 20 to 45" is a window).
 _SPOKEN = {
     w: n
-    for n, words in enumerate(("nil zip zero nothing", "one", "two too", "three", "four", "five", "six", "seven"))
+    for n, words in enumerate(
+        ("nil zip zero nothing goalless scoreless", "one", "two too", "three", "four", "five", "six", "seven")
+    )
     for w in words.split()
 }
 _GOALS = r"(\d{1,2}|" + "|".join(_SPOKEN) + r")"
@@ -67,6 +70,7 @@ _SPOKEN_SCORES = (  # each with its two goal counts' groups (the same group twic
     (re.compile(rf"\b{_GOALS}\s+{_NO_GOALS}\b", re.IGNORECASE), (1, 2)),
     (re.compile(rf"\b{_NO_GOALS}\s+{_GOALS}\b", re.IGNORECASE), (1, 2)),
     (re.compile(rf"\b{_GOALS}\s+all\b", re.IGNORECASE), (1, 1)),
+    (re.compile(r"\b(goalless|scoreless)\b", re.IGNORECASE), (1, 1)),  # "the goalless draw": 0-0
     (re.compile(r"(?<!min )(?<!mins )(?<!minute )(?<!minutes )(?<!from )\b(\d{1,2})\s+to\s+(\d{1,2})\b(?!\s*min)",
                 re.IGNORECASE), (1, 2)),
 )  # fmt: skip
@@ -125,11 +129,11 @@ _PARSER = dateparser.parser(_Months(dayfirst=True))
 
 
 def read_season(text: str, spans: list[tuple[int, int]]) -> str | None:
-    """A season ("2015-2016", "2014/15"); its characters are added to ``spans``."""
-    found = _SEASON.search(text)
+    """A season ("2015-2016", "2014/15", "15/16"); its characters are added to ``spans``."""
+    found = _SEASON.search(text) or _SHORT_SEASON.search(text)
     if not found:
         return None
-    first, second = int(found[1]), int(found[2][-2:])
+    first, second = int(found[1]) % 100 + 2000 if len(found[1]) == 2 else int(found[1]), int(found[2][-2:])
     if second != (first + 1) % 100:
         return None
     spans.append(found.span())

@@ -47,6 +47,7 @@ _COMPETITION_WORDS = sorted(
 OPPONENT = frozenset(normalise(w) for w in TABLE["opponent"])
 UNKNOWN_NAME_WORDS = 3  # at most this many words beside "vs" are read as the name of an unknown club
 RESULT_SUBJECTS = frozenset(normalise(w) for w in TABLE["result_subjects"])
+RESULT_AGENTS = frozenset(normalise(w) for w in TABLE["result_agents"])
 RESULTS: dict[str, str] = {normalise(w): result for result, words in TABLE["results"].items() for w in words}
 _AWAY_AT = tuple(normalise(w).split() for w in TABLE["away_at"])
 _AT_HOME = tuple(normalise(w).split() for w in TABLE["at_home"])
@@ -206,6 +207,9 @@ def _result(words: list[str], teams: list[TeamMention]) -> tuple[str, str] | Non
     folded = [fold(w) for w in words]
     for index, word in enumerate(folded):
         before = [m for m in teams if m.stop <= index]
+        by = [m for m in teams if m.start == index + 2 and folded[index + 1] in RESULT_AGENTS]
+        if word in RESULTS and by:  # "the one won by Lazio", "quello vinto dalla Lazio": the club after "by"
+            return by[0].team, RESULTS[word]
         if word in RESULTS and before and index - before[-1].stop <= RESULT_REACH:
             return before[-1].team, RESULTS[word]
         said_by = folded[index - 1] in RESULT_SUBJECTS if index else False

@@ -98,7 +98,8 @@ def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = Non
         said = replace(said, result=None)  # "how many corners did Gladbach win": won corners, not the match
     unscored = masked(question, said.spans)
     english = language.rewrite(unscored)
-    asked = language.rewrite(language.asked_part(unscored))  # a long request: what it asks, not the story before
+    asked_part = language.asked_part(unscored)  # a long request: what it asks, not the story before
+    asked = english if asked_part == unscored else language.rewrite(asked_part)
     intent = Intent.SEARCH if language.quoted_search(question) else language.intent_words(asked)
     ordinal_of_who = _ordinal(list(words), actions) or language.selection(english)  # "who got the last one"
     return Reading(

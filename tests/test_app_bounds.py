@@ -5,6 +5,7 @@ before the first search."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import replace
 
@@ -18,7 +19,7 @@ from index.corpus import SAMPLE_ROOT, load_corpus
 from index.errors import HighlightsError
 from spotting.registry import make_spotter
 from tools.toolbox import Toolbox
-from ui.access import VLLM, EndpointPolicy
+from ui.access import EMBEDDED, VLLM, EndpointPolicy
 from ui.assistants import MAX_ENDPOINTS, Assistants
 from ui.chat import Chat
 from ui.conversations import Conversations
@@ -99,6 +100,32 @@ def test_a_failed_background_build_is_said_to_every_search(corpus) -> None:
     assert toolbox.index_failed()
     with pytest.raises(HighlightsError, match="commentary search is unavailable: no commentary to index"):
         toolbox.search_commentary("penalty")
+
+
+def test_the_stop_button_frees_the_visitors_place_as_part_of_the_cancel(corpus, tmp_path) -> None:
+    """Gradio cancels the answer's task, then closes it, before the page shows the box ready again: the
+    place is free by then, though the thread reading the hung endpoint still runs."""
+    with FakeOpenAI(responder=lambda request: Reply(hang=True)) as hung:
+        policy = EndpointPolicy(public=True, endpoints=(hung.base_url,))
+        limits = replace(PUBLIC, requests_per_minute=None)
+        chat = Chat(corpus, Assistants(Assistant(corpus)), policy, limits,
+                    ServedFiles(limits.files_age_s, limits.files_total_mb, tmp_path), concurrency=2)  # fmt: skip
+        request = gr.Request(session_hash="visitor")
+
+        async def stopped_then_asked_again() -> list:
+            replies = chat.respond("all the goals", [], WATFORD, VLLM, hung.base_url, "m", "", request)
+            answering = asyncio.ensure_future(replies.__anext__())
+            while not hung.chat_requests():
+                await asyncio.sleep(0.05)
+            assert chat.gate.running() == 1
+            answering.cancel()
+            await asyncio.gather(answering, return_exceptions=True)
+            await replies.aclose()
+            assert chat.gate.running() == 0
+            return [reply async for reply in chat.respond("all the goals", [], WATFORD, EMBEDDED, "", "", "", request)]
+
+        *_, (reply, answer, _picker) = asyncio.run(asyncio.wait_for(stopped_then_asked_again(), 20))
+        assert answer.spots and "occurs at" in reply
 
 
 def test_one_users_settings_never_cost_another_users_conversation(corpus, tmp_path) -> None:

@@ -166,6 +166,7 @@ def test_the_stop_button_ends_a_hung_answer_at_once(browser) -> None:
             assert hung.chat_requests(), "the question went to the endpoint"
             stopped = time.monotonic()
             stop.click()
+            stop.wait_for(state="hidden")  # the box is ready again: what a person waits for before asking
             page.locator("label:has-text('Embedded')").click()
             ask(page, "All the goals")
             last_reply(page).get_by_text("occurs at").first.wait_for(timeout=20_000)

@@ -216,7 +216,6 @@ def build_app(
             trigger_mode="always_last",
             **private,
         )
-        conversation.textbox.stop(chat.stopped, None, None, queue=False, **private)  # beside Gradio's cancel
         # ChatInterface blanks the box's placeholder while it answers, and after a stop leaves the box disabled
         gr.on(
             [answer.change, conversation.textbox.stop], lambda: gr.Textbox(placeholder=PLACEHOLDER, interactive=True),

@@ -150,9 +150,11 @@ class Chat:
 
         The work runs in a worker thread, one piece at a time, and this coroutine only waits for it: the
         stop button cancels the wait at once (a thread blocked on a slow endpoint cannot be interrupted; it
-        ends by the request's deadline, its session free to ask again meanwhile)."""
+        ends by the request's deadline). The session's place is freed as part of the cancel, which Gradio
+        finishes before the page shows the box ready again, so the next question is never turned away."""
         panel = (backend, base_url, model, api_key)
-        pieces = self._chat_pieces(message, session_key(request), match_id, panel)
+        key = session_key(request)
+        pieces = self._chat_pieces(message, key, match_id, panel)
         shown = ""
         try:
             while (piece := await anyio.to_thread.run_sync(next, pieces, None, abandon_on_cancel=True)) is not None:
@@ -164,6 +166,9 @@ class Chat:
         except gr.Error as error:
             yield f"{shown}\n\n⚠️ {error.message}".strip(), gr.skip(), gr.skip()
             raise
+        except (anyio.get_cancelled_exc_class(), GeneratorExit):  # the stop button (a cancel, then a close)
+            self.gate.release(key)
+            raise
 
     def picker(self, session: Session, shown: str | None):
         """The picker showing the match the conversation is on now (it moves when a question names another)."""
@@ -171,10 +176,6 @@ class Chat:
         if now == (shown or ""):
             return gr.skip()
         return gr.Dropdown(choices=picker_choices(self.corpus), value=now)
-
-    def stopped(self, request: gr.Request) -> None:
-        """The chat's stop button: Gradio cancels the streaming event; its session may ask again at once."""
-        self.gate.release(session_key(request))
 
     def forget(self, request: gr.Request) -> None:
         """The user cleared the chat: a new conversation."""

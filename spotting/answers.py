@@ -30,10 +30,9 @@ import numpy as np
 from index.atomic import atomic_write_text
 from index.classes import LABELS
 from index.errors import HighlightsError
-from index.names import parse_game_id
 from index.types import Match
 
-from .goal_words import goal_evidence_from_dict
+from .goal_words import goal_evidence_from_dict, named_score
 from .peak_evidence import PeakEvidence
 from .substitutions import evidence_from_dict
 from .types import Spot
@@ -45,11 +44,7 @@ DISTINCT_S = 45.0  # two spots of a counted class closer than this are one event
 
 def goals_in_name(match: Match) -> int:
     """Goals in the final score of the match's folder name: what every user's match has (never labels)."""
-    try:
-        name = parse_game_id(match.id)
-    except HighlightsError:
-        return match.home_score + match.away_score
-    return name.home_score + name.away_score
+    return sum(named_score(match))
 
 
 # label -> how many events of it the final score implies (rules in order of the classes they count)

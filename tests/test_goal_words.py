@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -11,7 +12,7 @@ from index.corpus import match_from_game_id
 from index.errors import HighlightsError
 from index.types import Event, Segment
 from spotting.answers import AnswerPolicy, ClassRule
-from spotting.goal_words import FEATURES, announcements, announces, features, goal_evidence
+from spotting.goal_words import FEATURES, announcements, announces, features, goal_evidence, new_scores
 from spotting.moments import match_moments
 from spotting.types import Spot
 
@@ -62,6 +63,17 @@ def test_features_count_announcements_the_kick_off_and_new_score_after_and_a_hal
     assert rows[1][1:] == (0.0,) * 4  # "goal kick" announces nothing, no kick-off after, an old score
     assert rows[2][1:] == (0.0,) * 4  # the second half has no commentary
     assert [a.seconds for a in announcements(match)] == [102.0, 106.0]
+
+
+def test_a_score_this_match_never_reached_is_no_new_score():
+    """Chelsea 2 - 1 Swansea passes through 1-0, 2-0 or 1-1 and 2-1 (larger number first): a "4-2" or "3-0" said
+    in it is another match's or misheard; a match added without its score keeps every score."""
+    commentary = {1: (said("It's 1-0 to Chelsea", at=100.0), said("4-2 now", at=300.0),
+                      said("3-0 here", at=400.0), said("2-1 Chelsea", at=900.0)), 2: ()}  # fmt: skip
+    match = match_from_game_id(GAME, segments=commentary)
+    assert [m.goals for m in new_scores(match)] == [(1, 0), (2, 1)]
+    unknown = replace(match, score_known=False)
+    assert [m.goals for m in new_scores(unknown)] == [(1, 0), (4, 2)]
 
 
 def test_a_peak_the_commentary_announces_and_a_kick_off_follows_outranks_a_clearer_bare_one():

@@ -32,8 +32,9 @@ from index.classes import LABELS
 from index.errors import HighlightsError
 from index.types import Match
 
-from .goal_words import goal_evidence_from_dict, named_score
+from .goal_words import goal_evidence_from_dict
 from .peak_evidence import PeakEvidence
+from .score_timeline import final_score
 from .substitutions import evidence_from_dict
 from .types import Spot
 
@@ -43,8 +44,9 @@ DISTINCT_S = 45.0  # two spots of a counted class closer than this are one event
 
 
 def goals_in_name(match: Match) -> int:
-    """Goals in the final score of the match's folder name: what every user's match has (never labels)."""
-    return sum(named_score(match))
+    """Goals in the final score of the match's folder name: what every user's match has (never labels); 0 for
+    a match added without its score (its name's placeholder 0 - 0)."""
+    return sum(final_score(match) or (0, 0))
 
 
 # label -> how many events of it the final score implies (rules in order of the classes they count)

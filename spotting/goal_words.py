@@ -17,13 +17,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from index.errors import HighlightsError
-from index.names import parse_game_id
 from index.types import HALVES, Match, Segment
 from index.yamlfile import read_yaml
 
 from .clubs import LEXICON_DIR, fold
 from .peak_evidence import PeakEvidence, logit
+from .score_timeline import final_score
 from .scoreline import MentionKind, ScoreMention, language_phrases, phrase_alternatives, score_mentions
 from .types import Spot
 
@@ -99,15 +98,6 @@ def announcing(spot: Spot, said: Sequence[Announcement], window: tuple[float, fl
     return sum(1 for a in said if a.half == spot.half and low <= a.seconds - at <= high)
 
 
-def named_score(match: Match) -> tuple[int, int]:
-    """The final score (home, away) of the match's folder name: what every user's match has (never labels)."""
-    try:
-        name = parse_game_id(match.id)
-    except HighlightsError:
-        return match.home_score, match.away_score
-    return name.home_score, name.away_score
-
-
 def _on_the_way(goals: tuple[int, int], final: tuple[int, int] | None) -> bool:
     """Whether a score (larger number first) can be one this match passed through on its way to ``final``:
     a "4-2" or "9-1" said in a 1-0 is another match's, or a misheard number."""
@@ -118,7 +108,8 @@ def new_scores(match: Match) -> list[ScoreMention]:
     """The mentions of this match's score that say a total of goals for the first time ("1-0", then "2-0"),
     or that a club leads or has equalised: what the commentary says right after a goal."""
     mentions = score_mentions((s for half in HALVES for s in match.half_segments(half)), match.home, match.away)
-    final = tuple(sorted(named_score(match), reverse=True)) if match.score_known else None
+    named = final_score(match)
+    final = tuple(sorted(named, reverse=True)) if named else None
     said_before, found = 0, []
     for mention in mentions:
         if not _on_the_way(mention.goals, final):

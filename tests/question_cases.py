@@ -56,6 +56,7 @@ QUESTION_SETS = {
     "held out 7": _SETS_DIR / "corpus_questions_heldout7.yaml",
     "held out 8": _SETS_DIR / "corpus_questions_heldout8.yaml",
     "held out 9": _SETS_DIR / "corpus_questions_heldout9.yaml",
+    "held out 10": _SETS_DIR / "corpus_questions_heldout10.yaml",
 }
 
 

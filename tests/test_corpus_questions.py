@@ -43,6 +43,7 @@ REQUIRED_BY_SET = {
     "held out 7": 0.99,  # first run 344/370 = 92.97 %, as written; now 368/370 = 99.5 %
     "held out 8": 0.95,  # first run 373/444 = 84.0 %, as written; now 424/444
     "held out 9": 0.98,  # first run 297/322 = 92.2 %, as written; now 317/322
+    "held out 10": 0.86,  # first run 230/267 = 86.1 %, as written
 }
 LANGUAGES = ("es", "de", "fr", "it", "pt")
 # Intents whose answer is moments of one match: at least half of them should be on labelled (valid-split) games.
@@ -60,6 +61,7 @@ COVERAGE = {
     "held out 7": {"singles": 220, "dialogues": 36, "per_language": (12, 3), "typos": 15},
     "held out 8": {"singles": 230, "dialogues": 38, "per_language": (12, 3), "typos": 15},
     "held out 9": {"singles": 200, "dialogues": 30, "per_language": (10, 2), "typos": 12},
+    "held out 10": {"singles": 150, "dialogues": 25, "per_language": (8, 2), "typos": 10},
 }
 
 

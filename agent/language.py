@@ -193,6 +193,16 @@ _SELECT = re.compile(
 )
 
 
+_WHO_OF = re.compile(rf"(?<!\bin )\bthe {_ORDINAL}\W*$")  # "who scored the 4th?", "chi ha segnato il secondo?"
+ORDINAL_ACTIONS: dict[str, int] = PHRASES["ordinal_actions"]
+
+
+def who_of(text: str) -> int | None:
+    """The ordinal a "who" question ends on ("who scored the 4th?"); not "who scored in the second" (a half)."""
+    found = _WHO_OF.search(text)
+    return _ordinal_value(found[1]) if found else None
+
+
 _STEP = re.compile(r"\b(?:the )?(next|previous)(?: one)?\W*$")
 
 

@@ -42,6 +42,8 @@ REQUEST_WORDS = frozenset(
 STRICT_NON_NAMES = frozenset("zeig muestrame dame montre donne mostra mostrami mostre quero".split())
 OTHER_TEAM = re.compile(r"\bthe other team\b")
 NEGATIONS = frozenset("no not without sin kein keine keinen pas nessun nessuna sem nenhum".split())
+# Words before a club's possessive that leave its moments out ("drop celta's, keep barca's": Barcelona's).
+LEFT_OUT = NEGATIONS | frozenset("drop except excluding minus remove skip lose".split())
 SCORING = frozenset("score scored scores scoring".split())
 WHOSE_AFTER = frozenset(
     "score scored scores scoring get got have had make made commit committed take took receive received "
@@ -101,7 +103,7 @@ def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = Non
     asked_part = language.asked_part(unscored)  # a long request: what it asks, not the story before
     asked = english if asked_part == unscored else language.rewrite(asked_part)
     intent = Intent.SEARCH if language.quoted_search(question) else language.intent_words(asked)
-    ordinal_of_who = _ordinal(list(words), actions) or language.selection(english)  # "who got the last one"
+    ordinal_of_who = _ordinal(list(words), actions) or language.selection(english) or language.who_of(english)
     return Reading(
         text=question,
         english=english,
@@ -204,7 +206,8 @@ def _gap(one: ActionMention, other: ActionMention) -> int:
 def _ordinal(words: list[str], actions: Sequence[ActionMention]) -> int | None:
     """ "the first goal", "who scored the second goal?", "who scored first?": the one ordinal right
     before an action word, or "first"/"last" right after one (not "goals first half")."""
-    found = {language.ordinal_before(words, m.start) for m in actions}
+    found = {language.ORDINAL_ACTIONS.get(m.phrase) for m in actions}  # "the opener"
+    found |= {language.ordinal_before(words, m.start) for m in actions}
     found |= {language.ordinal_after(words, m.stop) for m in actions}
     found -= {None}
     return found.pop() if len(found) == 1 else None
@@ -232,10 +235,13 @@ def _sort_clubs(
         of_match_in_view = len(teams) == 1 and mention.team in playing and followed_by not in MATCH_NOUNS
         of_match_in_view = of_match_in_view and not at_ground
         facing_later = any(_word_before(words, m.start)[0] in OPPONENT for m in teams[index + 1 :])
-        mine = mine or of_match_in_view or (after in action_starts and facing_later)  # "Liverpool goals at Swansea"
+        again = any(m.team == mention.team for m in teams if m is not mention)  # "leicester 2 arsenal 5 arsenal goals"
+        mine = mine or of_match_in_view or (after in action_starts and (facing_later or again))  # "Liverpool goals at Swansea"
         (whose if mine else of_match).append(mention)
         if mine and in_view is not None and mention.team not in playing:
             of_match.append(mention)
+    kept = [m for m in whose if _word_before(words, m.start)[0] not in LEFT_OUT]
+    whose = kept if kept and len(kept) < len(whose) else whose
     if len({m.team for m in whose}) > 1:  # two clubs "by" each other name a match, not one side
         return [], list(teams)
     return whose, of_match
@@ -249,7 +255,7 @@ def _paired(teams: tuple[TeamMention, ...], words: list[str]) -> tuple[set[int],
     plain = _without_numbers(words)
     for index in range(len(teams) - 1):
         first, second = teams[index], teams[index + 1]
-        if names_pair(first, second, plain):
+        if first.team != second.team and names_pair(first, second, plain):  # "arsenal 5 arsenal goals": one club
             paired |= {index, index + 1}
             between = set(plain[first.stop + first.possessive : second.start])
             if between & OPPONENT or _word_before(words, first.start)[0] in BY_WORDS:

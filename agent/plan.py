@@ -84,12 +84,21 @@ def make_plan(question: str, context: Context) -> Plan:
         return Plan(Intent.HELP)
     if len(text) > MAX_QUESTION_CHARS:
         return Plan(Intent.TOO_LONG)
-    reading = read(text, context.index.names, context.in_view)
+    reading = _resolving(read(text, context.index.names, context.in_view), text, context)
     for rule in RULES:
         plan = rule(reading, context)
         if plan is not None:
             return plan
     raise AssertionError("the last rule always answers")  # pragma: no cover
+
+
+def _resolving(reading: Reading, text: str, context: Context) -> Reading:
+    """Of the two readings of a day number after a spaced score ("burnley 0 arsenal 1 april 2015": the 1st of April,
+    or the score 0-1 in April), the one that names a match there is; the day's when both or neither do."""
+    if reading.match.dates is None or reading.match.score or context.index.find(reading.match):
+        return reading
+    other = read(text, context.index.names, context.in_view, days=False)
+    return other if other.match.score and context.index.find(other.match) else reading
 
 
 # -- the rules, in order -------------------------------------------------------------------------------

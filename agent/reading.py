@@ -81,11 +81,12 @@ class Reading:
         return clubs.pop() if len(clubs) == 1 else None
 
 
-def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = None) -> Reading:
-    """Read ``question`` once, against the club names of the corpus and the match in view (if any)."""
+def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = None, days: bool = True) -> Reading:
+    """Read ``question`` once, against the club names of the corpus and the match in view (if any); ``days=False``
+    reads a number before a month as no day of it (the other reading of "burnley 0 arsenal 1 april 2015")."""
     question = _corrected(language.emoji_as_words(question), names)
     playing = frozenset(canonical_team(club) for club in (in_view.home, in_view.away)) if in_view else frozenset()
-    said = read_match_text(question, names, playing)
+    said = read_match_text(question, names, playing, days)
     original = words_of(question)
     words = tuple(fold(w) for w in original)
     claimed = {i for m in said.teams for i in range(m.start, m.stop)} | span_words(question, said)

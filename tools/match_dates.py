@@ -140,8 +140,9 @@ def read_season(text: str, spans: list[tuple[int, int]]) -> str | None:
     return f"{first}-{first + 1}"
 
 
-def read_dates(text: str, spans: list[tuple[int, int]]) -> DateSpan | None:
-    """A day (any common order and language), else a month of a year, else a year."""
+def read_dates(text: str, spans: list[tuple[int, int]], days: bool = True) -> DateSpan | None:
+    """A day (any common order and language), else a month of a year, else a year; ``days=False`` reads no day
+    ("burnley 0 arsenal 1 april 2015": the "1" may be the score's)."""
     plain = fold(masked(text, tuple(spans)))
     if found := _ISO_DATE.search(plain):
         with suppress(ValueError):
@@ -152,7 +153,7 @@ def read_dates(text: str, spans: list[tuple[int, int]]) -> DateSpan | None:
         spans.append(found.span())
         month, day = HOLIDAYS[found[1]]
         return DateSpan(*[dt.date(int(found[2]), month, day)] * 2) if found[2] else DateSpan(month_day=(month, day))
-    for pattern in _DAY_PATTERNS:
+    for pattern in _DAY_PATTERNS if days else ():
         for found in pattern.finditer(plain):
             if (day := _day(found)) is not None:
                 spans.append(found.span())

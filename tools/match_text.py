@@ -112,12 +112,14 @@ def league_of(competition: str) -> str | None:
     return competition if competition in COMPETITIONS else dict(_COMPETITION_WORDS).get(normalise(competition))
 
 
-def read_match_text(text: str, extra_teams: tuple[str, ...] = (), playing: frozenset[str] = frozenset()) -> MatchQuery:
+def read_match_text(
+    text: str, extra_teams: tuple[str, ...] = (), playing: frozenset[str] = frozenset(), days: bool = True
+) -> MatchQuery:
     """Every constraint on a match that ``text`` states, wherever it states it; ``playing``: the clubs of the match in
-    view, whose everyday names ("madrid") count as the clubs."""
+    view, whose everyday names ("madrid") count as the clubs; ``days=False``: a number before a month is no day."""
     spans: list[tuple[int, int]] = []
     season = read_season(text, spans)
-    dates = read_dates(text, spans)
+    dates = read_dates(text, spans, days)
     kickoff = read_kickoff(text, spans)
     before_score = len(spans)
     score = read_score(text, spans)

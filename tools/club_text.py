@@ -233,19 +233,21 @@ def _mention(i: int, size: int, team: str, words: list[str]) -> TeamMention:
 def _fuzzy_team(
     phrase: str, size: int, forms: dict[str, str], typos: _Typos, cutoff: float = FUZZY_SCORE
 ) -> str | None:
-    """The club a misspelt name means; never across a joining word ("at Bournemouth" is not "AFC Bournemouth"),
-    and never a spelling that is itself a name, left out for a reason (lower-case "paris")."""
+    """The club a misspelt name means; never across a joining word ("at Bournemouth" is not "AFC Bournemouth") but
+    the name's own ("las plamas"), and never a spelling that is itself a name, left out for a reason ("paris")."""
     if phrase in forms:
         return None
     if len(phrase) >= SINGLE_MIN_CHARS and (team := typos.single_letters.get(_undoubled(phrase))):
         return team
-    edges = phrase.split()[:: max(1, size - 1)]
-    if len(phrase) < FUZZY_SHORT_CHARS or any(w in VERSUS or w in JOINING for w in edges) or phrase in MONTHS:
+    joining = [w for w in phrase.split()[:: max(1, size - 1)] if w in VERSUS or w in JOINING]
+    if len(phrase) < FUZZY_SHORT_CHARS or phrase in MONTHS:
         return None
     if len(phrase) < FUZZY_MIN_CHARS:
         cutoff = max(cutoff, FUZZY_SHORT_SCORE)
     best = process.extractOne(phrase, typos.by_letter.get(phrase[0], ()), scorer=fuzz.ratio, score_cutoff=cutoff)
     if not best or len(best[0].split()) != size:
+        return None
+    if any(w not in best[0].split()[:: max(1, size - 1)] for w in joining):  # "las plamas": the name's own "las"
         return None
     pairs = zip(phrase.split(), best[0].split(), strict=True)  # each word near its own: "now city" is no Norwich City
     return forms[best[0]] if all(fuzz.ratio(said, name) >= WORD_SCORE for said, name in pairs) else None

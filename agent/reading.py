@@ -307,8 +307,9 @@ def _names_whose(mention: TeamMention, words: list[str], action_ends: set[int]) 
         return False
     if before in WHOSE_BEFORE or after in WHOSE_AFTER:
         return True
-    if after in WINNING:
-        return after_at + 1 >= len(words) or not words[after_at + 1].isdigit()
+    if after in WINNING:  # "the corners napoli won", but "the one lazio won" names the match
+        asked_before = any(end <= mention.start for end in action_ends)
+        return asked_before and (after_at + 1 >= len(words) or not words[after_at + 1].isdigit())
     if mention.start > 0 and words[mention.start - 1] in WHOSE_AFTER_ACTION and mention.start - 1 in action_ends:
         return True  # "Torschüsse der Leverkusener": the German genitive's article is the "of"
     return before in WHOSE_AFTER_ACTION and _word_before(words, at)[1] + 1 in action_ends

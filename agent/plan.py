@@ -284,13 +284,15 @@ def _named_matches(reading: Reading, context: Context) -> list[Match] | None:
 
 
 def _same_clubs(found: list[Match], query: MatchQuery, reading: Reading, context: Context) -> list[Match]:
-    """ "and in the 2-1 at Juventus?" after Napoli–Juventus: of several fits, those between the same two clubs
-    as the match talked about, when the follow-up names only one of them."""
+    """ "and in the 2-1 at Juventus?" after Napoli–Juventus, "what about the 2015 meeting?": of several fits, those
+    between the same two clubs as the match talked about, when the follow-up names one of them or only a time."""
     in_view = context.in_view
-    if len(found) < 2 or in_view is None or len(query.team_names) != 1 or not _continues(reading):
+    if len(found) < 2 or in_view is None or len(query.team_names) > 1 or not _continues(reading):
         return found
     clubs = {canonical_team(in_view.home), canonical_team(in_view.away)}
-    if canonical_team(query.team_names[0]) not in clubs:
+    if not (query.team_names or query.dates or query.season):  # "what about the 2015 meeting?": a time alone
+        return found
+    if query.team_names and canonical_team(query.team_names[0]) not in clubs:
         return found
     return [m for m in found if {canonical_team(m.home), canonical_team(m.away)} == clubs] or found
 

@@ -17,10 +17,11 @@ from rapidfuzz import fuzz, process
 from index.teams import COMMON_WORDS, DERBIES, GROUNDS, PAIRED_ONLY, canonical_team, team_forms
 from index.words import fold, normalise, words_of
 
-from .actions import singular
+from .actions import find_action_mentions, singular
 from .match_dates import MONTHS, TABLE, VERSUS
 
 JOINING = frozenset(normalise(w) for w in TABLE["joining"])
+OPENERS = frozenset(normalise(w) for w in TABLE["openers"])
 PLACE_WORDS = frozenset(normalise(w) for w in TABLE["place_words"])
 MATCH_NOUNS = frozenset(normalise(w) for w in TABLE["match_nouns"])
 STRICT_VERSUS = tuple(normalise(w).split() for w in TABLE["strict_versus"])
@@ -118,11 +119,13 @@ def find_team_mentions(
 
 def _ends_unknown_name(i: int, words: list[str], original: list[str], found: list[TeamMention]) -> bool:
     """Whether the everyday word at ``i`` ("United", "City") ends the capitalised name of a club the corpus does
-    not know ("goals of Leeds United", "Norwich City vs Chelsea"): a capitalised word before it, inside the
-    sentence, that is no club and no joining word."""
-    if words[i] not in COMMON_WORDS or i < 2 or not original[i][0].isupper():
+    not know ("goals of Leeds United", "Leeds United v Chelsea"): a capitalised word before it that is no club, no
+    joining word and, first in the question, no word that opens one ("Show United goals")."""
+    if words[i] not in COMMON_WORDS or i < 1 or not original[i][0].isupper():
         return False
     before, word = original[i - 1], words[i - 1]
+    if i == 1 and (word in OPENERS or find_action_mentions([word])):  # "Show United goals": capitalised as first
+        return False
     named = bool(found) and found[-1].stop == i
     return len(before) > 1 and before[0].isupper() and not named and not stops_name(word)
 

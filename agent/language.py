@@ -315,6 +315,14 @@ def after_that(text: str) -> bool:
     return bool(_AFTER_THAT.search(text))
 
 
+_IN_TOTAL = re.compile(PHRASES["in_total"])
+
+
+def in_total(text: str) -> bool:
+    """Whether a count asks for both clubs together ("how many in total?", "¿cuántas en total?")."""
+    return bool(_IN_TOTAL.search(text))
+
+
 def resets(text: str) -> bool:
     """Whether a question asks for the whole match again ("all the cards", "both teams")."""
     return bool(_RESETS.search(text))

@@ -223,6 +223,8 @@ def moments(reading: Reading, context: Context) -> Plan | None:
         base = replace(base, **WHOLE_MATCH)  # a score was asked *at* a time: "and the goals?" are the match's
     if intent is Intent.SUMMARY and not (reading.classes or reading.time.said):  # "summary please": the match's
         base = replace(base, classes=(), team=None, ordinal=None, **WHOLE_MATCH)
+    if language.in_total(reading.english) and not reading.team:  # "how many in total?": both clubs'
+        base = replace(base, team=None)
     classes = wanted_classes(reading, intent, base)
     ordinal = reading.ordinal if reading.ordinal is not None else base.ordinal
     query = with_filters(replace(base, match=match_id, classes=classes, ordinal=ordinal), reading)

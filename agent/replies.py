@@ -80,6 +80,10 @@ def unknown_word(reading: Reading) -> str:
     claimed |= {i for m in reading.actions for i in range(m.start, m.stop)}
     left = [i for i, w in enumerate(reading.words) if i not in claimed and w not in STOP_WORDS and not w.isdigit()]
     typed = reading.typed
+    pairs = [(i, j) for i, j in zip(left, left[1:], strict=False) if j == i + 1]  # "goalkeeper distribution"
+    for i, j in pairs:
+        if is_unsupported(f"{reading.words[i]} {reading.words[j]}"):
+            return f"{typed[i]} {typed[j]}"
     for i in left:
         if is_unsupported(reading.words[i]):
             return typed[i]

@@ -305,6 +305,14 @@ def refers_back(text: str) -> bool:
     return bool(_REFERS_BACK.search(text))
 
 
+_SAME_FOR = re.compile(PHRASES["same_for"])
+
+
+def same_for(text: str) -> bool:
+    """Whether a follow-up asks the last question again for someone ("and for metz only?", "same for chelsea")."""
+    return bool(_SAME_FOR.search(text))
+
+
 def lists(text: str) -> bool:
     """Whether a follow-up asks to see the moments it was told about ("list them" after "how many")."""
     return bool(_LISTING.search(text))

@@ -325,12 +325,13 @@ def _intent(reading: Reading, last: Plan | None) -> Intent:
 
 def _lists_instead(reading: Reading, last: Intent) -> bool:
     """A follow-up that goes back to the moments: "and the goals?" after the score, "only palace's" after
-    "which team?" (a team alone asks for that team's moments, not who they were)."""
+    "which team?" (a team alone asks for that team's moments, not who they were; "and for metz?" asks who again)."""
     if language.lists(reading.english):
         return True
     if last is Intent.SCORE:
         return bool(reading.classes)
-    return last is Intent.WHO and bool(reading.team) and not reading.time.said and not reading.classes
+    team_alone = bool(reading.team) and not reading.time.said and not reading.classes
+    return last is Intent.WHO and team_alone and not language.same_for(reading.english)
 
 
 def _base_query(reading: Reading, context: Context, match_id: str | None) -> MomentQuery:

@@ -237,7 +237,8 @@ def _sort_clubs(
         of_match_in_view = of_match_in_view and not at_ground
         facing_later = any(_word_before(words, m.start)[0] in OPPONENT for m in teams[index + 1 :])
         again = any(m.team == mention.team for m in teams if m is not mention)  # "leicester 2 arsenal 5 arsenal goals"
-        mine = mine or of_match_in_view or (after in action_starts and (facing_later or again))  # "Liverpool goals at Swansea"
+        # "Liverpool goals at Swansea", "only the watford goals from chelsea 2-2 watford"
+        mine = mine or of_match_in_view or (after in action_starts and (facing_later or again))
         (whose if mine else of_match).append(mention)
         if mine and in_view is not None and mention.team not in playing:
             of_match.append(mention)

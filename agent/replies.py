@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 
 from index.teams import GROUNDS, canonical_team
 from index.types import Match
@@ -80,7 +81,7 @@ def unknown_word(reading: Reading) -> str:
     claimed |= {i for m in reading.actions for i in range(m.start, m.stop)}
     left = [i for i, w in enumerate(reading.words) if i not in claimed and w not in STOP_WORDS and not w.isdigit()]
     typed = reading.typed
-    pairs = [(i, j) for i, j in zip(left, left[1:], strict=False) if j == i + 1]  # "goalkeeper distribution"
+    pairs = [(i, j) for i, j in pairwise(left) if j == i + 1]  # "goalkeeper distribution"
     for i, j in pairs:
         if is_unsupported(f"{reading.words[i]} {reading.words[j]}"):
             return f"{typed[i]} {typed[j]}"

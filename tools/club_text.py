@@ -148,7 +148,7 @@ def _everyday_at(i: int, words: list[str], forms: dict[str, str], longest: int) 
 def _with_paired_everyday(
     found: list[TeamMention], everyday: list[TeamMention], words: list[str], playing: frozenset[str] = frozenset()
 ) -> list[TeamMention]:
-    """``found`` and the everyday words that name a club found elsewhere in the text or sit beside another club, across at most a score, "vs" or "the", right
+    """``found`` and the everyday words that sit beside another club, across at most a score, "vs" or "the", right
     after a word that only joins clubs when another club is named ("PSG au Parc contre Bâle"), or right before
     another club's ground ("gunners at turf moor")."""
     kept = list(found)
@@ -158,7 +158,7 @@ def _with_paired_everyday(
         joined = any(_joined(*sorted((mention, other), key=lambda m: m.start), words) for other in others)
         if facing or joined or _visits(mention, words) or mention.team in playing:
             kept.append(mention)
-    named = {m.team for m in kept}  # "celta 4-3 barca: fouls committed by celta": the club named again
+    named = {m.team for m in kept}  # "celta 4-3 barca: fouls committed by celta": an everyday word, a club named again
     kept += [m for m in everyday if m.team in named and m not in kept]
     return sorted(kept, key=lambda m: m.start)
 

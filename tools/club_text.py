@@ -250,7 +250,9 @@ def _fuzzy_team(
     best = process.extractOne(phrase, typos.by_letter.get(phrase[0], ()), scorer=fuzz.ratio, score_cutoff=cutoff)
     if not best or len(best[0].split()) != size:
         return None
-    if any(w not in best[0].split()[:: max(1, size - 1)] for w in joining):  # "las plamas": the name's own "las"
+    own = best[0].split()[:: max(1, size - 1)]  # "las plamas": the name's own "las", but "the red" is no "the reds"
+    rest = " ".join(w for w in best[0].split() if w not in JOINING)
+    if joining and (any(w not in own for w in joining) or rest in COMMON_WORDS or len(rest) < FUZZY_MIN_CHARS):
         return None
     pairs = zip(phrase.split(), best[0].split(), strict=True)  # each word near its own: "now city" is no Norwich City
     return forms[best[0]] if all(fuzz.ratio(said, name) >= WORD_SCORE for said, name in pairs) else None

@@ -31,7 +31,11 @@ GOAL_SLACK_S = 10.0  # a mention up to this long before a goal's anchor may alre
 SKIP_COST = 3.0  # dropping a goal the spotter is sure of (a labelled one: confidence 1)
 UNSEEN_COST = 2.5  # a goal nobody found, put where the commentary's score needs it
 UNSEEN_LATER = 1e-3  # ... as late as the commentary allows (the tie-break)
-MENTION_WEIGHT = {MentionKind.SCORE: 1.0, MentionKind.LEAD: 1.0, MentionKind.LEVEL: 0.6}
+# A score said ("2-1") is the running score; "lead" and "level" words are said loosely too ("they lead the
+# table", "level on points", "that would have put them ahead"), so they weigh less. Out of fold on the valid
+# games (lead, level): (1.0, 0.6) found 221 of 371 goals, 12 games without one; (0.25, 0.3) 229 and 10, no fold
+# worse; 0 to 0.5 for lead and 0 to 0.3 for level are within 4 goals of it.
+MENTION_WEIGHT = {MentionKind.SCORE: 1.0, MentionKind.LEAD: 0.25, MentionKind.LEVEL: 0.3}
 TEAM_SAID_BONUS = 0.5  # a score said with its leader ("1-0 for PSG") weighs more
 DISAGREE_MARGIN = 6.0  # how much better the commentary's own ending must fit to be reported
 MAX_EXTRA_GOALS = 8  # goals beyond those found an unconstrained reading may add

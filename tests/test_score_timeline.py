@@ -38,7 +38,7 @@ def test_mentions_place_goals_the_commentary_alone_cannot() -> None:
     goals = [goal(1, 10), goal(1, 30), goal(2, 20)]
     mentions = [
         said(MentionKind.SCORE, 1, 11, (1, 0), "home"),  # "1-0 for Chelsea"
-        said(MentionKind.LEVEL, 1, 31, team="away"),  # "Watford equalise"
+        said(MentionKind.SCORE, 1, 31, (1, 1)),  # "it's 1-1"
         said(MentionKind.LEAD, 2, 21, team="home"),  # "Chelsea back in front"
     ]
     timeline = build_timeline(goals, (2, 1), mentions)
@@ -47,6 +47,14 @@ def test_mentions_place_goals_the_commentary_alone_cannot() -> None:
     assert timeline.score_at_minute(20) == Score(1, 0)
     assert timeline.score_at_minute(50) == Score(1, 1)
     assert timeline.score_at(2, 21 * 60) == Score(2, 1)
+
+
+def test_a_loose_lead_word_does_not_outweigh_a_surer_goal() -> None:
+    # "They lead the league" said at 12' beside a weak peak; the goal the spotter is surer of is at 20'.
+    goals = [goal(1, 12, confidence=0.5), goal(1, 20, confidence=0.8)]
+    timeline = build_timeline(goals, (1, 0), [said(MentionKind.LEAD, 1, 12.5)])
+    assert [g.seconds for g in timeline.goals] == [20 * 60]
+    assert [g.seconds for g in timeline.discarded] == [12 * 60]
 
 
 def test_without_evidence_a_goal_s_team_is_a_guess_and_says_so() -> None:

@@ -8,7 +8,8 @@ the fixes from held-out 2, blind in the same way; tests/data/corpus_questions_he
 the planner and to all three; tests/data/corpus_questions_heldout5.yaml the fifth, blind to the planner and to all four;
 tests/data/corpus_questions_heldout6.yaml the sixth, blind to the planner and to all five;
 tests/data/corpus_questions_heldout7.yaml the seventh, tests/data/corpus_questions_heldout8.yaml the eighth and
-tests/data/corpus_questions_heldout9.yaml the ninth, each blind to the planner and to every set before it.
+tests/data/corpus_questions_heldout9.yaml the ninth, tests/data/corpus_questions_heldout10.yaml the tenth and
+tests/data/corpus_questions_heldout11.yaml the eleventh, each blind to the planner and to every set before it.
 The planner must read at least its set's floor (REQUIRED_BY_SET, else REQUIRED_ACCURACY) of each set's turns
 exactly; the failures are printed, so each set says what is left to do."""
 
@@ -44,6 +45,7 @@ REQUIRED_BY_SET = {
     "held out 8": 0.95,  # first run 373/444 = 84.0 %, as written; now 424/444
     "held out 9": 0.98,  # first run 297/322 = 92.2 %, as written; now 317/322
     "held out 10": 1.0,  # first run 230/267 = 86.1 %, as written; now 267/267 (3 plans corrected)
+    "held out 11": 0.86,  # first run 200/232 = 86.2 %, as written
 }
 LANGUAGES = ("es", "de", "fr", "it", "pt")
 # Intents whose answer is moments of one match: at least half of them should be on labelled (valid-split) games.
@@ -62,6 +64,7 @@ COVERAGE = {
     "held out 8": {"singles": 230, "dialogues": 38, "per_language": (12, 3), "typos": 15},
     "held out 9": {"singles": 200, "dialogues": 30, "per_language": (10, 2), "typos": 12},
     "held out 10": {"singles": 150, "dialogues": 25, "per_language": (8, 2), "typos": 10},
+    "held out 11": {"singles": 150, "dialogues": 20, "per_language": (6, 1), "typos": 10},
 }
 
 

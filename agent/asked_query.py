@@ -63,9 +63,11 @@ def _within(query: MomentQuery, half: int) -> bool:
 
 
 def for_intent(query: MomentQuery, intent: Intent, reading: Reading) -> MomentQuery:
-    """A score is asked *at* a time: the goals up to then ("at half-time": the first half's)."""
+    """A score is asked *at* a time: the goals up to then ("at half-time": the first half's), both clubs' ("how did
+    bournemouth v liverpool finish?" names no side)."""
     if intent is not Intent.SCORE:
         return query
+    query = replace(query, team=None)
     time = reading.time
     if time.end_of == 2 or not (time.said or time.end_of):  # "at the end", "who won?": the final score
         return replace(query, half=None, from_minute=None, to_minute=None, stoppage_time=False, classes=GOALS)

@@ -101,9 +101,9 @@ class TimeFilter:
 
 _HALF_WORDS = r"(?:half|halbzeit|halfte|tempo|parte)"  # after a numeral: "2. Halbzeit", "2º tempo" (read "2th")
 _HALF_PATTERNS: tuple[tuple[re.Pattern, int], ...] = (
-    (re.compile(rf"\b(?:first|1st|1th|opening|1) half\b|\b1(?:st|th) {_HALF_WORDS}\b"
+    (re.compile(rf"\b(?:first|1st|1th|opening|1) half\b|\b1(?:st|th) {_HALF_WORDS}\b|\b(?:first|opening) 45\b(?! min)"
                 r"|\bbefore (?:the )?(?:break|half time|interval)\b|^(?:and )?in the first\W*$"), 1),
-    (re.compile(rf"\b(?:second|2nd|2th|2) half\b|\b2(?:nd|th) {_HALF_WORDS}\b"
+    (re.compile(rf"\b(?:second|2nd|2th|2) half\b|\b2(?:nd|th) {_HALF_WORDS}\b|\bsecond 45\b(?! min)"
                 r"|\bafter (?:the )?(?:break|half time|interval|restart)\b|^(?:and )?in the second\W*$"), 2),
     (re.compile(r"\b(?:both|either|all) halves\b|\b(?:whole|full|entire) (?:match|game)\b|\ball match\b"), 0),
 )  # fmt: skip
@@ -122,7 +122,7 @@ _BEFORE_A_BREAK = re.compile(
 )
 _FIRST_N = re.compile(  # "the first 10 minutes", "in the first 15" (a bare number at the end)
     rf"\b(?:first|opening) {_NUM} min(?:ute)?s?\b|\b{_NUM} first min(?:ute)?s?\b|\b(?:first|opening) {_NUM}{_OF_A_HALF}"
-    rf"|\bin (?:the )?(?:first|opening) (?!one\b){_NUM}(?:\W*$|(?= (?:of|in|at|from|for|vs|against) ))"
+    rf"|\bin (?:the )?(?:first|opening) (?!one\b|45\b){_NUM}(?:\W*$|(?= (?:of|in|at|from|for|vs|against) ))"
 )
 _BETWEEN = re.compile(
     rf"\bbetween (?:the )?(?:minutes? )?{_NUM}{_TH}{_MIN} and (?:the )?(?:minutes? )?{_NUM}{_TH}"
@@ -131,7 +131,7 @@ _BETWEEN = re.compile(
     rf"|\bmin(?:ute)?s? {_NUM} ?(?:-|to|until|till) ?{_NUM}\b"  # "mins 60-75", "now minutes 20 to 45"
     rf"|^(?:and |what about |how about )?(?:from )?{_NUM} (?:to|until|till) {_NUM}$"  # a follow-up: "and 70 to 80?"
 )
-_AROUND = re.compile(rf"\b(?:around|about|near|circa) (?:the )?(?:minute {_NUM}|{_NUM}{_TH}{_MIN})(?! half)\b")
+_AROUND = re.compile(rf"\b(?:around|about|near|circa) (?:the )?(?:minute {_NUM}|(?!one\b){_NUM}{_TH}{_MIN})(?! half)\b")
 _AFTER = re.compile(
     rf"\b(?:after|from|since|past|beyond|later than) (?:the )?(?:minute {_NUM}|(?!one\b){_NUM}{_TH}{_MIN})(?! half)\b"
 )
@@ -386,7 +386,9 @@ def asked_part(question: str) -> str:
 
 
 _SEARCH_PREFIX = re.compile(
-    r"^.*?\b(?:about|for|mention(?:s|ed)?|on|find the moment (?:when|where)?)\s+", re.IGNORECASE
+    r"^.*?\b(?:about|for|mention(?:s|ed)?(?: of)?|on|find the moment (?:when|where)?"
+    r"|habla (?:de|del|sobre)|spricht (?:über|uber|von)|parle (?:de|du)|parla (?:di|del)|fala (?:de|do|da|sobre))\s+",
+    re.IGNORECASE,
 )
 _IN_THE_COMMENTARY = re.compile(r"\s+(?:in|from|on) (?:the )?commentary$", re.IGNORECASE)
 _SEARCH_VERB = re.compile(r"^(?:search|find|look up)\s+", re.IGNORECASE)

@@ -62,6 +62,7 @@ class Context:
     index: MatchIndex
     match_id: str | None = None  # the match in view (the UI's picker, --match) or talked about last
     last: Plan | None = None
+    listed_matches: tuple[str, ...] = ()  # the last list of matches shown, which "the arsenal one" picks from
 
     @property
     def in_view(self) -> Match | None:
@@ -282,17 +283,25 @@ def _named_matches(reading: Reading, context: Context) -> list[Match] | None:
         return None
     clubs = {m.team for m in query.teams}
     query = replace(query, teams=query.teams + tuple(m for m in reading.whose if m.team not in clubs))
-    return _same_clubs(as_written(query, context.index.find(query)), query, reading, context)
+    return _listed(_same_clubs(as_written(query, context.index.find(query)), query, reading, context), context)
+
+
+def _listed(found: list[Match], context: Context) -> list[Match]:
+    """ "corners in the arsenal one" after the Middlesbrough games were listed: of several fits, those in the list."""
+    if len(found) < 2 or not context.listed_matches:
+        return found
+    return [m for m in found if m.id in context.listed_matches] or found
 
 
 def _same_clubs(found: list[Match], query: MatchQuery, reading: Reading, context: Context) -> list[Match]:
-    """ "and in the 2-1 at Juventus?" after Napoli–Juventus, "what about the 2015 meeting?": of several fits, those
-    between the same two clubs as the match talked about, when the follow-up names one of them or only a time."""
+    """ "and in the 2-1 at Juventus?" after Napoli–Juventus, "what about the 2015 meeting?", "the one on gran canaria":
+    of several fits, those between the same two clubs as the match talked about, when the follow-up names one of them
+    or only a time or a ground."""
     in_view = context.in_view
     if len(found) < 2 or in_view is None or len(query.team_names) > 1 or not _continues(reading):
         return found
     clubs = {canonical_team(in_view.home), canonical_team(in_view.away)}
-    if not (query.team_names or query.dates or query.season):  # "what about the 2015 meeting?": a time alone
+    if not (query.team_names or query.dates or query.season or query.ground):  # "the 2015 meeting?": a time alone
         return found
     if query.team_names and canonical_team(query.team_names[0]) not in clubs:
         return found

@@ -67,7 +67,8 @@ class Planner:
             raise TypeError(f"no handler for {sorted(missing)}")
 
     def context(self, session: Session, match_id: str | None = None) -> Context:
-        return Context(self.toolbox.match_index, match_id or session.match_id, session.last_plan)
+        index = self.toolbox.match_index
+        return Context(index, match_id or session.match_id, session.last_plan, session.listed_matches)
 
     def plan(self, question: str, session: Session, match_id: str | None = None) -> Plan:
         return make_plan(question, self.context(session, match_id))

@@ -47,7 +47,7 @@ LEFT_OUT = NEGATIONS | frozenset("drop except excluding minus remove skip lose".
 SCORING = frozenset("score scored scores scoring".split())
 WHOSE_AFTER = frozenset(
     "score scored scores scoring get got have had make made commit committed take took receive received "
-    "marco marcaron anoto traf erzielte schoss marque segno segnato marcou fez".split()
+    "marco marcaron anoto traf erzielte schoss marque segno segnato marcou fez teve tuvo hatte ebbe".split()
 )
 
 WINNING = frozenset("won earned".split())  # "the corners napoli won", but "the game napoli won 3-0" names the match

@@ -18,9 +18,11 @@ from tools.match_text import PLACE_WORDS, MatchQuery
 from tools.matches import as_written, matches_for
 
 from .language import search_query
-from .reading import Reading, span_words
+from .reading import ARTICLES, Reading, span_words
 
-TRAILING = frozenset("in of on at during from the a vs v against en de del im bei dans di do da no na".split())
+TRAILING = frozenset(
+    "in of on at during from the a vs v against en de del el la im bei dans di do da no na nel".split()
+)
 
 # Words of a request that carry no content of their own, in the languages the planner reads.
 STOP_WORDS = frozenset(
@@ -115,7 +117,8 @@ def search_words(reading: Reading) -> str:
 
 
 def _without_article(words: str) -> str:
-    """The sets' convention: a search's text is the word looked for, without its article ("the weather" -> "weather"):
+    """The sets' convention: a search's text is the word looked for, without its article ("the weather" -> "weather",
+    "la lluvia" -> "lluvia"):
     the commentary says "rain" as often as "the rain"."""
-    stripped = re.sub(r"^(?:the|a|an)\s+", "", words, flags=re.IGNORECASE)
-    return stripped or words
+    first, _, rest = words.partition(" ")
+    return rest if rest and fold(first) in ARTICLES else words

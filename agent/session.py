@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from spotting.types import Spot
-from tools.query import MomentQuery
+from tools.query import Intent, MomentQuery
 
 from .plan import Plan
 
@@ -39,6 +39,7 @@ class Session:
     match_id: str | None = None
     last_plan: Plan | None = None
     last_spots: list[Spot] = field(default_factory=list)
+    listed_matches: tuple[str, ...] = ()  # the last list of matches shown ("which Hertha games?"), by id
     llm_match_id: str | None = None  # the match the LLM's thread last heard about (told or found itself)
 
     def remember(self, plan: Plan | None, answer: Answer) -> None:
@@ -47,6 +48,8 @@ class Session:
         Answers that list nothing (a search, a help text, picking one item) keep the previous list."""
         if answer.match_id:
             self.match_id = answer.match_id
+        if plan is not None and plan.intent is Intent.MATCHES:
+            self.listed_matches = plan.candidates
         if plan is not None and plan.intent.asks_back:
             self.match_id = None  # "which one?": no match is in view until the reply says
         if plan is None or not plan.remembered:

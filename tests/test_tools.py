@@ -95,6 +95,12 @@ def test_aliases_and_spellings():
     assert closest_team("Xyzzy FC") is None
 
 
+def test_the_club_before_at_home_to_played_at_home():
+    assert read_match_text("how many corners did Sassuolo win at home to Milan?").home == "Sassuolo"
+    assert read_match_text("Juventus lost at home to Sassuolo").home == "Juventus"
+    assert read_match_text("Juventus lost to Sassuolo").home is None
+
+
 def test_common_words_are_teams_only_when_capitalised():
     assert [m.team for m in read_match_text("Nice vs Lyon").teams] == ["Nice", "Lyon"]
     assert read_match_text("that was a really nice goal").teams == ()

@@ -38,6 +38,8 @@ PAIR_GAP = 3  # words between two clubs that name a match: "the toffees v the fo
 DERBY_WORDS = max(len(name.split()) for name in DERBIES)
 GROUND_WORDS = max(len(name.split()) for name in GROUNDS)
 GROUND_WORDS_SET = frozenset(w for name in GROUNDS for w in name.split())  # never the name of an unknown club
+# The words of grounds of several words, no club's typo: "gran canaria" is no "canaris" (Nantes).
+LONG_GROUND_WORDS = frozenset(w for name in GROUNDS if " " in name for w in name.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +240,7 @@ def _fuzzy_team(
 ) -> str | None:
     """The club a misspelt name means; never across a joining word ("at Bournemouth" is not "AFC Bournemouth") but
     the name's own ("las plamas"), and never a spelling that is itself a name, left out for a reason ("paris")."""
-    if phrase in forms:
+    if phrase in forms or all(w in LONG_GROUND_WORDS for w in phrase.split()):
         return None
     if len(phrase) >= SINGLE_MIN_CHARS and (team := typos.single_letters.get(_undoubled(phrase))):
         return team

@@ -51,6 +51,7 @@ RESULT_AGENTS = frozenset(normalise(w) for w in TABLE["result_agents"])
 RESULTS: dict[str, str] = {normalise(w): result for result, words in TABLE["results"].items() for w in words}
 _AWAY_AT = tuple(normalise(w).split() for w in TABLE["away_at"])
 _AT_HOME = tuple(normalise(w).split() for w in TABLE["at_home"])
+_HOSTING = tuple(normalise(w).split() for w in TABLE["hosting"])
 
 RESULT_REACH = 3  # words from a club to its result word: "Liverpool's 4-3 loss"
 
@@ -153,32 +154,40 @@ def _league(text: str) -> str | None:
 def _home(words: list[str], teams: list[TeamMention]) -> str | None:
     """The club that played at home, by the first rule that tells: the club after "at"/"away to"/"in casa
     del", the club after a bare "in" that no "vs" pairs ("goals by Schalke in Madrid"), the club before
-    "at home" ("Liverpool at home", but not "in casa del Chievo")."""
+    "at home" ("Liverpool at home", but not "in casa del Chievo"), the club before the one "at home to" faces."""
     folded = [fold(w) for w in words]
-    for rule in (_after_away_words, _after_in, _before_at_home):
+    for rule in (_after_away_words, _after_in, _before_at_home, _hosting):
         for index, mention in enumerate(teams):
-            if rule(folded, mention, teams[index - 1] if index else None):
-                return mention.team
+            if home := rule(folded, mention, teams[index - 1] if index else None):
+                return home
     return None
 
 
-def _after_away_words(folded: list[str], mention: TeamMention, before: TeamMention | None) -> bool:
-    return any(folded[max(0, mention.start - len(p)) : mention.start] == p for p in _AWAY_AT)
+def _after_away_words(folded: list[str], mention: TeamMention, before: TeamMention | None) -> str | None:
+    return mention.team if any(folded[max(0, mention.start - len(p)) : mention.start] == p for p in _AWAY_AT) else None
 
 
-def _after_in(folded: list[str], mention: TeamMention, before: TeamMention | None) -> bool:
+def _after_in(folded: list[str], mention: TeamMention, before: TeamMention | None) -> str | None:
     """A club after a bare "in" and another club before it (not the other half of a derby's name)."""
     after = folded[mention.stop] if mention.stop < len(folded) else ""
     named_before = before is not None and before.stop <= mention.start - 1
-    return named_before and folded[mention.start - 1] in ("in", "a", "en", "em", "im") and after not in VERSUS
+    placed = named_before and folded[mention.start - 1] in ("in", "a", "en", "em", "im") and after not in VERSUS
+    return mention.team if placed else None
 
 
-def _before_at_home(folded: list[str], mention: TeamMention, before: TeamMention | None) -> bool:
+def _before_at_home(folded: list[str], mention: TeamMention, before: TeamMention | None) -> str | None:
     at = mention.stop + mention.possessive
     for phrase in _AT_HOME:
         if folded[at : at + len(phrase)] == phrase:
-            return folded[at + len(phrase) : at + len(phrase) + 1] not in (["del"], ["di"], ["de"], ["do"], ["da"])
-    return False
+            of = folded[at + len(phrase) : at + len(phrase) + 1] in (["del"], ["di"], ["de"], ["do"], ["da"])
+            return None if of else mention.team
+    return None
+
+
+def _hosting(folded: list[str], mention: TeamMention, before: TeamMention | None) -> str | None:
+    """ "corners sassuolo won at home to milan": the club named before the one after "at home to" was at home."""
+    hosted = any(folded[max(0, mention.start - len(p)) : mention.start] == p for p in _HOSTING)
+    return before.team if hosted and before is not None else None
 
 
 # The grounds that are no city's or club's name: one word names where a match was played even beside two clubs.

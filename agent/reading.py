@@ -31,6 +31,8 @@ WHOSE_BEFORE = frozenset(
     "fatto segnato hizo hecho marco marcado fez marcou fait marque erzielt".split()  # "ha fatto il Milan"
 )
 BY_WORDS = frozenset("by for did does pour para por fur per".split())  # whose even in a title
+# ... but these before a title with its score name the match: "a highlights reel for PSG 3-0 Basel" is the match's
+FOR_WORDS = frozenset("for pour para por fur per".split())
 WHOSE_AFTER_ACTION = frozenset("of de del des du von vom der di della dello dell degli dei d do da dos".split())
 AT_WORDS = frozenset("at bei chez".split())  # "at Juventus": where a match was played, not whose moments
 ARTICLES = frozenset("the a an o os el la los las le les l il lo gli der die das den dem".split())
@@ -260,9 +262,11 @@ def _paired(teams: tuple[TeamMention, ...], words: list[str]) -> tuple[set[int],
         if first.team != second.team and names_pair(first, second, plain):  # "arsenal 5 arsenal goals": one club
             paired |= {index, index + 1}
             between = set(plain[first.stop + first.possessive : second.start])
-            if between & OPPONENT or _word_before(words, first.start)[0] in BY_WORDS:
+            before = _word_before(words, first.start)[0]
+            scored = any(w.isdigit() for w in words[first.stop + first.possessive : second.start])
+            if between & OPPONENT or (before in BY_WORDS and not (scored and before in FOR_WORDS)):
                 facing.add(index)  # "the goals of Barça against Real", "subs made by Juventus vs Man City"
-            elif _word_before(words, first.start)[0] in OPPONENT:
+            elif before in OPPONENT:
                 facing.add(index + 1)  # "the 7-0 against shakhtar, bayern's goals only": Bayern's, against them
     return paired, facing
 

@@ -85,7 +85,7 @@ def make_plan(question: str, context: Context) -> Plan:
         return Plan(Intent.HELP)
     if len(text) > MAX_QUESTION_CHARS:
         return Plan(Intent.TOO_LONG)
-    reading = _resolving(read(text, context.index.names, context.in_view), text, context)
+    reading = _with_named_clubs(_resolving(read(text, context.index.names, context.in_view), text, context), context)
     for rule in RULES:
         plan = rule(reading, context)
         if plan is not None:
@@ -100,6 +100,17 @@ def _resolving(reading: Reading, text: str, context: Context) -> Reading:
         return reading
     other = read(text, context.index.names, context.in_view, days=False)
     return other if other.match.score and context.index.find(other.match) else reading
+
+
+def _with_named_clubs(reading: Reading, context: Context) -> Reading:
+    """ "fouls by celta in the 4-3 v barca": a club's everyday name in lower case ("celta") is that club when the rest
+    of the question names one match it played; read again so, kept when it names that match still."""
+    found = context.index.find(reading.match) if reading.match.names_match else []
+    if len(found) != 1 or (context.in_view is not None and context.in_view.id == found[0].id):
+        return reading
+    other = read(reading.text, context.index.names, context.in_view, named=found[0])
+    more = len(other.match.teams) + len(other.whose) > len(reading.match.teams) + len(reading.whose)
+    return other if more and [m.id for m in context.index.find(other.match)] == [found[0].id] else reading
 
 
 # -- the rules, in order -------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from index.teams import canonical_team
 from index.types import Match
 from index.words import fold, word_spans, words_of
-from tools.actions import GROUPS, HIGHLIGHTS, ActionMention, find_action_mentions, ordered
+from tools.actions import GROUPS, HIGHLIGHTS, ActionMention, find_action_mentions, ordered, singular
 from tools.club_text import TeamMention, names_pair
 from tools.match_dates import masked
 from tools.match_text import MATCH_NOUNS, OPPONENT, RESULTS, MatchQuery, read_match_text
@@ -83,16 +83,23 @@ class Reading:
         return clubs.pop() if len(clubs) == 1 else None
 
 
-def read(question: str, names: tuple[str, ...] = (), in_view: Match | None = None, days: bool = True) -> Reading:
+def read(
+    question: str,
+    names: tuple[str, ...] = (),
+    in_view: Match | None = None,
+    days: bool = True,
+    named: Match | None = None,
+) -> Reading:
     """Read ``question`` once, against the club names of the corpus and the match in view (if any); ``days=False``
-    reads a number before a month as no day of it (the other reading of "burnley 0 arsenal 1 april 2015")."""
+    reads a number before a month as no day of it (the other reading of "burnley 0 arsenal 1 april 2015"); the
+    everyday names of the clubs of ``named`` (the match the rest of the question names) count as those clubs."""
     question = _corrected(language.emoji_as_words(question), names)
-    playing = frozenset(canonical_team(club) for club in (in_view.home, in_view.away)) if in_view else frozenset()
+    playing = frozenset(canonical_team(club) for m in (in_view, named) if m for club in (m.home, m.away))
     said = read_match_text(question, names, playing, days)
     original = words_of(question)
     words = tuple(fold(w) for w in original)
     claimed = {i for m in said.teams for i in range(m.start, m.stop)} | span_words(question, said)
-    actions = tuple(_specific(find_action_mentions(list(words), skip=claimed)))
+    actions = tuple(_counted_from(_specific(find_action_mentions(list(words), skip=claimed)), list(words)))
     whose, match_teams = _sort_clubs(said.teams, list(words), in_view, actions)
     if said.unknown_club and _is_action(said.unknown_club, actions):  # "Goals vs Bayern": no club called Goals
         said = replace(said, unknown_club=None)
@@ -214,6 +221,21 @@ def _ordinal(words: list[str], actions: Sequence[ActionMention]) -> int | None:
     found |= {language.ordinal_after(words, m.stop) for m in actions}
     found -= {None}
     return found.pop() if len(found) == 1 else None
+
+
+def _counted_from(actions: list[ActionMention], words: list[str]) -> list[ActionMention]:
+    """ "the second yellow card in roma lazio": a class whose name opens with an ordinal ("second yellow card"), said
+    in the singular after an article, is that one of the rest ("yellow card", ordinal 2); "second yellows" and "any
+    second yellow cards?" stay the class."""
+    out = []
+    for mention in actions:
+        opening, last = words[mention.start], words[mention.stop - 1]
+        after_article = mention.start > 0 and words[mention.start - 1] in ARTICLES
+        rest = find_action_mentions(words[mention.start + 1 : mention.stop]) if after_article else []
+        if opening in language.ORDINAL_WORDS and singular(last) == last and len(rest) == 1:
+            mention = ActionMention(mention.start + 1, mention.stop, rest[0].phrase, rest[0].classes)
+        out.append(mention)
+    return out
 
 
 def _sort_clubs(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from index.settings import MAX_QUESTION_CHARS
-from index.teams import canonical_team
+from index.teams import COMMON_WORDS, canonical_team
 from index.types import Match
 from tools.club_text import TeamMention
 from tools.match_text import MatchQuery
@@ -105,8 +105,12 @@ def _resolving(reading: Reading, text: str, context: Context) -> Reading:
 def _with_named_clubs(reading: Reading, context: Context) -> Reading:
     """ "fouls by celta in the 4-3 v barca": a club's everyday name in lower case ("celta") is that club when the rest
     of the question names one match it played; read again so, kept when it names that match still."""
-    found = context.index.find(reading.match) if reading.match.names_match else []
+    named = {i for m in (*reading.match.teams, *reading.whose) for i in range(m.start, m.stop)}
+    said = [w for i, w in enumerate(reading.words) if w in COMMON_WORDS and i not in named]  # else nothing to read
+    found = context.index.find(reading.match) if said and reading.match.names_match else []
     if len(found) != 1 or (context.in_view is not None and context.in_view.id == found[0].id):
+        return reading
+    if not {canonical_team(found[0].home), canonical_team(found[0].away)} & {canonical_team(w) for w in said}:
         return reading
     other = read(reading.text, context.index.names, context.in_view, named=found[0])
     more = len(other.match.teams) + len(other.whose) > len(reading.match.teams) + len(reading.whose)

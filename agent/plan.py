@@ -103,18 +103,32 @@ def _resolving(reading: Reading, text: str, context: Context) -> Reading:
 
 
 def _with_named_clubs(reading: Reading, context: Context) -> Reading:
-    """ "fouls by celta in the 4-3 v barca": a club's everyday name in lower case ("celta") is that club when the rest
-    of the question names one match it played; read again so, kept when it names that match still."""
-    named = {i for m in (*reading.match.teams, *reading.whose) for i in range(m.start, m.stop)}
-    said = [w for i, w in enumerate(reading.words) if w in COMMON_WORDS and i not in named]  # else nothing to read
+    """ "fouls by celta in the 4-3 v barca", "the magpies' shots at the etihad": a club's everyday name in lower case
+    ("celta", "magpies") is that club when the rest of the question names matches of which it played exactly one;
+    read again so, kept when it names that match alone."""
+    said = _everyday_names(reading)
     found = context.index.find(reading.match) if said and reading.match.names_match else []
-    if len(found) != 1 or (context.in_view is not None and context.in_view.id == found[0].id):
+    fits = [m for m in found if {canonical_team(m.home), canonical_team(m.away)} & said]
+    if len(fits) != 1 or (context.in_view is not None and context.in_view.id == fits[0].id):
         return reading
-    if not {canonical_team(found[0].home), canonical_team(found[0].away)} & {canonical_team(w) for w in said}:
+    other = read(reading.text, context.index.names, context.in_view, named=fits[0])
+    if len(other.match.teams) + len(other.whose) <= len(reading.match.teams) + len(reading.whose):
         return reading
-    other = read(reading.text, context.index.names, context.in_view, named=found[0])
-    more = len(other.match.teams) + len(other.whose) > len(reading.match.teams) + len(reading.whose)
-    return other if more and [m.id for m in context.index.find(other.match)] == [found[0].id] else reading
+    clubs = sorted({*other.match.teams, *other.whose}, key=lambda m: m.start)  # "the magpies' shots": theirs, there
+    other = replace(other, match=replace(other.match, teams=tuple(clubs)))
+    return other if [m.id for m in context.index.find(other.match)] == [fits[0].id] else reading
+
+
+def _everyday_names(reading: Reading) -> set[str]:
+    """The clubs of the everyday words ("villa", "red devils") left unclaimed by the clubs the reading found."""
+    named = {i for m in (*reading.match.teams, *reading.whose) for i in range(m.start, m.stop)}
+    words = reading.words
+    return {
+        canonical_team(phrase)
+        for size in (1, 2, 3)
+        for i in range(len(words) - size + 1)
+        if not named & set(range(i, i + size)) and (phrase := " ".join(words[i : i + size])) in COMMON_WORDS
+    }
 
 
 # -- the rules, in order -------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ BY_WORDS = frozenset("by for did does pour para por fur per".split())  # whose e
 FOR_WORDS = frozenset("for pour para por fur per".split())
 WHOSE_AFTER_ACTION = frozenset("of de del des du von vom der di della dello dell degli dei d do da dos".split())
 AT_WORDS = frozenset("at bei chez".split())  # "at Juventus": where a match was played, not whose moments
+APOSTROPHES = frozenset("'’")  # what closes a plural's possessive: "the magpies' shots"
 ARTICLES = frozenset("the a an o os el la los las le les l il lo gli der die das den dem".split())
 # Words that open a question and are no club's name ("Show goals", "Any cards?").
 REQUEST_WORDS = frozenset(
@@ -100,7 +101,7 @@ def read(
     words = tuple(fold(w) for w in original)
     claimed = {i for m in said.teams for i in range(m.start, m.stop)} | span_words(question, said)
     actions = tuple(_counted_from(_specific(find_action_mentions(list(words), skip=claimed)), list(words)))
-    whose, match_teams = _sort_clubs(said.teams, list(words), in_view, actions)
+    whose, match_teams = _sort_clubs(said.teams, list(words), in_view, actions, _plural_possessives(question))
     if said.unknown_club and _is_action(said.unknown_club, actions):  # "Goals vs Bayern": no club called Goals
         said = replace(said, unknown_club=None)
     if not said.teams and not said.unknown_club and in_view is None:  # with a match in view, "Ronaldo goals"
@@ -238,8 +239,23 @@ def _counted_from(actions: list[ActionMention], words: list[str]) -> list[Action
     return out
 
 
+def _plural_possessives(question: str) -> frozenset[int]:
+    """The words ending in "s" that an apostrophe closes ("the red devils' shots"): a plural's possessive."""
+    return frozenset(
+        i
+        for i, (start, stop) in enumerate(word_spans(question))
+        if question[stop - 1 : stop].casefold() == "s"
+        and question[stop : stop + 1] in APOSTROPHES
+        and not question[stop + 1 : stop + 2].isalnum()
+    )
+
+
 def _sort_clubs(
-    teams: tuple[TeamMention, ...], words: list[str], in_view: Match | None, actions: Sequence[ActionMention]
+    teams: tuple[TeamMention, ...],
+    words: list[str],
+    in_view: Match | None,
+    actions: Sequence[ActionMention],
+    plural: frozenset[int] = frozenset(),
 ) -> tuple[list[TeamMention], list[TeamMention]]:
     """Clubs named as whose moments, and clubs that name the match; a club can be both ("Watford's
     goals" while another match is in view; "Bayern's goals against Arsenal": Bayern's, in Bayern–Arsenal)."""
@@ -248,7 +264,7 @@ def _sort_clubs(
     paired, facing = _paired(teams, words)
     whose, of_match = [], []
     for index, mention in enumerate(teams):
-        mine = _names_whose(mention, words, action_ends)
+        mine = _names_whose(mention, words, action_ends, plural)
         if index in paired:
             of_match.append(mention)
             if mine and index in facing:
@@ -322,12 +338,15 @@ def _word_before(words: list[str], index: int) -> tuple[str, int]:
     return (words[at], at) if at >= 0 else ("", -1)
 
 
-def _names_whose(mention: TeamMention, words: list[str], action_ends: set[int]) -> bool:
-    """Whether the words around one club make it "whose moments": a possessive, a word such as "by" or
-    "did" before it, "scored" after it, or "of"/"de"/"von" right after an action word ("los goles del")."""
+def _names_whose(
+    mention: TeamMention, words: list[str], action_ends: set[int], plural: frozenset[int] = frozenset()
+) -> bool:
+    """Whether the words around one club make it "whose moments": a possessive (``plural``: the words an apostrophe
+    ends, "the magpies' shots"), a word such as "by" or "did" before it, "scored" after it, or "of"/"de"/"von" right
+    after an action word ("los goles del")."""
     after_at = mention.stop + mention.possessive
     after = words[after_at] if after_at < len(words) else ""
-    if mention.possessive:  # "Chelsea's goals", but not "Liverpool's 4-3 loss" / "Chelsea's game"
+    if mention.possessive or mention.stop - 1 in plural:  # "Chelsea's goals", but not "Liverpool's 4-3 loss" / "Chelsea's game"
         return not (after.isdigit() or after in RESULTS or _match_noun_follows(words, after_at, action_ends))
     before, at = _word_before(words, mention.start)
     if after in MATCH_NOUNS:  # "goals from paris saint-germain matches": the club names its matches, not a side

@@ -346,7 +346,8 @@ def _names_whose(
     after an action word ("los goles del")."""
     after_at = mention.stop + mention.possessive
     after = words[after_at] if after_at < len(words) else ""
-    if mention.possessive or mention.stop - 1 in plural:  # "Chelsea's goals", but not "Liverpool's 4-3 loss" / "Chelsea's game"
+    # "Chelsea's goals", but not "Liverpool's 4-3 loss" / "Chelsea's game"
+    if mention.possessive or mention.stop - 1 in plural:
         return not (after.isdigit() or after in RESULTS or _match_noun_follows(words, after_at, action_ends))
     before, at = _word_before(words, mention.start)
     if after in MATCH_NOUNS:  # "goals from paris saint-germain matches": the club names its matches, not a side

@@ -101,9 +101,10 @@ class TimeFilter:
 
 _HALF_WORDS = r"(?:half|halbzeit|halfte|tempo|parte)"  # after a numeral: "2. Halbzeit", "2º tempo" (read "2th")
 _HALF_PATTERNS: tuple[tuple[re.Pattern, int], ...] = (
-    (re.compile(rf"\b(?:first|1st|1th|opening|1) half\b|\b1(?:st|th) {_HALF_WORDS}\b|\b(?:first|opening) 45\b(?! min)"
+    (re.compile(rf"\b(?:first|1st|1th|opening|1) half\b|\b1(?:st|th) {_HALF_WORDS}\b"
+                r"|\b(?:first|1st|opening) 45\b(?! min)"
                 r"|\bbefore (?:the )?(?:break|half time|interval)\b|^(?:and )?in the first\W*$"), 1),
-    (re.compile(rf"\b(?:second|2nd|2th|2) half\b|\b2(?:nd|th) {_HALF_WORDS}\b|\bsecond 45\b(?! min)"
+    (re.compile(rf"\b(?:second|2nd|2th|2) half\b|\b2(?:nd|th) {_HALF_WORDS}\b|\b(?:second|2nd) 45\b(?! min)"
                 r"|\bafter (?:the )?(?:break|half time|interval|restart)\b|^(?:and )?in the second\W*$"), 2),
     (re.compile(r"\b(?:both|either|all) halves\b|\b(?:whole|full|entire) (?:match|game)\b|\ball match\b"), 0),
 )  # fmt: skip
@@ -113,7 +114,8 @@ _AT_THE_END = re.compile(r"\b(?:at|by) (?:the )?(?:end|full time|final whistle)\
 _OF_A_HALF = r"(?= of (?:the )?(?:first|second|1st|2nd) half\b)"  # "the last 15 of the first half"
 _LAST_N = re.compile(
     rf"\b(?:last|final|closing) {_NUM} min(?:ute)?s?\b|\b{_NUM} last min(?:ute)?s?\b"
-    rf"|\b(?:the )?last (?!one\b){_NUM}\W*$"  # "the last one" after a list is its last item, not a minute
+    rf"|\b(?:the )?(?:last|final) (?!one\b){_NUM}\W*$"  # "the last one" after a list is its last item, not a minute
+    rf"|\bwith {_NUM} (?:min(?:ute)?s? )?(?:to go|left|remaining)\b"  # "and with 10 to go?"
     rf"|\b(?:last|final|closing) {_NUM}{_OF_A_HALF}"
 )
 # "the 5 minutes before half time" / "before the end": the last minutes of that half
@@ -386,7 +388,8 @@ def asked_part(question: str) -> str:
 
 
 _SEARCH_PREFIX = re.compile(
-    r"^.*?\b(?:about|for|mention(?:s|ed)?(?: of)?|on|find the moment (?:when|where)?"
+    r"^.*?\b(?:about|for|mention(?:s|ed)?(?: of)?|talk of|bring(?:s|ing)? up|brought up|on"
+    r"|find the moment (?:when|where)?"
     r"|habla (?:de|del|sobre)|spricht (?:über|uber|von)|parle (?:de|du)|parla (?:di|del)|fala (?:de|do|da|sobre))\s+",
     re.IGNORECASE,
 )

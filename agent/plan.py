@@ -323,14 +323,14 @@ def _listed(found: list[Match], context: Context) -> list[Match]:
 
 
 def _same_clubs(found: list[Match], query: MatchQuery, reading: Reading, context: Context) -> list[Match]:
-    """ "and in the 2-1 at Juventus?" after Napoli–Juventus, "what about the 2015 meeting?", "the one on gran canaria":
-    of several fits, those between the same two clubs as the match talked about, when the follow-up names one of them
-    or only a time or a ground."""
+    """ "and in the 2-1 at Juventus?" after Napoli–Juventus, "what about the 2015 meeting?", "the one on gran canaria",
+    "what about the 6-2?": of several fits, those between the same two clubs as the match talked about, when the
+    follow-up names one of them or only a time, a ground or a score."""
     in_view = context.in_view
     if len(found) < 2 or in_view is None or len(query.team_names) > 1 or not _continues(reading):
         return found
     clubs = {canonical_team(in_view.home), canonical_team(in_view.away)}
-    if not (query.team_names or query.dates or query.season or query.ground):  # "the 2015 meeting?": a time alone
+    if not (query.team_names or query.dates or query.season or query.ground or query.score):  # "the 2015 meeting?"
         return found
     if query.team_names and canonical_team(query.team_names[0]) not in clubs:
         return found

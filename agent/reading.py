@@ -18,7 +18,7 @@ from index.words import fold, word_spans, words_of
 from tools.actions import GROUPS, HIGHLIGHTS, ActionMention, find_action_mentions, ordered, singular
 from tools.club_text import TeamMention, names_pair
 from tools.match_dates import masked
-from tools.match_text import MATCH_NOUNS, OPPONENT, RESULTS, MatchQuery, read_match_text
+from tools.match_text import MATCH_NOUNS, OPPONENT, PASSIVE, RESULTS, MatchQuery, read_match_text
 from tools.query import Intent
 
 from . import language
@@ -28,12 +28,14 @@ from . import language
 # but "Zusammenfassung von Hertha gegen Bayern" is the match).
 WHOSE_BEFORE = frozenset(
     "by for from did does has had have were was pour para por fur per teve tuvo tem tiene hatte hat ha "
-    "fatto segnato hizo hecho marco marcado fez marcou fait marque erzielt".split()  # "ha fatto il Milan"
+    "fatto segnato hizo hecho marco marcado fez marcou fait marque erzielt "
+    "avuto battuto tirato commesso saco sacaron tuvieron cometio cobrou bateu obtenu".split()  # "ha fatto il Milan"
 )
 BY_WORDS = frozenset("by for did does pour para por fur per".split())  # whose even in a title
 # ... but these before a title with its score name the match: "a highlights reel for PSG 3-0 Basel" is the match's
 FOR_WORDS = frozenset("for pour para por fur per".split())
 WHOSE_AFTER_ACTION = frozenset("of de del des du von vom der di della dello dell degli dei d do da dos".split())
+IN_WORDS = frozenset("in from during".split())  # "shakhtar fouls in the bayern 7-0": the match the moments are of
 AT_WORDS = frozenset("at bei chez".split())  # "at Juventus": where a match was played, not whose moments
 APOSTROPHES = frozenset("'’")  # what closes a plural's possessive: "the magpies' shots"
 ARTICLES = frozenset("the a an o os el la los las le les l il lo gli der die das den dem".split())
@@ -275,9 +277,10 @@ def _sort_clubs(
         at_ground = _word_before(words, mention.start)[0] in AT_WORDS  # "and in the 2-1 at Juventus?": where
         of_match_in_view = len(teams) == 1 and mention.team in playing and followed_by not in MATCH_NOUNS
         of_match_in_view = of_match_in_view and not at_ground
-        facing_later = any(_word_before(words, m.start)[0] in OPPONENT for m in teams[index + 1 :])
+        facing_later = any(_word_before(words, m.start)[0] in OPPONENT | IN_WORDS for m in teams[index + 1 :])
         again = any(m.team == mention.team for m in teams if m is not mention)  # "leicester 2 arsenal 5 arsenal goals"
-        # "Liverpool goals at Swansea", "only the watford goals from chelsea 2-2 watford"
+        # "Liverpool goals at Swansea", "only the watford goals from chelsea 2-2 watford",
+        # "shakhtar fouls in the bayern 7-0"
         mine = mine or of_match_in_view or (after in action_starts and (facing_later or again))
         (whose if mine else of_match).append(mention)
         if mine and in_view is not None and mention.team not in playing:
@@ -302,11 +305,18 @@ def _paired(teams: tuple[TeamMention, ...], words: list[str]) -> tuple[set[int],
             between = set(plain[first.stop + first.possessive : second.start])
             before = _word_before(words, first.start)[0]
             scored = any(w.isdigit() for w in words[first.stop + first.possessive : second.start])
+            scored = scored or _score_at(words, second.stop + second.possessive)  # "for man city v newcastle 6-1"
             if between & OPPONENT or (before in BY_WORDS and not (scored and before in FOR_WORDS)):
                 facing.add(index)  # "the goals of Barça against Real", "subs made by Juventus vs Man City"
             elif before in OPPONENT:
                 facing.add(index + 1)  # "the 7-0 against shakhtar, bayern's goals only": Bayern's, against them
     return paired, facing
+
+
+def _score_at(words: list[str], at: int) -> bool:
+    """Whether a score ("6-1", "6 1") starts at word ``at``, not a year."""
+    pair = words[at : at + 2]
+    return len(pair) == 2 and all(w.isdigit() and int(w) < SCORE_MAX for w in pair)
 
 
 def _without_numbers(words: list[str]) -> list[str]:
@@ -316,6 +326,7 @@ def _without_numbers(words: list[str]) -> list[str]:
             for i, w in enumerate(words)]  # fmt: skip
 
 
+SCORE_MAX = 20  # a number of goals; a year or a minute is larger
 MATCH_NOUN_REACH = 5  # "barca's valentine's day 2017 game": a date of a few words between a possessive and its match
 
 
@@ -352,6 +363,8 @@ def _names_whose(
     before, at = _word_before(words, mention.start)
     if after in MATCH_NOUNS:  # "goals from paris saint-germain matches": the club names its matches, not a side
         return False
+    if after in PASSIVE and after_at + 1 < len(words) and words[after_at + 1] in RESULTS:
+        return False  # "getafe got battered 7-3": how the match ended, not Getafe's moments
     if before in WHOSE_BEFORE or after in WHOSE_AFTER:
         return True
     if after in WINNING:  # "the corners napoli won", but "the one lazio won" names the match

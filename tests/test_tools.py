@@ -101,6 +101,15 @@ def test_the_club_before_at_home_to_played_at_home():
     assert read_match_text("Juventus lost to Sassuolo").home is None
 
 
+def test_a_win_suffered_is_a_loss_and_a_title_before_home_game_names_its_first_club_at_home():
+    assert read_match_text("getafe got battered 7-3 at the bernabeu").result == ("Getafe", "loss")
+    assert read_match_text("Real Madrid battered Getafe").result == ("Real Madrid", "win")
+    assert read_match_text("chelsea maccabi home game highlights").home == "Chelsea"
+    assert read_match_text("maccabi's home game against chelsea").home == "Maccabi Tel Aviv"
+    assert read_match_text("qui a marqué pour Paris face à Guingamp").home is None
+    assert read_match_text("les buts de Paris à Guingamp").home == "Guingamp"
+
+
 def test_common_words_are_teams_only_when_capitalised():
     assert [m.team for m in read_match_text("Nice vs Lyon").teams] == ["Nice", "Lyon"]
     assert read_match_text("that was a really nice goal").teams == ()

@@ -48,6 +48,7 @@ OPPONENT = frozenset(normalise(w) for w in TABLE["opponent"])
 UNKNOWN_NAME_WORDS = 3  # at most this many words beside "vs" are read as the name of an unknown club
 RESULT_SUBJECTS = frozenset(normalise(w) for w in TABLE["result_subjects"])
 RESULT_AGENTS = frozenset(normalise(w) for w in TABLE["result_agents"])
+PASSIVE = frozenset(normalise(w) for w in TABLE["passive"])
 RESULTS: dict[str, str] = {normalise(w): result for result, words in TABLE["results"].items() for w in words}
 _AWAY_AT = tuple(normalise(w).split() for w in TABLE["away_at"])
 _AT_HOME = tuple(normalise(w).split() for w in TABLE["at_home"])
@@ -172,6 +173,7 @@ def _after_in(folded: list[str], mention: TeamMention, before: TeamMention | Non
     after = folded[mention.stop] if mention.stop < len(folded) else ""
     named_before = before is not None and before.stop <= mention.start - 1
     placed = named_before and folded[mention.start - 1] in ("in", "a", "en", "em", "im") and after not in VERSUS
+    placed = placed and " ".join(folded[mention.start - 2 : mention.start]) not in VERSUS  # "face à Guingamp"
     return mention.team if placed else None
 
 
@@ -180,8 +182,14 @@ def _before_at_home(folded: list[str], mention: TeamMention, before: TeamMention
     for phrase in _AT_HOME:
         if folded[at : at + len(phrase)] == phrase:
             of = folded[at + len(phrase) : at + len(phrase) + 1] in (["del"], ["di"], ["de"], ["do"], ["da"])
-            return None if of else mention.team
+            return None if of else _first_of_pair(folded, mention, before)
     return None
+
+
+def _first_of_pair(folded: list[str], mention: TeamMention, before: TeamMention | None) -> str:
+    """ "chelsea maccabi home game": after two clubs named as a title, the home one is the title's first."""
+    titled = before is not None and all(w in VERSUS for w in folded[before.stop + before.possessive : mention.start])
+    return before.team if titled else mention.team
 
 
 def _hosting(folded: list[str], mention: TeamMention, before: TeamMention | None) -> str | None:
@@ -222,7 +230,8 @@ def _result(words: list[str], teams: list[TeamMention]) -> tuple[str, str] | Non
         if word in RESULTS and by:  # "the one won by Lazio", "quello vinto dalla Lazio": the club after "by"
             return by[0].team, RESULTS[word]
         if word in RESULTS and before and index - before[-1].stop <= RESULT_REACH:
-            return before[-1].team, RESULTS[word]
+            suffered = index and folded[index - 1] in PASSIVE and RESULTS[word] == "win"  # "getafe got battered"
+            return before[-1].team, "loss" if suffered else RESULTS[word]
         said_by = folded[index - 1] in RESULT_SUBJECTS if index else False
         if word in RESULTS and said_by and len({m.team for m in before}) == 1:  # "the derby they won 3-1"
             return before[0].team, RESULTS[word]

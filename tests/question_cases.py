@@ -59,6 +59,7 @@ QUESTION_SETS = {
     "held out 10": _SETS_DIR / "corpus_questions_heldout10.yaml",
     "held out 11": _SETS_DIR / "corpus_questions_heldout11.yaml",
     "held out 12": _SETS_DIR / "corpus_questions_heldout12.yaml",
+    "held out 13": _SETS_DIR / "corpus_questions_heldout13.yaml",
 }
 
 

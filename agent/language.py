@@ -73,7 +73,8 @@ def emoji_as_words(question: str) -> str:
 
 
 # The words the rules turn on, read through one typo ("secnod half", "minuets"); a typo keeps the first letter.
-RULE_WORDS = ("second", "first", "minute", "minutes", "stoppage", "between", "after", "before", "around", "halves")
+RULE_WORDS = ("second", "first", "minute", "minutes", "stoppage", "between", "after", "before", "around", "halves",
+              "score", "scored", "scores", "scorer", "scorers", "scoring", "scoreline")  # "final scroe": the score
 
 
 def _spelled(word: str) -> str:
@@ -142,6 +143,7 @@ _BEFORE = re.compile(
 )
 _AT = re.compile(
     rf"\b(?:in|at|during) (?:the )?(?:minute {_NUM}\b|{_NUM}{_TH} min(?:ute)?\b|{_NUM}')|\bat {_NUM} min(?:ute)?s\b"
+    rf"|\bit at {_NUM}\b"  # "what was it at 75"
 )  # "at 60 minutes" ("aos 60 minutos") is a minute; "in 10 minutes" is not
 
 
@@ -191,7 +193,7 @@ _SELECT = re.compile(
     rf"|\b(?:the )?{_ORDINAL} (?:one|of (?:those|them|these)|in (?:that|the) list)\b"
     r"|\b(?:number|no\.?|#) ?(\d{1,3})\b"
     r"|\b(?:the )?(earlier|late|later) (?:kick ?off|game|match)\b"  # of two matches on one day
-    rf"|^(?:and |what about |show me |tell me (?:more )?about )?(?:the )?{_ORDINAL}\W*$"
+    rf"|^(?:and |what about |show me |open |play |tell me (?:more )?about )?(?:the )?{_ORDINAL}\W*$"
 )
 
 
@@ -393,7 +395,7 @@ _SEARCH_PREFIX = re.compile(
     r"|habla (?:de|del|sobre)|spricht (?:über|uber|von)|parle (?:de|du)|parla (?:di|del)|fala (?:de|do|da|sobre))\s+",
     re.IGNORECASE,
 )
-_IN_THE_COMMENTARY = re.compile(r"\s+(?:in|from|on) (?:the )?commentary$", re.IGNORECASE)
+_IN_THE_COMMENTARY = re.compile(r"\s+(?:in|from|on)\s+(?:the\s+)?commentary$", re.IGNORECASE)
 _SEARCH_VERB = re.compile(r"^(?:search|find|look up)\s+", re.IGNORECASE)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from index.settings import MAX_QUESTION_CHARS
-from index.teams import COMMON_WORDS, canonical_team
+from index.teams import COMMON_WORDS, LOCAL_RIVALS, canonical_team
 from index.types import Match
 from tools.club_text import TeamMention
 from tools.match_text import MatchQuery
@@ -85,7 +85,8 @@ def make_plan(question: str, context: Context) -> Plan:
         return Plan(Intent.HELP)
     if len(text) > MAX_QUESTION_CHARS:
         return Plan(Intent.TOO_LONG)
-    reading = _with_named_clubs(_resolving(read(text, context.index.names, context.in_view), text, context), context)
+    reading = _resolving(read(text, context.index.names, context.in_view), text, context)
+    reading = _with_named_clubs(_with_local_derby(reading), context)
     for rule in RULES:
         plan = rule(reading, context)
         if plan is not None:
@@ -107,16 +108,45 @@ def _with_named_clubs(reading: Reading, context: Context) -> Reading:
     ("celta", "magpies") is that club when the rest of the question names matches of which it played exactly one;
     read again so, kept when it names that match alone."""
     said = _everyday_names(reading)
-    found = context.index.find(reading.match) if said and reading.match.names_match else []
+    asked = _with_whose(reading, context)
+    found = context.index.find(asked) if said and asked.names_match else []
     fits = [m for m in found if {canonical_team(m.home), canonical_team(m.away)} & said]
     if len(fits) != 1 or (context.in_view is not None and context.in_view.id == fits[0].id):
         return reading
-    other = read(reading.text, context.index.names, context.in_view, named=fits[0])
+    other = _with_local_derby(read(reading.text, context.index.names, context.in_view, named=fits[0]))
     if len(other.match.teams) + len(other.whose) <= len(reading.match.teams) + len(reading.whose):
         return reading
     clubs = sorted({*other.match.teams, *other.whose}, key=lambda m: m.start)  # "the magpies' shots": theirs, there
     other = replace(other, match=replace(other.match, teams=tuple(clubs)))
     return other if [m.id for m in context.index.find(other.match)] == [fits[0].id] else reading
+
+
+def _with_whose(reading: Reading, context: Context) -> MatchQuery:
+    """The match the question names, the clubs named as whose moments among its clubs; they name it alone when no
+    match is in view ("liverpool's goals away at palace" names a Liverpool match)."""
+    query = reading.match
+    if not query.names_match and context.match_id:
+        return query
+    clubs = {m.team for m in query.teams}
+    return replace(query, teams=query.teams + tuple(m for m in reading.whose if m.team not in clubs))
+
+
+DERBY_NOUNS = frozenset("derby derbi derbies derbys".split())
+
+
+def _with_local_derby(reading: Reading) -> Reading:
+    """ "lazio's fouls in the april 2017 derby", "the derby at the etihad": a bare "derby" beside one club (or its
+    ground) names that club's city derby, when it has one rival there (``index.teams.LOCAL_RIVALS``)."""
+    at = next((i for i, w in enumerate(reading.words) if w in DERBY_NOUNS), None)
+    if at is None or len(reading.match.teams) > 1:
+        return reading
+    named = [*reading.match.teams, *(m for m in reading.whose if m not in reading.match.teams)]
+    clubs = {canonical_team(m.team) for m in named} or set(reading.match.ground or ())
+    rivals = LOCAL_RIVALS.get(next(iter(clubs)), frozenset()) if len(clubs) == 1 else frozenset()
+    if len(rivals) != 1:
+        return reading
+    teams = sorted((*named, TeamMention(at, at + 1, next(iter(rivals)))), key=_start)
+    return replace(reading, match=replace(reading.match, teams=tuple(teams)))
 
 
 def _everyday_names(reading: Reading) -> set[str]:
@@ -307,11 +337,9 @@ RULES: tuple[Rule, ...] = (
 def _named_matches(reading: Reading, context: Context) -> list[Match] | None:
     """The matches the question names (None when it names none); clubs named only as whose moments
     count as naming the match when no match is in view."""
-    query = reading.match
-    if not query.names_match and not (reading.whose and not context.match_id):
+    if not reading.match.names_match and not (reading.whose and not context.match_id):
         return None
-    clubs = {m.team for m in query.teams}
-    query = replace(query, teams=query.teams + tuple(m for m in reading.whose if m.team not in clubs))
+    query = _with_whose(reading, context)
     return _listed(_same_clubs(as_written(query, context.index.find(query)), query, reading, context), context)
 
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 
 from index.teams import canonical_team
 from index.types import Match
-from index.words import fold, word_spans, words_of
+from index.words import fold, plural_possessives, word_spans, words_of
 from tools.actions import GROUPS, HIGHLIGHTS, ActionMention, find_action_mentions, ordered, singular
 from tools.club_text import TeamMention, names_pair
-from tools.match_dates import masked
+from tools.match_dates import VERSUS, masked
 from tools.match_text import MATCH_NOUNS, OPPONENT, PASSIVE, RESULTS, MatchQuery, read_match_text
 from tools.query import Intent
 
@@ -28,16 +28,16 @@ from . import language
 # but "Zusammenfassung von Hertha gegen Bayern" is the match).
 WHOSE_BEFORE = frozenset(
     "by for from did does has had have were was pour para por fur per teve tuvo tem tiene hatte hat ha "
-    "fatto segnato hizo hecho marco marcado fez marcou fait marque erzielt "
-    "avuto battuto tirato commesso saco sacaron tuvieron cometio cobrou bateu obtenu".split()  # "ha fatto il Milan"
+    "fatto segnato hizo hecho marco marcado fez marcou fait marque erzielt "  # "ha fatto il Milan", "stand Dortmund"
+    "avuto battuto tirato commesso saco sacaron tuvieron cometio cobrou bateu obtenu stand".split()
 )
 BY_WORDS = frozenset("by for did does pour para por fur per".split())  # whose even in a title
-# ... but these before a title with its score name the match: "a highlights reel for PSG 3-0 Basel" is the match's
+# ... but these before a title with its score, or two clubs side by side, name the match: "a highlights reel for PSG
+# 3-0 Basel", "the full event log for ajax barcelona"; "offsides for man city vs villa" are still City's
 FOR_WORDS = frozenset("for pour para por fur per".split())
 WHOSE_AFTER_ACTION = frozenset("of de del des du von vom der di della dello dell degli dei d do da dos".split())
 IN_WORDS = frozenset("in from during".split())  # "shakhtar fouls in the bayern 7-0": the match the moments are of
 AT_WORDS = frozenset("at bei chez".split())  # "at Juventus": where a match was played, not whose moments
-APOSTROPHES = frozenset("'’")  # what closes a plural's possessive: "the magpies' shots"
 ARTICLES = frozenset("the a an o os el la los las le les l il lo gli der die das den dem".split())
 # Words that open a question and are no club's name ("Show goals", "Any cards?").
 REQUEST_WORDS = frozenset(
@@ -52,7 +52,7 @@ LEFT_OUT = NEGATIONS | frozenset("drop except excluding minus remove skip lose".
 SCORING = frozenset("score scored scores scoring".split())
 WHOSE_AFTER = frozenset(
     "score scored scores scoring get got have had make made commit committed take took receive received "
-    "marco marcaron anoto traf erzielte schoss marque segno segnato marcou fez teve tuvo hatte ebbe".split()
+    "marco marcaron anoto traf erzielte schoss marque segno segnato marcou fez teve tuvo hatte ebbe picked".split()
 )
 
 WINNING = frozenset("won earned".split())  # "the corners napoli won", but "the game napoli won 3-0" names the match
@@ -103,7 +103,7 @@ def read(
     words = tuple(fold(w) for w in original)
     claimed = {i for m in said.teams for i in range(m.start, m.stop)} | span_words(question, said)
     actions = tuple(_counted_from(_specific(find_action_mentions(list(words), skip=claimed)), list(words)))
-    whose, match_teams = _sort_clubs(said.teams, list(words), in_view, actions, _plural_possessives(question))
+    whose, match_teams = _sort_clubs(said.teams, list(words), in_view, actions, plural_possessives(question))
     if said.unknown_club and _is_action(said.unknown_club, actions):  # "Goals vs Bayern": no club called Goals
         said = replace(said, unknown_club=None)
     if not said.teams and not said.unknown_club and in_view is None:  # with a match in view, "Ronaldo goals"
@@ -241,17 +241,6 @@ def _counted_from(actions: list[ActionMention], words: list[str]) -> list[Action
     return out
 
 
-def _plural_possessives(question: str) -> frozenset[int]:
-    """The words ending in "s" that an apostrophe closes ("the red devils' shots"): a plural's possessive."""
-    return frozenset(
-        i
-        for i, (start, stop) in enumerate(word_spans(question))
-        if question[stop - 1 : stop].casefold() == "s"
-        and question[stop : stop + 1] in APOSTROPHES
-        and not question[stop + 1 : stop + 2].isalnum()
-    )
-
-
 def _sort_clubs(
     teams: tuple[TeamMention, ...],
     words: list[str],
@@ -306,7 +295,8 @@ def _paired(teams: tuple[TeamMention, ...], words: list[str]) -> tuple[set[int],
             before = _word_before(words, first.start)[0]
             scored = any(w.isdigit() for w in words[first.stop + first.possessive : second.start])
             scored = scored or _score_at(words, second.stop + second.possessive)  # "for man city v newcastle 6-1"
-            if between & OPPONENT or (before in BY_WORDS and not (scored and before in FOR_WORDS)):
+            titled = before in FOR_WORDS and (scored or not between & VERSUS)  # "for ajax barcelona": the match
+            if between & OPPONENT or (before in BY_WORDS and not titled):
                 facing.add(index)  # "the goals of Barça against Real", "subs made by Juventus vs Man City"
             elif before in OPPONENT:
                 facing.add(index + 1)  # "the 7-0 against shakhtar, bayern's goals only": Bayern's, against them

@@ -21,7 +21,8 @@ from .language import search_query
 from .reading import ARTICLES, Reading, span_words
 
 TRAILING = frozenset(
-    "in of on at during from the a vs v against en de del el la im bei dans di do da no na nel".split()
+    "in of on at during from the a vs v against en de del el la im bei dans di do da no na nel "
+    "commentary".split()  # "look up zlatan in the psg 1-3 barca commentary": "zlatan"
 )
 
 # Words of a request that carry no content of their own, in the languages the planner reads.

@@ -23,6 +23,7 @@ TABLE = read_yaml(TEAMS_FILE)
 ALIASES: dict[str, tuple[str, ...]] = {str(name): tuple(map(str, a or ())) for name, a in TABLE["clubs"].items()}
 COMMON_WORDS = frozenset(normalise(w) for w in TABLE["everyday_words"])
 PAIRED_ONLY = frozenset(normalise(w) for w in TABLE["paired_only"])  # a club only beside another club
+NOT_NAMES = frozenset(normalise(w) for w in TABLE["not_names"])  # no club, misspelt or unknown
 # a city or ground (folded) -> the clubs that play at home there
 GROUNDS: dict[str, frozenset[str]] = {}
 for _club, _places in TABLE["grounds"].items():
@@ -30,6 +31,25 @@ for _club, _places in TABLE["grounds"].items():
         GROUNDS[normalise(_place)] = GROUNDS.get(normalise(_place), frozenset()) | {_club}
 # a fans' name for a meeting (folded) -> its two clubs
 DERBIES: dict[str, tuple[str, str]] = {normalise(name): tuple(clubs) for name, clubs in TABLE["derbies"].items()}
+
+
+
+def _local_rivals() -> dict[str, frozenset[str]]:
+    """Each club's rivals in a derby of its own city (the two share a city or ground in ``GROUNDS``): what a bare
+    "the derby" beside one club means ("lazio's goals in the april 2017 derby", "the derby at the etihad")."""
+    places: dict[str, set[str]] = {}
+    for place, clubs in GROUNDS.items():
+        for club in clubs:
+            places.setdefault(club, set()).add(place)
+    rivals: dict[str, frozenset[str]] = {}
+    for first, second in set(DERBIES.values()):
+        if places.get(first, set()) & places.get(second, set()):
+            rivals[first] = rivals.get(first, frozenset()) | {second}
+            rivals[second] = rivals.get(second, frozenset()) | {first}
+    return rivals
+
+
+LOCAL_RIVALS = _local_rivals()
 
 _BY_FORM: dict[str, str] = {}
 for _canonical, _forms in ALIASES.items():

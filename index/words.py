@@ -24,6 +24,25 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return [found.span() for found in _WORD.finditer(text)]
 
 
+APOSTROPHES = "'’"  # what closes a plural's possessive: "the magpies' shots"
+
+
+_QUOTE_OPENS = re.compile(r"(?:^|\s)['’‘]")
+
+
+def plural_possessives(text: str) -> frozenset[int]:
+    """The indices (into ``words_of(text)``) of the words ending in "s" that an apostrophe closes ("the red devils'
+    shots"): a plural's possessive, not the end of a quote ("find 'the reds'")."""
+    return frozenset(
+        i
+        for i, (start, stop) in enumerate(word_spans(text))
+        if text[stop - 1 : stop].casefold() == "s"
+        and text[stop : stop + 1] in tuple(APOSTROPHES)
+        and not text[stop + 1 : stop + 2].isalnum()
+        and not _QUOTE_OPENS.search(text[:start])
+    )
+
+
 def fold(word: str) -> str:
     """Lower case without accents: "Beşiktaş" -> "besiktas", "Straße" -> "strasse"."""
     lowered = "".join(_FOLDED.get(c, c) for c in word.casefold())

@@ -14,8 +14,8 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from index.teams import COMMON_WORDS, DERBIES, GROUNDS, PAIRED_ONLY, canonical_team, team_forms
-from index.words import fold, normalise, words_of
+from index.teams import COMMON_WORDS, DERBIES, GROUNDS, NOT_NAMES, PAIRED_ONLY, canonical_team, team_forms
+from index.words import fold, normalise, plural_possessives, words_of
 
 from .actions import find_action_mentions, singular
 from .match_dates import MONTHS, TABLE, VERSUS
@@ -93,12 +93,13 @@ def find_team_mentions(
     forms, longest, fuzzy = _forms(extra_teams)
     original = words_of(text)
     words = [fold(w) for w in original]
+    closed = plural_possessives(text)  # "the cherries' games": possessive, so a club
     found: list[TeamMention] = []
     everyday: list[TeamMention] = []  # lower-case everyday words that may name a club
     i = 0
     while i < len(words):
         beside = bool(found) and (found[-1].stop == i or (found[-1].stop == i - 1 and words[i - 1] in VERSUS))
-        hits = _derby_at(i, words) or _exact_at(i, words, original, forms, longest, beside)
+        hits = _derby_at(i, words) or _exact_at(i, words, original, forms, longest, beside, closed)
         if _ends_unknown_name(i, words, original, found):  # "Leeds United": no Manchester United in it
             i += 1
             continue
@@ -187,10 +188,16 @@ def _joined(first: TeamMention, second: TeamMention, words: list[str]) -> bool:
 
 
 def _exact_at(
-    i: int, words: list[str], original: list[str], forms: dict[str, str], longest: int, beside: bool = False
+    i: int,
+    words: list[str],
+    original: list[str],
+    forms: dict[str, str],
+    longest: int,
+    beside: bool = False,
+    closed: frozenset[int] = frozenset(),
 ) -> list:
     """The longest exact spelling at word ``i``; an everyday word ("inter") only capitalised, possessive
-    ("inter's") or beside another club ("lazio inter")."""
+    ("inter's", ``closed``: "the cherries' games") or beside another club ("lazio inter")."""
     for size in range(min(longest, len(words) - i), 0, -1):
         phrase = " ".join(words[i : i + size])
         team = forms.get(phrase)
@@ -199,7 +206,8 @@ def _exact_at(
         mention = _mention(i, size, team, words)
         if phrase in PAIRED_ONLY:
             return []
-        if phrase not in COMMON_WORDS or original[i][0].isupper() or mention.possessive or beside:
+        possessive = mention.possessive or i + size - 1 in closed
+        if phrase not in COMMON_WORDS or original[i][0].isupper() or possessive or beside:
             return [mention]
     return []
 
@@ -240,7 +248,7 @@ def _fuzzy_team(
 ) -> str | None:
     """The club a misspelt name means; never across a joining word ("at Bournemouth" is not "AFC Bournemouth") but
     the name's own ("las plamas"), and never a spelling that is itself a name, left out for a reason ("paris")."""
-    if phrase in forms or all(w in LONG_GROUND_WORDS for w in phrase.split()):
+    if phrase in forms or phrase in NOT_NAMES or all(w in LONG_GROUND_WORDS for w in phrase.split()):
         return None
     if len(phrase) >= SINGLE_MIN_CHARS and (team := typos.single_letters.get(_undoubled(phrase))):
         return team

@@ -43,7 +43,8 @@ _DATE_WORDS = r"(?:in|from|of|de|di|del|d|do|da|von|vom|im|du|en|em|na|no|aus|da
 _MONTH_ALONE = re.compile(rf"\b{_DATE_WORDS}\s+{_MONTH}(?!\w)|\b(?:the|that)\s+{_MONTH}\s+(?=one\b|game\b|match\b)")
 HOLIDAYS: dict[str, tuple[int, int]] = {fold(name): (month, day) for name, (month, day) in TABLE["holidays"].items()}
 _HOLIDAY = re.compile(
-    r"\b(" + "|".join(re.escape(h) for h in sorted(HOLIDAYS, key=len, reverse=True)) + rf")(?:\s+(?:of\s+)?{_YEAR})?\b"
+    r"\b(" + "|".join(re.escape(h) for h in sorted(HOLIDAYS, key=len, reverse=True))
+    + rf")(?:\s+(?:(?:game|match|fixture|one)\s+)?(?:of\s+|in\s+)?{_YEAR})?\b"  # "the valentine's day game 2016"
 )
 _SEASON = re.compile(r"\b((?:19|20)\d\d)\s*[-/–]\s*((?:19|20)?\d\d)\b")
 _SHORT_SEASON = re.compile(r"(?<![\d/.])(1[3-9]|2\d)/(1[4-9]|2\d)(?![\d/.])")  # "15/16": no day and month

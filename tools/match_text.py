@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from index.teams import COMMON_WORDS, GROUNDS, PAIRED_ONLY, team_forms
+from index.teams import COMMON_WORDS, GROUNDS, NOT_NAMES, PAIRED_ONLY, team_forms
 from index.words import fold, normalise, word_spans, words_of
 
 from .actions import find_action_mentions
@@ -282,7 +282,7 @@ def _lower_case_unknown(words: list[str], teams: list[TeamMention], claimed: set
         if club is None or not 0 <= unknown < len(words) or unknown in claimed or unknown - 1 in claimed:
             continue
         word = fold(words[unknown])
-        ordinary = stops_name(word) or word in MATCH_NOUNS or word == "one" or find_action_mentions([word])
+        ordinary = stops_name(word) or word in MATCH_NOUNS | NOT_NAMES or word == "one" or find_action_mentions([word])
         if word.isalpha() and len(word) > 2 and not ordinary:
             return " ".join(words[min(unknown, club.start) : max(unknown + 1, club.stop)])
     return ""

@@ -8,7 +8,8 @@ import pytest
 from index.classes import LABELS
 from index.corpus import load_corpus
 from index.errors import HighlightsError
-from index.teams import canonical_team, closest_team
+from index.teams import LOCAL_RIVALS, canonical_team, closest_team
+from index.words import plural_possessives, words_of
 from spotting.answers import AnswerPolicy, ClassRule
 from spotting.registry import make_spotter
 from spotting.types import Spot
@@ -108,6 +109,17 @@ def test_a_win_suffered_is_a_loss_and_a_title_before_home_game_names_its_first_c
     assert read_match_text("maccabi's home game against chelsea").home == "Maccabi Tel Aviv"
     assert read_match_text("qui a marqué pour Paris face à Guingamp").home is None
     assert read_match_text("les buts de Paris à Guingamp").home == "Guingamp"
+
+
+def test_a_plural_possessive_is_the_word_an_apostrophe_closes_not_a_quote():
+    text = "the red devils' shots, the cherries’ games and 'the reds'"
+    assert {words_of(text)[i] for i in plural_possessives(text)} == {"devils", "cherries"}
+
+
+def test_a_bare_derby_is_the_city_derby_only_of_clubs_with_one_rival_in_their_city():
+    assert LOCAL_RIVALS["Lazio"] == {"AS Roma"}
+    assert LOCAL_RIVALS["Manchester City"] == {"Manchester United"}
+    assert "Manchester United" not in LOCAL_RIVALS.get("Liverpool", ())  # the north west derby: two cities
 
 
 def test_common_words_are_teams_only_when_capitalised():

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from index.teams import canonical_team
 from index.types import Match
-from index.words import fold, plural_possessives, word_spans, words_of
+from index.words import fold, word_spans, words_of
 from tools.actions import GROUPS, HIGHLIGHTS, ActionMention, find_action_mentions, ordered, singular
 from tools.club_text import TeamMention, names_pair
 from tools.match_dates import VERSUS, masked
@@ -103,7 +103,7 @@ def read(
     words = tuple(fold(w) for w in original)
     claimed = {i for m in said.teams for i in range(m.start, m.stop)} | span_words(question, said)
     actions = tuple(_counted_from(_specific(find_action_mentions(list(words), skip=claimed)), list(words)))
-    whose, match_teams = _sort_clubs(said.teams, list(words), in_view, actions, plural_possessives(question))
+    whose, match_teams = _sort_clubs(said.teams, list(words), in_view, actions)
     if said.unknown_club and _is_action(said.unknown_club, actions):  # "Goals vs Bayern": no club called Goals
         said = replace(said, unknown_club=None)
     if not said.teams and not said.unknown_club and in_view is None:  # with a match in view, "Ronaldo goals"
@@ -242,11 +242,7 @@ def _counted_from(actions: list[ActionMention], words: list[str]) -> list[Action
 
 
 def _sort_clubs(
-    teams: tuple[TeamMention, ...],
-    words: list[str],
-    in_view: Match | None,
-    actions: Sequence[ActionMention],
-    plural: frozenset[int] = frozenset(),
+    teams: tuple[TeamMention, ...], words: list[str], in_view: Match | None, actions: Sequence[ActionMention]
 ) -> tuple[list[TeamMention], list[TeamMention]]:
     """Clubs named as whose moments, and clubs that name the match; a club can be both ("Watford's
     goals" while another match is in view; "Bayern's goals against Arsenal": Bayern's, in Bayern–Arsenal)."""
@@ -255,7 +251,7 @@ def _sort_clubs(
     paired, facing = _paired(teams, words)
     whose, of_match = [], []
     for index, mention in enumerate(teams):
-        mine = _names_whose(mention, words, action_ends, plural)
+        mine = _names_whose(mention, words, action_ends)
         if index in paired:
             of_match.append(mention)
             if mine and index in facing:
@@ -339,16 +335,14 @@ def _word_before(words: list[str], index: int) -> tuple[str, int]:
     return (words[at], at) if at >= 0 else ("", -1)
 
 
-def _names_whose(
-    mention: TeamMention, words: list[str], action_ends: set[int], plural: frozenset[int] = frozenset()
-) -> bool:
-    """Whether the words around one club make it "whose moments": a possessive (``plural``: the words an apostrophe
-    ends, "the magpies' shots"), a word such as "by" or "did" before it, "scored" after it, or "of"/"de"/"von" right
-    after an action word ("los goles del")."""
+def _names_whose(mention: TeamMention, words: list[str], action_ends: set[int]) -> bool:
+    """Whether the words around one club make it "whose moments": a possessive ("Chelsea's", "the magpies'"), a word
+    such as "by" or "did" before it, "scored" after it, or "of"/"de"/"von" right after an action word ("los goles
+    del")."""
     after_at = mention.stop + mention.possessive
     after = words[after_at] if after_at < len(words) else ""
     # "Chelsea's goals", but not "Liverpool's 4-3 loss" / "Chelsea's game"
-    if mention.possessive or mention.stop - 1 in plural:
+    if mention.possessive or mention.closed:
         return not (after.isdigit() or after in RESULTS or _match_noun_follows(words, after_at, action_ends))
     before, at = _word_before(words, mention.start)
     if after in MATCH_NOUNS:  # "goals from paris saint-germain matches": the club names its matches, not a side

@@ -24,7 +24,7 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return [found.span() for found in _WORD.finditer(text)]
 
 
-APOSTROPHES = "'’"  # what closes a plural's possessive: "the magpies' shots"
+APOSTROPHES = frozenset("'’")  # what closes a plural's possessive: "the magpies' shots"
 
 
 _QUOTE_OPENS = re.compile(r"(?:^|\s)['’‘]")
@@ -37,7 +37,7 @@ def plural_possessives(text: str) -> frozenset[int]:
         i
         for i, (start, stop) in enumerate(word_spans(text))
         if text[stop - 1 : stop].casefold() == "s"
-        and text[stop : stop + 1] in tuple(APOSTROPHES)
+        and text[stop : stop + 1] in APOSTROPHES
         and not text[stop + 1 : stop + 2].isalnum()
         and not _QUOTE_OPENS.search(text[:start])
     )

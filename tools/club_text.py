@@ -8,7 +8,7 @@ rest of what a text says about a match around these mentions.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -49,7 +49,8 @@ class TeamMention:
     start: int
     stop: int
     team: str
-    possessive: bool = False  # "Chelsea's"
+    possessive: bool = False  # "Chelsea's": an "s" word follows
+    closed: bool = False  # a plural's possessive, its apostrophe closing the name: "the magpies' shots"
 
 
 # -- clubs ---------------------------------------------------------------------------------------------
@@ -117,6 +118,7 @@ def find_team_mentions(
             i = hits[0].stop
         else:
             i += everyday[-1].stop - i if everyday and everyday[-1].start == i else 1
+    found = [replace(m, closed=True) if m.stop - 1 in closed else m for m in found]
     return _with_paired_everyday(found, everyday, words, playing)
 
 

@@ -109,14 +109,14 @@ _HALF_PATTERNS: tuple[tuple[re.Pattern, int], ...] = (
                 r"|\bafter (?:the )?(?:break|half time|interval|restart)\b|^(?:and )?in the second\W*$"), 2),
     (re.compile(r"\b(?:both|either|all) halves\b|\b(?:whole|full|entire) (?:match|game)\b|\ball match\b"), 0),
 )  # fmt: skip
-_STOPPAGE = re.compile(r"\b(?:stoppage|injury|added|extra) time\b")
+_STOPPAGE = re.compile(r"\b(?:stoppage|injury|added(?: on)?|extra) time\b")
 _AT_HALF_TIME = re.compile(r"\b(?:at|by) (?:the )?(?:half time|break|interval)\b|\bhalf time score\b|^half time\b")
 _AT_THE_END = re.compile(r"\b(?:at|by) (?:the )?(?:end|full time|final whistle)\b|\bfinal score\b|\bfull time\b")
 _OF_A_HALF = r"(?= of (?:the )?(?:first|second|1st|2nd) half\b)"  # "the last 15 of the first half"
 _LAST_N = re.compile(
     rf"\b(?:last|final|closing) {_NUM} min(?:ute)?s?\b|\b{_NUM} last min(?:ute)?s?\b"
     rf"|\b(?:the )?(?:last|final) (?!one\b){_NUM}\W*$"  # "the last one" after a list is its last item, not a minute
-    rf"|\bwith {_NUM} (?:min(?:ute)?s? )?(?:to go|left|remaining)\b"  # "and with 10 to go?"
+    rf"|\bwith {_NUM} (?:min(?:ute)?s? )?(?:to go|to play|left|remaining)\b"  # "and with 10 to go?"
     rf"|\b(?:last|final|closing) {_NUM}{_OF_A_HALF}"
 )
 # "the 5 minutes before half time" / "before the end": the last minutes of that half
@@ -132,7 +132,7 @@ _BETWEEN = re.compile(
     rf"|\bfrom (?:the )?(?:minute )?{_NUM}{_TH}{_MIN} (?:to|until|till) (?:the )?(?:minute )?{_NUM}{_TH}"
     rf"|\b{_NUM} ?(?:-|to) ?{_NUM} ?(?:min(?:ute)?s?|')"
     rf"|\bmin(?:ute)?s? {_NUM} ?(?:-|to|until|till) ?{_NUM}\b"  # "mins 60-75", "now minutes 20 to 45"
-    rf"|^(?:and |what about |how about )?(?:from )?{_NUM} (?:to|until|till) {_NUM}$"  # a follow-up: "and 70 to 80?"
+    rf"|^(?:and |now |what about |how about )?(?:from )?{_NUM} (?:to|until|till) {_NUM}$"  # "and 70 to 80?"
 )
 _AROUND = re.compile(rf"\b(?:around|about|near|circa) (?:the )?(?:minute {_NUM}|(?!one\b){_NUM}{_TH}{_MIN})(?! half)\b")
 _AFTER = re.compile(
@@ -190,7 +190,7 @@ def _first(found: re.Match) -> str:
 # -- picking from a list ---------------------------------------------------------------------------
 _SELECT = re.compile(
     r"^\s*(?:number |no\.? |#)?(\d{1,2})\s*$"  # a bare number, as the reply to "which one?"
-    rf"|\b(?:the )?{_ORDINAL} (?:one|of (?:those|them|these)|in (?:that|the) list)\b"
+    rf"|\b(?:the )?{_ORDINAL} (?:one|clip|video|of (?:those|them|these)|in (?:that|the) list)\b"
     r"|\b(?:number|no\.?|#) ?(\d{1,3})\b"
     r"|\b(?:the )?(earlier|late|later) (?:kick ?off|game|match)\b"  # of two matches on one day
     rf"|^(?:and |what about |show me |open |play |tell me (?:more )?about )?(?:the )?{_ORDINAL}\W*$"

@@ -50,9 +50,11 @@ NEGATIONS = frozenset("no not without sin kein keine keinen pas nessun nessuna s
 # Words before a club's possessive that leave its moments out ("drop celta's, keep barca's": Barcelona's).
 LEFT_OUT = NEGATIONS | frozenset("drop except excluding minus remove skip lose".split())
 SCORING = frozenset("score scored scores scoring".split())
+ASKING = ("did", "does")  # before a result word: the result is asked, not told
 WHOSE_AFTER = frozenset(
     "score scored scores scoring get got have had make made commit committed take took receive received "
-    "marco marcaron anoto traf erzielte schoss marque segno segnato marcou fez teve tuvo hatte ebbe picked".split()
+    "marco marcaron anoto traf erzielte schoss marque segno segnato marcou fez teve tuvo hatte ebbe picked put "
+    "player players".split()
 )
 
 WINNING = frozenset("won earned".split())  # "the corners napoli won", but "the game napoli won 3-0" names the match
@@ -109,8 +111,9 @@ def read(
     if not said.teams and not said.unknown_club and in_view is None:  # with a match in view, "Ronaldo goals"
         unknown = _unknown_before_action(original, actions) or _unknown_after_action(original, list(words), actions)
         said = replace(said, unknown_club=unknown)  # (with a match in view, a name there is a player's)
-    if said.result and actions and _word_before(list(words), said.teams[0].start)[0] in ("did", "does"):
-        said = replace(said, result=None)  # "how many corners did Gladbach win": won corners, not the match
+    if said.result and _result_asked(list(words), said.teams[0].start, bool(actions)):
+        # "how many corners did Gladbach win": won corners, not the match; "did arsenal beat boro": asked, not said
+        said = replace(said, result=None)
     unscored = masked(question, said.spans)
     english = language.rewrite(unscored)
     asked_part = language.asked_part(unscored)  # a long request: what it asks, not the story before
@@ -239,6 +242,12 @@ def _counted_from(actions: list[ActionMention], words: list[str]) -> list[Action
             mention = ActionMention(mention.start + 1, mention.stop, rest[0].phrase, rest[0].classes)
         out.append(mention)
     return out
+
+
+def _result_asked(words: list[str], club_at: int, asks_actions: bool) -> bool:
+    """Whether a result word is asked, not told: "did arsenal beat boro?", "how many corners did Gladbach win" (won
+    corners, not the match)."""
+    return words[0] in ASKING or (asks_actions and _word_before(words, club_at)[0] in ASKING)
 
 
 def _sort_clubs(

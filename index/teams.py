@@ -24,6 +24,7 @@ ALIASES: dict[str, tuple[str, ...]] = {str(name): tuple(map(str, a or ())) for n
 COMMON_WORDS = frozenset(normalise(w) for w in TABLE["everyday_words"])
 PAIRED_ONLY = frozenset(normalise(w) for w in TABLE["paired_only"])  # a club only beside another club
 NOT_NAMES = frozenset(normalise(w) for w in TABLE["not_names"])  # no club, misspelt or unknown
+NAME_ENDINGS = frozenset(normalise(w) for w in TABLE["name_endings"])  # "leeds united": an unknown club
 # a city or ground (folded) -> the clubs that play at home there
 GROUNDS: dict[str, frozenset[str]] = {}
 for _club, _places in TABLE["grounds"].items():

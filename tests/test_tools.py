@@ -122,6 +122,12 @@ def test_a_bare_derby_is_the_city_derby_only_of_clubs_with_one_rival_in_their_ci
     assert "Manchester United" not in LOCAL_RIVALS.get("Liverpool", ())  # the north west derby: two cities
 
 
+def test_a_lower_case_unknown_club_keeps_its_whole_name_and_no_known_clubs_ending():
+    assert read_match_text("leeds united v arsenal corners").unknown_club == "leeds united v arsenal"
+    assert read_match_text("goals nottingham forest v arsenal").unknown_club == "nottingham forest v arsenal"
+    assert [m.team for m in read_match_text("man united v arsenal goals").teams] == ["Manchester United", "Arsenal"]
+
+
 def test_common_words_are_teams_only_when_capitalised():
     assert [m.team for m in read_match_text("Nice vs Lyon").teams] == ["Nice", "Lyon"]
     assert read_match_text("that was a really nice goal").teams == ()

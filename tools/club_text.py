@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from index.teams import COMMON_WORDS, DERBIES, GROUNDS, NOT_NAMES, PAIRED_ONLY, canonical_team, team_forms
+from index.teams import COMMON_WORDS, DERBIES, GROUNDS, NAME_ENDINGS, NOT_NAMES, PAIRED_ONLY, canonical_team, team_forms
 from index.words import fold, normalise, plural_possessives, words_of
 
 from .actions import find_action_mentions, singular
@@ -150,6 +150,20 @@ def _everyday_at(i: int, words: list[str], forms: dict[str, str], longest: int) 
     return None
 
 
+def unknown_name_word(word: str) -> bool:
+    """Whether a folded word may be part of the name of a club the corpus does not know ("leeds" in "leeds united v
+    arsenal"): no joining, opening, action or other question word."""
+    ordinary = stops_name(word) or word in OPENERS | NOT_NAMES or bool(find_action_mentions([word]))
+    return word.isalpha() and len(word) > 2 and not ordinary
+
+
+def _ends_lower_case_name(mention: TeamMention, words: list[str], named: set[int]) -> bool:
+    """Whether an everyday word ends an unknown club's name typed in lower case ("leeds united v arsenal")."""
+    if words[mention.start] not in NAME_ENDINGS or mention.start == 0 or mention.start - 1 in named:
+        return False
+    return unknown_name_word(words[mention.start - 1])
+
+
 def _with_paired_everyday(
     found: list[TeamMention], everyday: list[TeamMention], words: list[str], playing: frozenset[str] = frozenset()
 ) -> list[TeamMention]:
@@ -157,7 +171,10 @@ def _with_paired_everyday(
     after a word that only joins clubs when another club is named ("PSG au Parc contre Bâle"), or right before
     another club's ground ("gunners at turf moor")."""
     kept = list(found)
+    named = {i for m in (*found, *everyday) for i in range(m.start, m.stop)}
     for mention in everyday:
+        if _ends_lower_case_name(mention, words, named):
+            continue
         others = [m for m in (*found, *everyday) if m is not mention and m.team != mention.team]
         facing = bool(others) and mention.start > 0 and [words[mention.start - 1]] in STRICT_VERSUS
         joined = any(_joined(*sorted((mention, other), key=lambda m: m.start), words) for other in others)

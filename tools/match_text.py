@@ -13,10 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from index.teams import COMMON_WORDS, GROUNDS, NOT_NAMES, PAIRED_ONLY, team_forms
+from index.teams import COMMON_WORDS, GROUNDS, PAIRED_ONLY, team_forms
 from index.words import fold, normalise, word_spans, words_of
 
-from .actions import find_action_mentions
 from .club_text import (
     GROUND_WORDS,
     JOINING,
@@ -26,6 +25,7 @@ from .club_text import (
     TeamMention,
     find_team_mentions,
     stops_name,
+    unknown_name_word,
 )
 from .match_dates import (
     TABLE,
@@ -282,10 +282,24 @@ def _lower_case_unknown(words: list[str], teams: list[TeamMention], claimed: set
         if club is None or not 0 <= unknown < len(words) or unknown in claimed or unknown - 1 in claimed:
             continue
         word = fold(words[unknown])
-        ordinary = stops_name(word) or word in MATCH_NOUNS | NOT_NAMES or word == "one" or find_action_mentions([word])
-        if word.isalpha() and len(word) > 2 and not ordinary:
-            return " ".join(words[min(unknown, club.start) : max(unknown + 1, club.stop)])
+        if unknown_name_word(word) and word not in MATCH_NOUNS and word != "one":
+            first, last = _name_reach(words, claimed, unknown, -1 if unknown == before else 1)
+            return " ".join(words[min(first, club.start) : max(last + 1, club.stop)])
     return ""
+
+
+def _name_reach(words: list[str], claimed: set[int], at: int, step: int) -> tuple[int, int]:
+    """The first and last word of the lower-case unknown name that ends (``step`` -1) or starts (+1) at word ``at``:
+    up to ``UNKNOWN_NAME_WORDS`` name words ("leeds united v arsenal", "nottingham forest v arsenal")."""
+    end = at
+    while (
+        abs(end + step - at) < UNKNOWN_NAME_WORDS
+        and 0 <= end + step < len(words)
+        and end + step not in claimed
+        and unknown_name_word(fold(words[end + step]))
+    ):
+        end += step
+    return min(at, end), max(at, end)
 
 
 def _name_words(words: list[str], folded: list[str], claimed: set[int], order: range) -> list[str]:

@@ -116,8 +116,7 @@ def _with_named_clubs(reading: Reading, context: Context) -> Reading:
     other = _with_local_derby(read(reading.text, context.index.names, context.in_view, named=fits[0]))
     if len(other.match.teams) + len(other.whose) <= len(reading.match.teams) + len(reading.whose):
         return reading
-    clubs = sorted({*other.match.teams, *other.whose}, key=lambda m: m.start)  # "the magpies' shots": theirs, there
-    other = replace(other, match=replace(other.match, teams=tuple(clubs)))
+    other = replace(other, match=replace(other.match, teams=tuple(_all_clubs(other))))  # "the magpies' shots": there
     return other if [m.id for m in context.index.find(other.match)] == [fits[0].id] else reading
 
 
@@ -140,13 +139,18 @@ def _with_local_derby(reading: Reading) -> Reading:
     at = next((i for i, w in enumerate(reading.words) if w in DERBY_NOUNS), None)
     if at is None or len(reading.match.teams) > 1:
         return reading
-    named = [*reading.match.teams, *(m for m in reading.whose if m not in reading.match.teams)]
+    named = _all_clubs(reading)
     clubs = {canonical_team(m.team) for m in named} or set(reading.match.ground or ())
     rivals = LOCAL_RIVALS.get(next(iter(clubs)), frozenset()) if len(clubs) == 1 else frozenset()
     if len(rivals) != 1:
         return reading
     teams = sorted((*named, TeamMention(at, at + 1, next(iter(rivals)))), key=_start)
     return replace(reading, match=replace(reading.match, teams=tuple(teams)))
+
+
+def _all_clubs(reading: Reading) -> list[TeamMention]:
+    """The clubs a reading names, of the match or as whose moments, in the order said."""
+    return sorted({*reading.match.teams, *reading.whose}, key=_start)
 
 
 def _everyday_names(reading: Reading) -> set[str]:

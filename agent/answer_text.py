@@ -17,7 +17,7 @@ from tools.query import MomentQuery
 from tools.score import ScoreAt
 from tools.spots import spot_team
 
-ORDINAL_NAMES = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
+ORDINAL_NAMES = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last", -2: "second-to-last"}
 
 
 def ordinal_word(ordinal: int) -> str:

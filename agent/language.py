@@ -30,6 +30,7 @@ NUMBER_WORDS = {
 ORDINAL_WORDS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
     "ninth": 9, "tenth": 10, "last": -1, "final": -1, "opening": 1, "late": -1, "later": -1, "earlier": 1,
+    "penultimate": -2,
 }  # fmt: skip
 TIME_NOUNS = frozenset("half halves minute minutes period".split())  # "goals first half": a half, not an ordinal
 AROUND_MINUTES = 5  # "around minute 70": the commentary trails the play, so ±5 holds the build-up and aftermath
@@ -245,9 +246,16 @@ def ordinal_before(words: list[str], index: int) -> int | None:
     token = _rewrites()[1].get(token, token)  # "el primer gol", "il secondo gol", "le dernier but": the English one
     if index >= 2 and words[index - 2] in MONTHS:  # "may 14th goals": a day of the month
         return None
+    if token == "last" and _second_from(words[: index - 1]):  # "the second to last goal", "the second last corner"
+        return ORDINAL_WORDS["penultimate"]
     if token in ORDINAL_WORDS or re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)", token):
         return _ordinal_value(token)
     return None
+
+
+def _second_from(before: list[str]) -> bool:
+    """Whether the words before "last" make it the one before the last ("second to", "second")."""
+    return before[-2:] == ["second", "to"] or before[-1:] == ["second"]
 
 
 # -- what is asked ---------------------------------------------------------------------------------
@@ -297,6 +305,14 @@ def more(text: str) -> bool:
 
 def counts(text: str) -> bool:
     return bool(_COUNTING.search(text))
+
+
+_HELP = re.compile(PHRASES["help"])
+
+
+def asks_help(text: str) -> bool:
+    """ "what can you do?", "Was kannst du alles?": a question about the assistant itself, not about a match."""
+    return bool(_HELP.search(text))
 
 
 def continues(text: str) -> bool:

@@ -15,15 +15,16 @@ from dataclasses import dataclass, field, replace
 from index.settings import MAX_QUESTION_CHARS
 from index.teams import COMMON_WORDS, LOCAL_RIVALS, canonical_team
 from index.types import Match
+from tools.actions import is_unsupported
 from tools.club_text import TeamMention
-from tools.match_text import MatchQuery
+from tools.match_text import MATCH_NOUNS, MatchQuery
 from tools.matches import MatchIndex, as_written
 from tools.query import Intent, MomentQuery
 
 from . import language
 from .asked_query import WHOLE_MATCH, for_intent, wanted_classes, with_filters
 from .reading import Reading, read
-from .replies import is_unsupported, narrowed, search_words, unknown_word
+from .replies import narrowed, search_words, unknown_word
 
 PLAIN_LIST_WORDS = 5
 KEPT_INTENTS = (Intent.COUNT, Intent.REEL, Intent.WHO, Intent.SCORE)  # a follow-up goes on counting, cutting...
@@ -105,19 +106,22 @@ def _resolving(reading: Reading, text: str, context: Context) -> Reading:
 
 def _with_named_clubs(reading: Reading, context: Context) -> Reading:
     """ "fouls by celta in the 4-3 v barca", "the magpies' shots at the etihad": a club's everyday name in lower case
-    ("celta", "magpies") is that club when the rest of the question names matches of which it played exactly one;
+    ("celta", "magpies") is that club when the rest of the question names matches of which it played exactly one, or
+    when it played exactly one of the matches just listed ("goals in the one against inter" after Crotone's games);
     read again so, kept when it names that match alone."""
     said = _everyday_names(reading)
     asked = _with_whose(reading, context)
-    found = context.index.find(asked) if said and asked.names_match else []
-    fits = [m for m in found if {canonical_team(m.home), canonical_team(m.away)} & said]
+    if not said:
+        return reading
+    found = context.index.find(asked) if asked.names_match else [context.index.get(i) for i in context.listed_matches]
+    fits = [m for m in found if m is not None and {canonical_team(m.home), canonical_team(m.away)} & said]
     if len(fits) != 1 or (context.in_view is not None and context.in_view.id == fits[0].id):
         return reading
     other = _with_local_derby(read(reading.text, context.index.names, context.in_view, named=fits[0]))
     if len(other.match.teams) + len(other.whose) <= len(reading.match.teams) + len(reading.whose):
         return reading
     other = replace(other, match=replace(other.match, teams=tuple(_all_clubs(other))))  # "the magpies' shots": there
-    return other if [m.id for m in context.index.find(other.match)] == [fits[0].id] else reading
+    return other if [m.id for m in _listed(context.index.find(other.match), context)] == [fits[0].id] else reading
 
 
 def _with_whose(reading: Reading, context: Context) -> MatchQuery:
@@ -153,15 +157,18 @@ def _all_clubs(reading: Reading) -> list[TeamMention]:
     return sorted({*reading.match.teams, *reading.whose}, key=_start)
 
 
-def _everyday_names(reading: Reading) -> set[str]:
-    """The clubs of the everyday words ("villa", "red devils") left unclaimed by the clubs the reading found."""
+def _everyday_names(reading: Reading, before: frozenset[str] | None = None) -> set[str]:
+    """The clubs of the everyday words ("villa", "red devils") left unclaimed by the clubs the reading found (only
+    those right before one of ``before``, when given: "hull games")."""
     named = {i for m in (*reading.match.teams, *reading.whose) for i in range(m.start, m.stop)}
     words = reading.words
     return {
         canonical_team(phrase)
         for size in (1, 2, 3)
         for i in range(len(words) - size + 1)
-        if not named & set(range(i, i + size)) and (phrase := " ".join(words[i : i + size])) in COMMON_WORDS
+        if not named & set(range(i, i + size))
+        and (before is None or (i + size < len(words) and words[i + size] in before))
+        and (phrase := " ".join(words[i : i + size])) in COMMON_WORDS
     }
 
 
@@ -227,6 +234,8 @@ def list_matches(reading: Reading, context: Context) -> Plan | None:
     plain_list = reading.intent is None and not reading.classes and short and {"matches", "games"} & set(reading.words)
     if reading.intent is not Intent.MATCHES and not plain_list:
         return None
+    if not (reading.match.teams or reading.whose) and len(clubs := _everyday_names(reading, before=MATCH_NOUNS)) == 1:
+        reading = read(reading.text, context.index.names, context.in_view, clubs=frozenset(clubs))  # "hull games"
     query = replace(reading.match, teams=reading.match.teams + reading.whose)
     found = context.index.find(query)
     if not found and query.names_match:  # "matches on 2016-12-25": say what was asked and that none fits
@@ -319,12 +328,18 @@ def match_alone(reading: Reading, context: Context) -> Plan | None:
     return Plan(Intent.SUMMARY, MomentQuery(match=match_id))
 
 
+def asks_help(reading: Reading, context: Context) -> Plan | None:
+    """ "what can you do?" in any of the six languages: the help, before any word of it is read as a request."""
+    return Plan(Intent.HELP) if language.asks_help(reading.english) else None
+
+
 def help_text(reading: Reading, context: Context) -> Plan:
     """Nothing understood: the help; a question in a script the planner does not read is named in it."""
     return Plan(Intent.HELP, text="" if language.readable(reading.text) else reading.text)
 
 
 RULES: tuple[Rule, ...] = (
+    asks_help,
     reply_to_question_back,
     pick_from_last_list,
     list_matches,

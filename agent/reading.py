@@ -18,7 +18,7 @@ from index.words import fold, word_spans, words_of
 from tools.actions import GROUPS, HIGHLIGHTS, ActionMention, find_action_mentions, ordered, singular
 from tools.club_text import TeamMention, names_pair
 from tools.match_dates import VERSUS, masked
-from tools.match_text import MATCH_NOUNS, OPPONENT, PASSIVE, RESULTS, MatchQuery, read_match_text
+from tools.match_text import MATCH_NOUNS, OPPONENT, PASSIVE, RESULT_AGENTS, RESULTS, MatchQuery, read_match_text
 from tools.query import Intent
 
 from . import language
@@ -94,12 +94,14 @@ def read(
     in_view: Match | None = None,
     days: bool = True,
     named: Match | None = None,
+    clubs: frozenset[str] = frozenset(),
 ) -> Reading:
     """Read ``question`` once, against the club names of the corpus and the match in view (if any); ``days=False``
     reads a number before a month as no day of it (the other reading of "burnley 0 arsenal 1 april 2015"); the
-    everyday names of the clubs of ``named`` (the match the rest of the question names) count as those clubs."""
+    everyday names of the clubs of ``named`` (the match the rest of the question names) and of ``clubs`` count as
+    those clubs."""
     question = _corrected(language.emoji_as_words(question), names)
-    playing = frozenset(canonical_team(club) for m in (in_view, named) if m for club in (m.home, m.away))
+    playing = clubs | {canonical_team(club) for m in (in_view, named) if m for club in (m.home, m.away)}
     said = read_match_text(question, names, playing, days)
     original = words_of(question)
     words = tuple(fold(w) for w in original)
@@ -111,8 +113,9 @@ def read(
     if not said.teams and not said.unknown_club and in_view is None:  # with a match in view, "Ronaldo goals"
         unknown = _unknown_before_action(original, actions) or _unknown_after_action(original, list(words), actions)
         said = replace(said, unknown_club=unknown)  # (with a match in view, a name there is a player's)
-    if said.result and _result_asked(list(words), said.teams[0].start, bool(actions)):
-        # "how many corners did Gladbach win": won corners, not the match; "did arsenal beat boro": asked, not said
+    if said.result and (_result_asked(list(words), said.teams[0].start, bool(actions)) or _won_actions(words, actions)):
+        # "how many corners did Gladbach win", "corners won by lazio": won corners, not the match; "did arsenal beat
+        # boro": asked, not said
         said = replace(said, result=None)
     unscored = masked(question, said.spans)
     english = language.rewrite(unscored)
@@ -242,6 +245,14 @@ def _counted_from(actions: list[ActionMention], words: list[str]) -> list[Action
             mention = ActionMention(mention.start + 1, mention.stop, rest[0].phrase, rest[0].classes)
         out.append(mention)
     return out
+
+
+def _won_actions(words: Sequence[str], actions: Sequence[ActionMention]) -> bool:
+    """Whether a result word follows an action word and comes before the club that won them ("corners won by lazio",
+    "free kicks won by Neymar"): the club's moments, not how the match ended."""
+    return any(
+        m.stop + 1 < len(words) and words[m.stop] in RESULTS and words[m.stop + 1] in RESULT_AGENTS for m in actions
+    )
 
 
 def _result_asked(words: list[str], club_at: int, asks_actions: bool) -> bool:

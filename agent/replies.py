@@ -11,7 +11,7 @@ from itertools import pairwise
 from index.teams import GROUNDS, canonical_team
 from index.types import Match
 from index.words import fold, word_spans
-from tools.actions import UNSUPPORTED, singular
+from tools.actions import is_unsupported
 from tools.club_text import TeamMention
 from tools.match_dates import masked
 from tools.match_text import PLACE_WORDS, MatchQuery
@@ -85,18 +85,14 @@ def unknown_word(reading: Reading) -> str:
     left = [i for i, w in enumerate(reading.words) if i not in claimed and w not in STOP_WORDS and not w.isdigit()]
     typed = reading.typed
     pairs = [(i, j) for i, j in pairwise(left) if j == i + 1]  # "goalkeeper distribution"
+    spans = word_spans(reading.text)
     for i, j in pairs:
-        if is_unsupported(f"{reading.words[i]} {reading.words[j]}"):
-            return f"{typed[i]} {typed[j]}"
+        if is_unsupported(f"{reading.words[i]} {reading.words[j]}"):  # as typed, its hyphen kept ("step-overs")
+            return reading.text[spans[i][0] : spans[j][1]] if j < len(spans) else f"{typed[i]} {typed[j]}"
     for i in left:
         if is_unsupported(reading.words[i]):
             return typed[i]
     return " ".join(typed[i] for i in left[-2:])
-
-
-def is_unsupported(word: str) -> bool:
-    """A thing people ask for that no class holds ("tackles", "regates"), from ``tools.actions``."""
-    return bool(word) and (word in UNSUPPORTED or singular(word) in UNSUPPORTED)  # "tackles", "injuries"
 
 
 def search_words(reading: Reading) -> str:

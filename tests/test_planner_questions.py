@@ -150,3 +150,38 @@ def test_another_match_is_a_new_question_about_it(toolbox):
     assert back.query.given() == {"classes": ["Yellow card", "Red card", "Yellow->red card"]}
     again = planner.plan("penalties in the first half of Chelsea 1-1 Burnley", session)
     assert again.query.given() == {"match": CHELSEA_BURNLEY, "classes": ["Penalty"], "half": 1}
+
+
+@pytest.mark.parametrize(
+    ("question", "context", "expected"),
+    [
+        ("Was kannst du alles?", None, (Intent.HELP, {})),  # "alles" is no request for every moment here
+        ("¿qué puedo preguntarte?", CHELSEA_BURNLEY, (Intent.HELP, {})),
+        ("the penultimate goal of Bayern Munich 5-1 Dortmund", None,
+         (Intent.SPOTS, {"match": BAYERN_DORTMUND, "classes": ["Goal"], "ordinal": -2})),
+        ("the second to last goal", BAYERN_DORTMUND,
+         (Intent.SPOTS, {"match": BAYERN_DORTMUND, "classes": ["Goal"], "ordinal": -2})),
+        ("step-overs in Bayern Munich 5-1 Dortmund", None,
+         (Intent.UNKNOWN_ACTION, {"match": BAYERN_DORTMUND})),
+        ("how was it at the break?", CHELSEA_BURNLEY,
+         (Intent.SCORE, {"match": CHELSEA_BURNLEY, "classes": ["Goal"], "half": 1})),
+        ("offsides before the half hour", CHELSEA_BURNLEY,
+         (Intent.SPOTS, {"match": CHELSEA_BURNLEY, "classes": ["Offside"], "to_minute": 30.0})),
+        ("corners won by dortmund in bayern munich 5-1 dortmund", None,
+         (Intent.SPOTS, {"match": BAYERN_DORTMUND, "classes": ["Corner"], "team": "Dortmund"})),
+        ("how many times was the ball cleared by burnley", CHELSEA_BURNLEY,
+         (Intent.COUNT, {"match": CHELSEA_BURNLEY, "classes": ["Clearance"], "team": "Burnley"})),
+        ("who scored in the 5-1 bayern dortmund game", None,
+         (Intent.WHO, {"match": BAYERN_DORTMUND, "classes": ["Goal"]})),
+    ],
+)  # fmt: skip
+def test_readings_from_held_out_16(toolbox, question, context, expected):
+    """Readings held out 16's first run taught (docs/conversation.md), each for its family."""
+    plan = Planner(toolbox).plan(question, Session(match_id=context))
+    assert (plan.intent, plan.query.given()) == expected
+
+
+def test_unsupported_words_are_quoted_as_typed(toolbox):
+    for question, text in (("VAR reviews in Chelsea 1-1 Burnley", "VAR reviews"), ("les petits ponts", "petits ponts")):
+        plan = Planner(toolbox).plan(question, Session(match_id=CHELSEA_BURNLEY))
+        assert (plan.intent, plan.text) == (Intent.UNKNOWN_ACTION, text)

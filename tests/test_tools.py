@@ -333,3 +333,8 @@ def test_search_keeps_only_passages_in_the_minute_range(toolbox):
     assert all(hit.half == 2 and hit.end > 15 * 60 for hit in hits)
     scores = [hit.score for hit in hits]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_a_five_letter_club_with_two_letters_swapped_is_read_but_not_a_word_that_is_one():
+    assert [m.team for m in read_match_text("napoli 1-1 lazoi").teams] == ["Napoli", "Lazio"]
+    assert read_match_text("ein Remis in der Nachspielzeit").teams == ()  # "Remis" (a draw) is no Reims

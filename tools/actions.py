@@ -120,7 +120,7 @@ NOT_ACTIONS = frozenset(normalise(w) for w in TABLE["not_actions"])
 def _fuzzy(words: list[str]) -> tuple[str, ...] | None:
     """The classes a misspelt phrase means; a typo keeps the first letter ("corenrs" is corners, not scorers)."""
     phrase = " ".join(words)
-    if len(phrase.replace(" ", "")) < _FUZZY_MIN_LENGTH or phrase in NOT_ACTIONS or _unsupported(phrase):
+    if len(phrase.replace(" ", "")) < _FUZZY_MIN_LENGTH or phrase in NOT_ACTIONS or is_unsupported(phrase):
         return None
     same_letter = _FORMS_BY_LETTER.get(phrase[0], [])
     best = process.extractOne(phrase, same_letter, scorer=fuzz.ratio, score_cutoff=_FUZZY_SCORE)
@@ -129,9 +129,12 @@ def _fuzzy(words: list[str]) -> tuple[str, ...] | None:
     return VOCABULARY[_FUZZY_FORMS[best[0]]]
 
 
-def _unsupported(phrase: str) -> bool:
-    """An asked-for thing no class holds ("regates"): never read as its nearest-looking action ("remates")."""
-    return phrase in UNSUPPORTED or " ".join(singular(w) for w in phrase.split()) in UNSUPPORTED
+def is_unsupported(phrase: str) -> bool:
+    """An asked-for thing no class holds ("regates", "tackles", "petits ponts"): never read as its nearest-looking
+    action ("remates"); each word of a phrase may be plural, and it may be written as typed ("VAR reviews",
+    "step-overs")."""
+    phrase = normalise(phrase)
+    return bool(phrase) and (phrase in UNSUPPORTED or " ".join(map(singular, phrase.split())) in UNSUPPORTED)
 
 
 def find_action_mentions(words: list[str], skip: Iterable[int] = ()) -> list[ActionMention]:

@@ -61,6 +61,9 @@ class _Typos(NamedTuple):
 
     by_letter: dict[str, tuple[str, ...]]
     single_letters: dict[str, str]
+    # a five-letter name with two letters after the first swapped ("lazoi", "milna"): too short for a score
+    # (one swap scores 80 in five letters, below the short names' 90)
+    swapped: dict[str, str]
 
 
 @lru_cache(maxsize=8)
@@ -77,7 +80,19 @@ def _forms(extra_teams: tuple[str, ...]) -> tuple[dict[str, str], int, _Typos]:
         for f, team in forms.items()
         if f not in COMMON_WORDS | PAIRED_ONLY and len(f) >= SINGLE_MIN_CHARS
     }
-    return forms, longest, _Typos({letter: tuple(group) for letter, group in by_letter.items()}, single)
+    swapped = {
+        typo: team
+        for f, team in forms.items()
+        if len(f) == FUZZY_SHORT_CHARS and f.isalpha() and f not in COMMON_WORDS | PAIRED_ONLY
+        for typo in _swaps(f)
+        if typo not in forms and typo not in COMMON_WORDS
+    }
+    return forms, longest, _Typos({letter: tuple(group) for letter, group in by_letter.items()}, single, swapped)
+
+
+def _swaps(word: str) -> list[str]:
+    """``word`` with each two neighbouring letters after the first swapped (a typo keeps the first letter)."""
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1) if word[i] != word[i + 1]]
 
 
 def _undoubled(phrase: str) -> str:
@@ -270,6 +285,8 @@ def _fuzzy_team(
     if phrase in forms or phrase in NOT_NAMES or all(w in LONG_GROUND_WORDS for w in phrase.split()):
         return None
     if len(phrase) >= SINGLE_MIN_CHARS and (team := typos.single_letters.get(_undoubled(phrase))):
+        return team
+    if team := typos.swapped.get(phrase):
         return team
     joining = [w for w in phrase.split()[:: max(1, size - 1)] if w in VERSUS or w in JOINING]
     if len(phrase) < FUZZY_SHORT_CHARS or phrase in MONTHS:

@@ -115,10 +115,11 @@ def as_written(query: MatchQuery, found: list[Match]) -> list[Match]:
     """Of several fits, those a score and two clubs name, each club with its own goals, wherever after the first
     club the score sits ("Juventus Napoli 2-1", "Villarreal 1 Real Madrid 0", "PSG v Barcelona ... 1-3"): first the
     match as written (home club first), else the line read from right to left ("juventus 1-2 napoli" is Napoli
-    2 - 1 Juventus). Two clubs with no score name every meeting at either ground."""
+    2 - 1 Juventus), or right before them ("the 2-0 real madrid espanyol game"). Two clubs with no score name every
+    meeting at either ground."""
     clubs = list(dict.fromkeys(canonical_team(m.team) for m in sorted(query.teams, key=lambda m: m.start)))
-    if len(found) < 2 or query.score is None or len(clubs) != 2 or (query.score_at or 0) < _clubs_start(query):
-        return found  # "the 2-1 between Inter and Roma": a score before the clubs is no title
+    if len(found) < 2 or query.score is None or len(clubs) != 2 or not _titles(query):
+        return found
     (first, second), (goals, against) = clubs, query.score
     for said in ((first, second, goals, against), (second, first, against, goals)):
         exact = [m for m in found if any((canonical_team(m.home), canonical_team(m.away), *score) == said
@@ -126,6 +127,16 @@ def as_written(query: MatchQuery, found: list[Match]) -> list[Match]:
         if exact:
             return exact
     return found
+
+
+SCORE_WORDS = 2  # "2-0" is two words: right before the clubs, it leaves none between them
+
+
+def _titles(query: MatchQuery) -> bool:
+    """Whether the score sits where a title puts it: after the first club, or right before the clubs; "the 2-1 between
+    Inter and Roma" is no title."""
+    at = query.score_at or 0
+    return at >= _clubs_start(query) or _clubs_start(query) - at == SCORE_WORDS
 
 
 def _clubs_start(query: MatchQuery) -> int:

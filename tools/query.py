@@ -82,7 +82,9 @@ class MomentQuery:
     to_minute: float | None = described(None, "Match minute the moments end before (exclusive).")
     stoppage_time: bool = described(False, "Only moments in a half's added time.")
     team: str | None = described(None, "Only this club's moments (one of the two teams of the match).")
-    ordinal: int | None = described(None, "Only the n-th of the moments (1 = first, -1 = last).")
+    ordinal: int | None = described(
+        None, "Only the n-th of the moments (1 = first, -1 = last, -2 = second to last)."
+    )
 
     def __post_init__(self) -> None:
         # A window from minute 0 has no lower bound: one canonical form, so "the first 20 minutes" is

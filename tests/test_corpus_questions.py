@@ -9,7 +9,8 @@ the planner and to all three; tests/data/corpus_questions_heldout5.yaml the fift
 tests/data/corpus_questions_heldout6.yaml the sixth, blind to the planner and to all five;
 tests/data/corpus_questions_heldout7.yaml the seventh, tests/data/corpus_questions_heldout8.yaml the eighth,
 tests/data/corpus_questions_heldout9.yaml the ninth, tests/data/corpus_questions_heldout10.yaml the tenth and
-tests/data/corpus_questions_heldout11.yaml the eleventh, each blind to the planner and to every set before it.
+tests/data/corpus_questions_heldout11.yaml the eleventh, and so on to tests/data/corpus_questions_heldout16.yaml, the
+sixteenth, each blind to the planner and to every set before it.
 The planner must read at least its set's floor (REQUIRED_BY_SET, else REQUIRED_ACCURACY) of each set's turns
 exactly; the failures are printed, so each set says what is left to do."""
 

@@ -126,6 +126,8 @@ def test_a_lower_case_unknown_club_keeps_its_whole_name_and_no_known_clubs_endin
     assert read_match_text("leeds united v arsenal corners").unknown_club == "leeds united v arsenal"
     assert read_match_text("goals nottingham forest v arsenal").unknown_club == "nottingham forest v arsenal"
     assert [m.team for m in read_match_text("man united v arsenal goals").teams] == ["Manchester United", "Arsenal"]
+    assert read_match_text("goals in leeds vs millwall").unknown_club == "leeds vs millwall"  # two unknown clubs
+    assert read_match_text("show me home vs away goals").unknown_club is None
 
 
 def test_common_words_are_teams_only_when_capitalised():

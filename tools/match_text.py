@@ -271,21 +271,35 @@ def _unknown_club(words: list[str], teams: list[TeamMention], taken: set[int]) -
 # Only these join a lower-case unknown name to a club: "the one against Liverpool", "score against Everton" are no
 # club called "one" or "score".
 _PLAIN_VERSUS = (["v"], ["vs"], ["versus"])
+# Words of home and away, no club's name on either side of "v": "home vs away goals"
+_SIDE_WORDS = frozenset(w for phrase in (*_AT_HOME, *_AWAY_AT, *_HOSTING) for w in phrase)
 
 
 def _lower_case_unknown(words: list[str], teams: list[TeamMention], claimed: set[int], before: int, after: int) -> str:
     """A lower-case name on one side of "v" and a known club on the other ("leeds v arsenal", "celtic v rangers"):
     the words as typed, from one name to the other; "" when the word could be anything else (an action word, or a
-    word right after a club: "man city score v newcastle", "napoli won v udinese")."""
+    word right after a club: "man city score v newcastle", "napoli won v udinese"); two lower-case names the corpus
+    does not know ("leeds vs millwall", "brighton v fulham") are that match, as typed."""
+    sides = [fold(words[i]) for i in (before, after) if 0 <= i < len(words)]
+    if all(_unknown_name_at(words, claimed, i) for i in (before, after)) and not set(sides) & _SIDE_WORDS:
+        first, last = _name_reach(words, claimed, before, -1)[0], _name_reach(words, claimed, after, 1)[1]
+        return " ".join(words[first : last + 1])
     for unknown, known in ((before, after), (after, before)):
         club = next((m for m in teams if m.start <= known < m.stop), None)
-        if club is None or not 0 <= unknown < len(words) or unknown in claimed or unknown - 1 in claimed:
+        if club is None or unknown - 1 in claimed:
             continue
-        word = fold(words[unknown])
-        if unknown_name_word(word) and word not in MATCH_NOUNS and word != "one":
+        if _unknown_name_at(words, claimed, unknown):
             first, last = _name_reach(words, claimed, unknown, -1 if unknown == before else 1)
             return " ".join(words[min(first, club.start) : max(last + 1, club.stop)])
     return ""
+
+
+def _unknown_name_at(words: list[str], claimed: set[int], at: int) -> bool:
+    """Whether word ``at`` may be a lower-case name of a club the corpus does not know (beside "v")."""
+    if not 0 <= at < len(words) or at in claimed:
+        return False
+    word = fold(words[at])
+    return unknown_name_word(word) and word not in MATCH_NOUNS and word != "one"
 
 
 def _name_reach(words: list[str], claimed: set[int], at: int, step: int) -> tuple[int, int]:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from index.teams import canonical_team
+from index.teams import GROUNDS, canonical_team
 from index.types import Match
 from index.words import fold, word_spans, words_of
 from tools.actions import GROUPS, HIGHLIGHTS, ActionMention, find_action_mentions, ordered, singular
@@ -280,6 +280,7 @@ def _sort_clubs(
         after = mention.stop + mention.possessive
         followed_by = words[after] if after < len(words) else ""
         at_ground = _word_before(words, mention.start)[0] in AT_WORDS  # "and in the 2-1 at Juventus?": where
+        at_ground = at_ground or _in_its_city(mention, words)  # "what about the 1-5 in marseille": where too
         of_match_in_view = len(teams) == 1 and mention.team in playing and followed_by not in MATCH_NOUNS
         of_match_in_view = of_match_in_view and not at_ground
         facing_later = any(_word_before(words, m.start)[0] in OPPONENT | IN_WORDS for m in teams[index + 1 :])
@@ -295,6 +296,19 @@ def _sort_clubs(
     if len({m.team for m in whose}) > 1:  # two clubs "by" each other name a match, not one side
         return [], list(teams)
     return whose, of_match
+
+
+def _in_its_city(mention: TeamMention, words: list[str]) -> bool:
+    """Whether a club named after "in" by its city's name, in a question that names a match by its score ("the 1-5 in
+    marseille", "the 4-2 in napoli"), says where that match was played, not whose moments."""
+    city = " ".join(words[mention.start : mention.stop])
+    named_by_score = any(w.isdigit() for w in words)
+    return (
+        named_by_score
+        and mention.start > 0
+        and words[mention.start - 1] == "in"
+        and mention.team in GROUNDS.get(city, ())
+    )
 
 
 def _paired(teams: tuple[TeamMention, ...], words: list[str]) -> tuple[set[int], set[int]]:

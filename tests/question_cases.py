@@ -63,6 +63,7 @@ QUESTION_SETS = {
     "held out 14": _SETS_DIR / "corpus_questions_heldout14.yaml",
     "held out 15": _SETS_DIR / "corpus_questions_heldout15.yaml",
     "held out 16": _SETS_DIR / "corpus_questions_heldout16.yaml",
+    "held out 17": _SETS_DIR / "corpus_questions_heldout17.yaml",
 }
 
 

@@ -107,7 +107,7 @@ def read(
     words = tuple(fold(w) for w in original)
     claimed = {i for m in said.teams for i in range(m.start, m.stop)} | span_words(question, said)
     actions = tuple(_counted_from(_specific(find_action_mentions(list(words), skip=claimed)), list(words)))
-    whose, match_teams = _sort_clubs(said.teams, list(words), in_view, actions)
+    whose, match_teams = _sort_clubs(said.teams, list(words), in_view, actions, said.ground)
     if said.unknown_club and _is_action(said.unknown_club, actions):  # "Goals vs Bayern": no club called Goals
         said = replace(said, unknown_club=None)
     if not said.teams and not said.unknown_club and in_view is None:  # with a match in view, "Ronaldo goals"
@@ -262,10 +262,15 @@ def _result_asked(words: list[str], club_at: int, asks_actions: bool) -> bool:
 
 
 def _sort_clubs(
-    teams: tuple[TeamMention, ...], words: list[str], in_view: Match | None, actions: Sequence[ActionMention]
+    teams: tuple[TeamMention, ...],
+    words: list[str],
+    in_view: Match | None,
+    actions: Sequence[ActionMention],
+    ground: frozenset[str] | None = None,
 ) -> tuple[list[TeamMention], list[TeamMention]]:
     """Clubs named as whose moments, and clubs that name the match; a club can be both ("Watford's
-    goals" while another match is in view; "Bayern's goals against Arsenal": Bayern's, in Bayern–Arsenal)."""
+    goals" while another match is in view; "Bayern's goals against Arsenal": Bayern's, in Bayern–Arsenal);
+    ``ground``: the clubs at home where the question says it was played."""
     playing = {canonical_team(in_view.home), canonical_team(in_view.away)} if in_view else set()
     action_ends, action_starts = {m.stop for m in actions}, {m.start for m in actions}
     paired, facing = _paired(teams, words)
@@ -285,9 +290,12 @@ def _sort_clubs(
         of_match_in_view = of_match_in_view and not at_ground
         facing_later = any(_word_before(words, m.start)[0] in OPPONENT | IN_WORDS for m in teams[index + 1 :])
         again = any(m.team == mention.team for m in teams if m is not mention)  # "leicester 2 arsenal 5 arsenal goals"
+        # "bvb goals at the allianz": the visitors' own; "the game at the san paolo against juve, fouls": the opponent
+        opposed = _word_before(words, mention.start)[0] in OPPONENT
+        away = ground is not None and mention.team not in ground and not opposed
         # "Liverpool goals at Swansea", "only the watford goals from chelsea 2-2 watford",
         # "shakhtar fouls in the bayern 7-0"
-        mine = mine or of_match_in_view or (after in action_starts and (facing_later or again))
+        mine = mine or of_match_in_view or (after in action_starts and (facing_later or again or away))
         (whose if mine else of_match).append(mention)
         if mine and in_view is not None and mention.team not in playing:
             of_match.append(mention)

@@ -140,7 +140,8 @@ def is_unsupported(phrase: str) -> bool:
 def find_action_mentions(words: list[str], skip: Iterable[int] = ()) -> list[ActionMention]:
     """Greedy longest-first scan of ``words`` for action phrases; exact before fuzzy at each length.
 
-    ``skip``: word indices already claimed by something else (a team name), never read as actions.
+    ``skip``: word indices already claimed by something else (a team name), never read as actions; a phrase no
+    class holds ("goal celebrations") is no action of its words either.
     """
     taken = set(skip)
     found: list[ActionMention] = []
@@ -152,6 +153,9 @@ def find_action_mentions(words: list[str], skip: Iterable[int] = ()) -> list[Act
             if taken.intersection(span):
                 continue
             window = words[i : i + size]
+            if size > 1 and is_unsupported(" ".join(window)):
+                taken.update(span)
+                break
             classes = _lookup(window) or _fuzzy(window) or _after_its_word(words, i, size)
             if classes:
                 mention = ActionMention(i, i + size, " ".join(window), classes)

@@ -69,7 +69,8 @@ _EMOJI = re.compile("|".join(map(re.escape, PHRASES["emoji"])))
 
 
 def emoji_as_words(question: str) -> str:
-    """ "⚽⚽ psg 4-0 guingamp": each emoji of the table as the word it stands for, apart from the words beside it."""
+    """ "⚽⚽ psg 4-0 guingamp", "#3": each emoji or sign of the table as the word it stands for, apart from the words
+    beside it."""
     return _EMOJI.sub(lambda found: f" {PHRASES['emoji'][found[0]]} ", question)
 
 
@@ -144,7 +145,7 @@ _BEFORE = re.compile(
 )
 _AT = re.compile(
     rf"\b(?:in|at|during) (?:the )?(?:minute {_NUM}\b|{_NUM}{_TH} min(?:ute)?\b|{_NUM}')|\bat {_NUM} min(?:ute)?s\b"
-    rf"|\bit at {_NUM}\b"  # "what was it at 75"
+    rf"|\bit at {_NUM}\b|^(?:and )?at {_NUM}\W*$"  # "what was it at 75", "and at 60?"
 )  # "at 60 minutes" ("aos 60 minutos") is a minute; "in 10 minutes" is not
 
 
@@ -231,7 +232,10 @@ def _ordinal_value(token: str) -> int:
 
 
 def ordinal_after(words: list[str], index: int) -> int | None:
-    """ "who scored first?", "scored last": "first"/"last" right at ``index`` (after an action word)."""
+    """ "who scored first?", "scored last", "goal number 4": "first"/"last"/"number N" at ``index`` (after an action
+    word)."""
+    if words[index : index + 1] == ["number"] and index + 1 < len(words) and words[index + 1].isdigit():
+        return int(words[index + 1])
     if index >= len(words) or words[index] not in ("first", "last"):
         return None
     following = words[index + 1] if index + 1 < len(words) else ""

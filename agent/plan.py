@@ -225,6 +225,9 @@ def pick_from_last_list(reading: Reading, context: Context) -> Plan | None:
         return None
     if last is None:
         return Plan(Intent.NOTHING_TO_SELECT, MomentQuery(ordinal=picked))
+    # "who scored it?", then "and the last one?": who again, of that one ("and the next one?" shows the moment)
+    if last.intent is Intent.WHO and last.query.ordinal is not None and reading.selection is not None:
+        return Plan(Intent.WHO, replace(last.query, ordinal=picked))
     return Plan(Intent.SELECT, replace(last.query, ordinal=picked))
 
 

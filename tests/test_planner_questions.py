@@ -181,6 +181,39 @@ def test_readings_from_held_out_16(toolbox, question, context, expected):
     assert (plan.intent, plan.query.given()) == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "context", "expected"),
+    [
+        ("dortmund goals at the allianz", None,  # a club before its moments, at the other club's ground
+         (Intent.SPOTS, {"match": BAYERN_DORTMUND, "classes": ["Goal"], "team": "Dortmund"})),
+        ("les matchs de burnley", None, (Intent.MATCHES, {})),
+        ("show me #3", None, (Intent.NOTHING_TO_SELECT, {"ordinal": 3})),
+        ("goal number 4", BAYERN_DORTMUND, (Intent.SPOTS, {"match": BAYERN_DORTMUND, "classes": ["Goal"], "ordinal": 4})),
+        ("ft score", BAYERN_DORTMUND, (Intent.SCORE, {"match": BAYERN_DORTMUND, "classes": ["Goal"]})),
+        ("qui a été expulsé ?", BAYERN_DORTMUND,
+         (Intent.WHO, {"match": BAYERN_DORTMUND, "classes": ["Red card", "Yellow->red card"]})),
+        ("haz un montaje con los goles", BAYERN_DORTMUND,
+         (Intent.REEL, {"match": BAYERN_DORTMUND, "classes": ["Goal"]})),
+        ("shots that missed the target", BAYERN_DORTMUND,
+         (Intent.SPOTS, {"match": BAYERN_DORTMUND, "classes": ["Shots off target"]})),
+        ("did they say anything about lewandowski", BAYERN_DORTMUND, (Intent.SEARCH, {"match": BAYERN_DORTMUND})),
+    ],
+)  # fmt: skip
+def test_readings_from_held_out_17(toolbox, question, context, expected):
+    """Readings held out 17's first run taught (docs/conversation.md), each for its family."""
+    plan = Planner(toolbox).plan(question, Session(match_id=context))
+    assert (plan.intent, plan.query.given()) == expected
+
+
+def test_a_pick_after_who_of_one_moment_asks_who_again(toolbox):
+    planner, session = Planner(toolbox), Session(match_id=BAYERN_DORTMUND)
+    for question in ("goals", "play the 2nd", "who scored it"):
+        planner.ask(question, session)
+    last = planner.plan("and the last one?", session)
+    assert (last.intent, last.query.ordinal) == (Intent.WHO, -1)
+    assert planner.plan("and the next one?", session).intent is Intent.SELECT  # the moment itself
+
+
 def test_unsupported_words_are_quoted_as_typed(toolbox):
     for question, text in (
         ("VAR reviews in Chelsea 1-1 Burnley", "VAR reviews"),

@@ -417,10 +417,15 @@ _SEARCH_PREFIX = re.compile(
 )
 _IN_THE_COMMENTARY = re.compile(r"\s+(?:in|from|on)\s+(?:the\s+)?commentary$", re.IGNORECASE)
 _SEARCH_VERB = re.compile(r"^(?:search|find|look up)\s+", re.IGNORECASE)
+# "is dzeko mentioned anywhere?", "was the rain talked about": what comes before the passive verb
+_MENTIONED = re.compile(r"^(?:is|was|were|are|has|have)\s+(.+?)\s+(?:been\s+)?(?:mentioned|talked about|brought up)\b",
+                        re.IGNORECASE)  # fmt: skip
 
 
 def search_query(question: str) -> str:
-    """The words to search the commentary for: what follows "about"/"for"/"mention"."""
+    """The words to search the commentary for: what follows "about"/"for"/"mention", or comes before "mentioned"."""
+    if passive := _MENTIONED.match(question.strip()):
+        return passive[1]
     stripped, found = _SEARCH_PREFIX.subn("", question.strip(), count=1)
     if not found:  # "search messi": the verb and its word, nothing between
         stripped = _SEARCH_VERB.sub("", stripped, count=1)

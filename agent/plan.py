@@ -87,7 +87,7 @@ def make_plan(question: str, context: Context) -> Plan:
     if len(text) > MAX_QUESTION_CHARS:
         return Plan(Intent.TOO_LONG)
     reading = _resolving(read(text, context.index.names, context.in_view), text, context)
-    reading = _with_named_clubs(_with_local_derby(reading), context)
+    reading = _with_club_of_match_noun(_with_named_clubs(_with_local_derby(reading), context), context)
     for rule in RULES:
         plan = rule(reading, context)
         if plan is not None:
@@ -135,6 +135,14 @@ def _with_whose(reading: Reading, context: Context) -> MatchQuery:
 
 
 DERBY_NOUNS = frozenset("derby derbi derbies derbys".split())
+
+
+def _with_club_of_match_noun(reading: Reading, context: Context) -> Reading:
+    """ "which hull games", "set pieces in the rayo game": with no other club named, an everyday name right before
+    "game(s)"/"match" is that club."""
+    if reading.match.teams or reading.whose or len(clubs := _everyday_names(reading, before=MATCH_NOUNS)) != 1:
+        return reading
+    return read(reading.text, context.index.names, context.in_view, clubs=frozenset(clubs))
 
 
 def _with_local_derby(reading: Reading) -> Reading:
@@ -237,8 +245,6 @@ def list_matches(reading: Reading, context: Context) -> Plan | None:
     plain_list = reading.intent is None and not reading.classes and short and {"matches", "games"} & set(reading.words)
     if reading.intent is not Intent.MATCHES and not plain_list:
         return None
-    if not (reading.match.teams or reading.whose) and len(clubs := _everyday_names(reading, before=MATCH_NOUNS)) == 1:
-        reading = read(reading.text, context.index.names, context.in_view, clubs=frozenset(clubs))  # "hull games"
     query = replace(reading.match, teams=reading.match.teams + reading.whose)
     found = context.index.find(query)
     if not found and query.names_match:  # "matches on 2016-12-25": say what was asked and that none fits

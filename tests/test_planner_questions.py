@@ -188,7 +188,8 @@ def test_readings_from_held_out_16(toolbox, question, context, expected):
          (Intent.SPOTS, {"match": BAYERN_DORTMUND, "classes": ["Goal"], "team": "Dortmund"})),
         ("les matchs de burnley", None, (Intent.MATCHES, {})),
         ("show me #3", None, (Intent.NOTHING_TO_SELECT, {"ordinal": 3})),
-        ("goal number 4", BAYERN_DORTMUND, (Intent.SPOTS, {"match": BAYERN_DORTMUND, "classes": ["Goal"], "ordinal": 4})),
+        ("goal number 4", BAYERN_DORTMUND,
+         (Intent.SPOTS, {"match": BAYERN_DORTMUND, "classes": ["Goal"], "ordinal": 4})),
         ("ft score", BAYERN_DORTMUND, (Intent.SCORE, {"match": BAYERN_DORTMUND, "classes": ["Goal"]})),
         ("qui a été expulsé ?", BAYERN_DORTMUND,
          (Intent.WHO, {"match": BAYERN_DORTMUND, "classes": ["Red card", "Yellow->red card"]})),
@@ -197,12 +198,21 @@ def test_readings_from_held_out_16(toolbox, question, context, expected):
         ("shots that missed the target", BAYERN_DORTMUND,
          (Intent.SPOTS, {"match": BAYERN_DORTMUND, "classes": ["Shots off target"]})),
         ("did they say anything about lewandowski", BAYERN_DORTMUND, (Intent.SEARCH, {"match": BAYERN_DORTMUND})),
+        ("set pieces in the hornets game", None,  # an everyday name before "game", no other club named
+         (Intent.SPOTS, {"match": "england_epl/2015-2016/2015-12-26 - 18-00 Chelsea 2 - 2 Watford",
+                         "classes": ["Indirect free-kick", "Direct free-kick", "Corner"]})),
+        ("the goals from 2015/02/21", None, (Intent.SPOTS, {"match": CHELSEA_BURNLEY, "classes": ["Goal"]})),
     ],
 )  # fmt: skip
 def test_readings_from_held_out_17(toolbox, question, context, expected):
     """Readings held out 17's first run taught (docs/conversation.md), each for its family."""
     plan = Planner(toolbox).plan(question, Session(match_id=context))
     assert (plan.intent, plan.query.given()) == expected
+
+
+def test_a_passive_mention_searches_for_what_comes_before_it(toolbox):
+    plan = Planner(toolbox).plan("is lewandowski mentioned anywhere?", Session(match_id=BAYERN_DORTMUND))
+    assert (plan.intent, plan.text) == (Intent.SEARCH, "lewandowski")
 
 
 def test_a_pick_after_who_of_one_moment_asks_who_again(toolbox):

@@ -130,6 +130,11 @@ def test_a_lower_case_unknown_club_keeps_its_whole_name_and_no_known_clubs_endin
     assert read_match_text("show me home vs away goals").unknown_club is None
 
 
+def test_an_action_no_class_holds_is_no_clubs_typo():
+    assert [m.team for m in read_match_text("Schwalben im Spiel Dortmund Gladbach 4:1").teams] == [
+        "Dortmund", "B. Monchengladbach"]  # fmt: skip
+
+
 def test_common_words_are_teams_only_when_capitalised():
     assert [m.team for m in read_match_text("Nice vs Lyon").teams] == ["Nice", "Lyon"]
     assert read_match_text("that was a really nice goal").teams == ()

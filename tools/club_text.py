@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from index.teams import COMMON_WORDS, DERBIES, GROUNDS, NAME_ENDINGS, NOT_NAMES, PAIRED_ONLY, canonical_team, team_forms
 from index.words import fold, normalise, plural_possessives, words_of
 
-from .actions import find_action_mentions, singular
+from .actions import find_action_mentions, is_unsupported, singular
 from .match_dates import MONTHS, TABLE, VERSUS
 
 JOINING = frozenset(normalise(w) for w in TABLE["joining"])
@@ -281,8 +281,10 @@ def _fuzzy_team(
     phrase: str, size: int, forms: dict[str, str], typos: _Typos, cutoff: float = FUZZY_SCORE
 ) -> str | None:
     """The club a misspelt name means; never across a joining word ("at Bournemouth" is not "AFC Bournemouth") but
-    the name's own ("las plamas"), and never a spelling that is itself a name, left out for a reason ("paris")."""
-    if phrase in forms or phrase in NOT_NAMES or all(w in LONG_GROUND_WORDS for w in phrase.split()):
+    the name's own ("las plamas"), and never a spelling that is itself a name, left out for a reason ("paris"), or an
+    action no class holds ("Schwalben" is no Schwarzgelben)."""
+    left_out = phrase in NOT_NAMES or is_unsupported(phrase)
+    if phrase in forms or left_out or all(w in LONG_GROUND_WORDS for w in phrase.split()):
         return None
     if len(phrase) >= SINGLE_MIN_CHARS and (team := typos.single_letters.get(_undoubled(phrase))):
         return team

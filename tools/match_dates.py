@@ -27,7 +27,7 @@ VERSUS = frozenset(normalise(w) for w in TABLE["versus"])  # words that join two
 
 _MONTH = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"((?:19|20)\d\d)"
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_ISO_DATE = re.compile(r"\b(\d{4})([-/.])(\d{1,2})\2(\d{1,2})\b")  # 2017-04-23, 2015/09/12
 _NOT_SCORE = r"(?<![-:–]\s)(?<![-:–])"  # a day is no score's second number: "3-2 may 2015" is May 2015, 3-2
 _DAY_PATTERNS = (  # read by dateutil (day first, the six languages' month names)
     re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b"),  # 23/4/2017, 23.4.17
@@ -147,7 +147,7 @@ def read_dates(text: str, spans: list[tuple[int, int]], days: bool = True) -> Da
     plain = fold(masked(text, tuple(spans)))
     if found := _ISO_DATE.search(plain):
         with suppress(ValueError):
-            day = dt.date(int(found[1]), int(found[2]), int(found[3]))
+            day = dt.date(int(found[1]), int(found[3]), int(found[4]))
             spans.append(found.span())
             return DateSpan(day, day)
     if found := _HOLIDAY.search(plain):  # "christmas day 2016", "the boxing day game"

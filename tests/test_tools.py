@@ -130,6 +130,11 @@ def test_a_lower_case_unknown_club_keeps_its_whole_name_and_no_known_clubs_endin
     assert read_match_text("show me home vs away goals").unknown_club is None
 
 
+def test_a_ground_named_after_its_club_says_where_but_a_clubs_own_name_does_not():
+    assert read_match_text("juventus stadium, juve napoli, cards").ground == {"Juventus"}
+    assert read_match_text("Chelsea v Maccabi Tel Aviv, shots").ground is None  # Tel Aviv: in the club's name
+
+
 def test_an_action_no_class_holds_is_no_clubs_typo():
     assert [m.team for m in read_match_text("Schwalben im Spiel Dortmund Gladbach 4:1").teams] == [
         "Dortmund", "B. Monchengladbach"]  # fmt: skip

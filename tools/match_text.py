@@ -198,9 +198,10 @@ def _hosting(folded: list[str], mention: TeamMention, before: TeamMention | None
     return before.team if hosted and before is not None else None
 
 
+_CLUB_FORMS = frozenset(team_forms())
 # The grounds that are no city's or club's name: one word names where a match was played even beside two clubs.
 _STADIUMS = frozenset(name for name in GROUNDS if " " not in name and name not in COMMON_WORDS | PAIRED_ONLY
-                      and name not in team_forms())  # fmt: skip
+                      and name not in _CLUB_FORMS)  # fmt: skip
 
 
 def _ground(words: list[str], teams: list[TeamMention]) -> frozenset[str] | None:
@@ -216,6 +217,9 @@ def _ground(words: list[str], teams: list[TeamMention]) -> frozenset[str] | None
             free = not claimed & set(range(at, at + size))  # "at the Juventus Stadium" holds a club's name
             alone = free and (size > 1 or not (teams or name in COMMON_WORDS | PAIRED_ONLY))  # "goodison april 2017"
             alone = alone or (free and not placed and name in _STADIUMS)  # "valencia real madrid mestalla 2016"
+            within_club = set(range(at, at + size)) <= claimed  # "Maccabi Tel Aviv": a club's name, not its city
+            # "juventus stadium, juve napoli": a club's name in it
+            alone = alone or (size > 1 and name not in _CLUB_FORMS and not within_club)
             if clubs and ((placed and (free or size > 1)) or alone):
                 return clubs  # "at Anfield", "in Naples"; a ground of two words anywhere ("el del Camp Nou")
     return None

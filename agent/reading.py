@@ -266,7 +266,7 @@ def _sort_clubs(
     words: list[str],
     in_view: Match | None,
     actions: Sequence[ActionMention],
-    ground: frozenset[str] | None = None,
+    ground: frozenset[str] | None,
 ) -> tuple[list[TeamMention], list[TeamMention]]:
     """Clubs named as whose moments, and clubs that name the match; a club can be both ("Watford's
     goals" while another match is in view; "Bayern's goals against Arsenal": Bayern's, in Bayern–Arsenal);
